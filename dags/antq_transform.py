@@ -1,0 +1,63 @@
+"""Transform and validate: dbt builds the marts (through Cosmos), then Great Expectations checks them.
+
+Scheduled by the `antq_staged_figures` asset that the ingestion DAG updates, not by a clock.
+A failed expectation never fails the load: verdicts go to dq.validation_results and
+dq.flagged_figures, and the validate task's return value says what failed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import LoadMode, TestBehavior
+
+from antq.assets import STAGED_FIGURES, VALIDATED_MARTS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# `antq run` runs `dbt parse` first; Cosmos then renders the task group from the manifest
+DBT_MANIFEST = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")) / "manifest.json"
+DBT_EXECUTABLE = os.environ.get("ANTQ_DBT_EXECUTABLE", str(Path(os.sys.executable).with_name("dbt")))
+
+
+@dag(
+    dag_id="antq_transform",
+    schedule=[STAGED_FIGURES],
+    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["antq", "dbt", "great_expectations"],
+    doc_md=__doc__,
+)
+def antq_transform():
+    dbt = DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(
+            DBT_PROJECT_DIR, manifest_path=DBT_MANIFEST if DBT_MANIFEST.exists() else None
+        ),
+        profile_config=ProfileConfig(
+            profile_name="antq_warehouse",
+            target_name="warehouse",
+            profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
+        ),
+        execution_config=ExecutionConfig(dbt_executable_path=DBT_EXECUTABLE),
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST if DBT_MANIFEST.exists() else LoadMode.AUTOMATIC,
+            test_behavior=TestBehavior.BUILD  # one `dbt build` per node: run + its tests,
+        ),
+        operator_args={"install_deps": False},
+    )
+
+    @task(outlets=[VALIDATED_MARTS])
+    def validate() -> dict:
+        from antq import pipeline
+
+        return pipeline.validate(get_current_context()["run_id"])
+
+    dbt >> validate()
+
+
+antq_transform()

@@ -1,0 +1,28 @@
+-- One row per report: its file, where and when it is from, and which extractor read it.
+with reports as (
+    select * from {{ ref('int_reports') }}
+),
+
+final as (
+    select
+        report_id,
+        file_name,
+        relative_path,
+        source_format,
+        encoding,
+        province_code,
+        province_name,
+        current_province_code,
+        current_province_name,
+        report_date,
+        period_label,
+        period_start,
+        period_end,
+        figure_count,
+        extractor_version,
+        received_date,
+        received_at
+    from reports
+)
+
+select * from final

@@ -1,0 +1,34 @@
+-- Campaign activity, per report × province × period × activity.
+{% set measures = {
+    'campaign.events': 'events',
+    'campaign.locations': 'places',
+    'campaign.participants': 'participants',
+    'campaign.households': 'households',
+    'campaign.materials': 'materials',
+    'campaign.media': 'media_items',
+    'campaign.outreach': 'outreach_contacts',
+} %}
+with figures as (
+    select * from {{ ref('int_figures') }}
+    where domain = 'campaign'
+),
+
+final as (
+    select
+        md5(concat_ws('|', report_id, activity)) as campaign_key,
+        report_id,
+        province_code,
+        province_name,
+        report_date,
+        period_label,
+        period_start,
+        period_end,
+        activity,
+        {{ measure_columns(measures) }},
+        count(*) as figure_count
+    from figures
+    group by report_id, province_code, province_name, report_date, period_label,
+        period_start, period_end, activity
+)
+
+select * from final

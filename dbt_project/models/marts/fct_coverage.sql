@@ -1,0 +1,25 @@
+-- Coverage of administrative units ("102/102 xã"): one row per coverage.units figure.
+with figures as (
+    select * from {{ ref('int_figures') }}
+    where measure = 'coverage.units'
+),
+
+final as (
+    select
+        figure_id,
+        report_id,
+        file_name as doc,
+        province_code,
+        province_name,
+        report_date,
+        period_label,
+        value as covered,
+        nullif(attrs ->> 'total', '')::numeric as total,
+        coalesce(attrs ->> 'unit_kind', unit) as unit_kind,
+        round(100 * value / nullif(nullif(attrs ->> 'total', '')::numeric, 0), 2) as coverage_pct,
+        qualifier,
+        sentence
+    from figures
+)
+
+select * from final

@@ -1,0 +1,49 @@
+-- Every figure, long: nothing extracted is lost on the way to the marts.
+with figures as (
+    select * from {{ ref('int_figures') }}
+),
+
+wholes as (
+    -- a part ("trong đó 655 ...") points at the nearest earlier figure written as its whole ("726")
+    select distinct on (parts.figure_id)
+        parts.figure_id,
+        whole.figure_id as part_of_figure_id
+    from figures as parts
+    join figures as whole
+        on whole.report_id = parts.report_id
+        and whole.surface = parts.part_of_surface
+        and whole.char_start < parts.char_start
+    where parts.part_of_surface is not null
+    order by parts.figure_id, whole.char_start desc
+),
+
+final as (
+    select
+        figures.figure_id,
+        figures.report_id,
+        figures.file_name as doc,
+        figures.province_code,
+        figures.province_name,
+        figures.current_province_code,
+        figures.report_date,
+        figures.period_label,
+        figures.period_start,
+        figures.period_end,
+        figures.measure,
+        figures.domain,
+        figures.value,
+        figures.unit,
+        figures.qualifier,
+        figures.is_approximate,
+        figures.surface,
+        wholes.part_of_figure_id,
+        figures.attrs,
+        figures.char_start,
+        figures.char_end,
+        figures.sentence,
+        figures.extractor_version
+    from figures
+    left join wholes using (figure_id)
+)
+
+select * from final

@@ -1,0 +1,52 @@
+"""The extractor's output types: the contract between extractors/ and the rest of antq-warehouse.
+
+A Figure is one count or amount found in a report, written down as ../shared/domain/FIGURES.md says
+(doc, surface, value, unit, measure, qualifier, attrs) plus where it came from (start, end, sentence).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+from datetime import date
+
+
+class UnreadableReport(Exception):
+    """A report file that cannot be turned into text; `reason` says why, for raw.rejected_files."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Figure:
+    doc: str
+    surface: str
+    value: float
+    unit: str
+    measure: str
+    qualifier: str = "exact"
+    attrs: dict = field(default_factory=dict)
+    start: int = 0  # char offsets into the decoded (NFC) text
+    end: int = 0
+    sentence: str = ""
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        v = self.value
+        d["value"] = int(v) if float(v).is_integer() else v
+        return d
+
+
+@dataclass
+class Report:
+    doc: str
+    text: str
+    figures: list[Figure]
+    extractor_version: str
+    source_format: str = "txt"  # txt | html | docx | pdf
+    encoding: str | None = None  # the encoding the bytes were decoded from
+    province: str | None = None
+    report_date: date | None = None
+    period_label: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None

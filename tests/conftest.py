@@ -1,0 +1,52 @@
+"""Shared fixtures: real PostgreSQL only (the server on 127.0.0.1:5432, or ANTQ_TEST_SERVER_URL)."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from antq import config
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+SERVER_URL = os.environ.get("ANTQ_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _admin():
+    return psycopg.connect(config.with_database(SERVER_URL, "postgres"), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The PostgreSQL server tests create their databases on; a clear error if it is not there."""
+    try:
+        with _admin() as conn:
+            conn.execute("select 1")
+    except psycopg.OperationalError as err:
+        pytest.fail(f"tests need a PostgreSQL server at {SERVER_URL} (set ANTQ_TEST_SERVER_URL): {err}")
+    return SERVER_URL
+
+
+@pytest.fixture
+def fresh_db(pg_server):
+    """A new, empty database for one test, dropped afterwards."""
+    name = f"antq_test_{uuid.uuid4().hex[:10]}"
+    with _admin() as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    yield config.with_database(pg_server, name)
+    with _admin() as conn:
+        for db in (name, f"{name}_airflow"):
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(db)))
+
+
+@pytest.fixture
+def warehouse_db(fresh_db):
+    """A fresh database with the warehouse schemas applied."""
+    from antq import warehouse
+
+    warehouse.migrate(fresh_db)
+    return fresh_db

@@ -1,0 +1,115 @@
+"""Landing folder → raw → staging against a real PostgreSQL database."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import psycopg
+import pytest
+
+from antq import config, ingest, pipeline
+
+from conftest import SEEDS_DIR
+
+RUN_DATE = date(2024, 1, 2)
+
+
+@pytest.fixture
+def landing(tmp_path):
+    folder = tmp_path / "landing"
+    shutil.copytree(SEEDS_DIR, folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def quarantine(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "quarantine"))
+    return tmp_path / "quarantine"
+
+
+def _counts(url):
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+                for t in ("raw.report_files", "raw.file_ledger", "staging.reports", "staging.figures",
+                          "raw.rejected_files")}
+
+
+def test_sample_reports_are_loaded_once_with_their_figures(warehouse_db, landing):
+    first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    assert first["files_new"] == 5 and first["staged"] == 5 and first["rejected"] == 0
+    counts = _counts(warehouse_db)
+    assert counts["raw.report_files"] == 5 and counts["staging.reports"] == 5
+    assert counts["staging.figures"] == first["figures"] > 50
+
+    again = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    assert again == {"files_new": 0, "staged": 0, "rejected": 0, "figures": 0}
+    assert _counts(warehouse_db) == counts
+
+
+def test_the_figure_of_report_000_keeps_its_stated_percentage(warehouse_db, landing):
+    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        row = conn.execute(
+            """select f.value, f.attrs from staging.figures f join staging.reports r using (report_id)
+               where r.doc like '000_%%' and f.measure = 'target.achievement'""").fetchone()
+    value, attrs = row
+    assert value == 252554 and float(attrs["target"]) == 250814 and float(attrs["stated_pct"]) == 106.7
+
+
+def test_a_renamed_copy_is_recorded_but_not_loaded_twice(warehouse_db, landing):
+    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    shutil.copy(landing / "000_19a092f55bfce8ee.txt", landing / "same report, new name.txt")
+    result = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    assert result["files_new"] == 1 and result["staged"] == 0
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        outcome = conn.execute("select outcome from raw.file_ledger where relative_path = %s",
+                               ("same report, new name.txt",)).fetchone()[0]
+    assert outcome == "duplicate_content"
+    assert _counts(warehouse_db)["raw.report_files"] == 5
+
+
+def test_a_file_under_a_dated_folder_is_received_that_day(warehouse_db, landing):
+    (landing / "2024-03-05").mkdir()
+    (landing / "2024-03-05" / "new.txt").write_text("Năm 2023, toàn tỉnh có 1.052 tổ an ninh nhân dân.", "utf-8")
+    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        received = conn.execute("select received_date from raw.report_files where relative_path = %s",
+                                ("2024-03-05/new.txt",)).fetchone()[0]
+    assert received == date(2024, 3, 5)
+
+
+def test_an_unreadable_file_is_rejected_with_a_reason_and_kept(warehouse_db, landing, quarantine):
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    (landing / "photo.txt").write_bytes(png)
+    result = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    assert result["rejected"] == 1 and result["staged"] == 5
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        reason, content = conn.execute(
+            """select x.reason, r.content from raw.rejected_files x join raw.report_files r using (report_id)
+               where x.file_name = 'photo.txt'""").fetchone()
+    assert reason.strip() and bytes(content) == png
+    kept = list(quarantine.rglob("photo.txt"))
+    assert len(kept) == 1 and kept[0].read_bytes() == png
+    assert (kept[0].parent / "REASON.txt").read_text().strip() == reason
+
+
+def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landing, monkeypatch):
+    new_files = ingest.discover(warehouse_db, landing, RUN_DATE)
+    ids = ingest.load_raw(warehouse_db, landing, new_files, "run-1")
+    original = ingest.figure_rows
+    calls = {"n": 0}
+
+    def failing_after_two_reports(report_id, report):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("connection lost mid-COPY")
+        return original(report_id, report)
+
+    monkeypatch.setattr(ingest, "figure_rows", failing_after_two_reports)
+    with pytest.raises(RuntimeError):
+        ingest.extract_and_stage(warehouse_db, ids, "run-1")
+    counts = _counts(warehouse_db)
+    assert counts["staging.reports"] == 0 and counts["staging.figures"] == 0
+    monkeypatch.setattr(ingest, "figure_rows", original)
+    # the retry converges: every raw report is still pending and now gets staged
+    assert ingest.extract_and_stage(warehouse_db, ingest.pending_report_ids(warehouse_db), "run-1")["staged"] == 5
