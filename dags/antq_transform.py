@@ -46,7 +46,13 @@ def antq_transform():
         execution_config=ExecutionConfig(dbt_executable_path=DBT_EXECUTABLE),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST if DBT_MANIFEST.exists() else LoadMode.AUTOMATIC,
-            test_behavior=TestBehavior.BUILD  # one `dbt build` per node: run + its tests,
+            # one `dbt build` per node: the model and its tests
+            test_behavior=TestBehavior.BUILD,
+            # a test over two models (relationships) runs in its own task once both exist
+            should_detach_multiple_parents_tests=True,
+            # no per-model assets: their postgres:// URIs need a TCP host (the embedded server has
+            # a socket); downstream consumers use antq_validated_marts, emitted after validation
+            emit_datasets=False,
         ),
         operator_args={"install_deps": False},
     )
