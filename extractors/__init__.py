@@ -1,0 +1,66 @@
+"""Figure extractor: Vietnamese ANTQ reports -> figures (FIGURES.md) with their report's province,
+date and period.
+
+Public API (stable):
+    EXTRACTOR_VERSION
+    extract_bytes(data, name) -> Report      raises UnreadableReport(reason) for bad input, nothing else
+    extract_text(text, doc) -> Report
+    extract_path(path) -> Report
+    cli_format_table(reports) -> str
+    cli_format_jsonl(reports) -> Iterator[str]
+"""
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+from .model import Figure, Report, UnreadableReport
+from .output import cli_format_jsonl, cli_format_table
+
+EXTRACTOR_VERSION = "1.1.0"
+
+__all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "UnreadableReport", "extract_bytes", "extract_text",
+           "extract_path", "cli_format_table", "cli_format_jsonl"]
+
+
+def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: str | None = None) -> Report:
+    """Figures and metadata of a report given as text (normalised to NFC first)."""
+    from .report_meta import extract_meta
+    from .rules.figures import extract_figures, lower_aligned
+
+    text = unicodedata.normalize("NFC", text)
+    low = lower_aligned(text)
+    meta = extract_meta(text, low)
+    return Report(doc=doc, text=text, figures=extract_figures(text, doc, low), extractor_version=EXTRACTOR_VERSION,
+                  source_format=source_format, encoding=encoding, province=meta.province,
+                  report_date=meta.report_date, period_label=meta.period_label,
+                  period_start=meta.period_start, period_end=meta.period_end)
+
+
+def extract_bytes(data: bytes, name: str) -> Report:
+    """Decode a report file's bytes (txt in any supported encoding, html, docx, pdf) and extract.
+    Raises UnreadableReport(reason) when the bytes cannot become text; never anything else for bad input."""
+    from .decode import clean_text, decode_bytes
+
+    doc = os.path.basename(str(name)) or "report"
+    try:
+        text, fmt, enc = decode_bytes(data, doc)
+    except UnreadableReport:
+        raise
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as e:  # a library choking on a malformed file is still a bad file
+        raise UnreadableReport(f"cannot read this file: {type(e).__name__}: {e}") from None
+    return extract_text(clean_text(text), doc, source_format=fmt, encoding=enc)
+
+
+def extract_path(path) -> Report:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise UnreadableReport("a directory, not a file") from None
+    except OSError as e:
+        raise UnreadableReport(f"cannot open the file: {e.strerror or e}") from None
+    return extract_bytes(data, p.name)

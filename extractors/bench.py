@@ -1,0 +1,75 @@
+"""Speed of the extractor on one core: the sample reports, repeated, through `extract_bytes`
+(decoding included), for a given number of seconds.
+
+    python -m extractors.bench [SECONDS]      # prints one JSON line
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import extract_bytes
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sample_reports() -> list[tuple[str, bytes]]:
+    """The five sample reports: ../shared/reports (or $ANTQ_SHARED_DIR/reports), else the repo's seeds/."""
+    shared = Path(os.environ.get("ANTQ_SHARED_DIR", REPO.parent / "shared")) / "reports"
+    for folder in (shared, REPO / "seeds"):
+        files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+        if files:
+            return [(p.name, p.read_bytes()) for p in files]
+    raise FileNotFoundError(f"no sample reports in {shared} nor {REPO / 'seeds'}")
+
+
+def run(seconds: float = 3.0, reports: list[tuple[str, bytes]] | None = None) -> dict:
+    """Extract the sample reports over and over for about `seconds` in this one thread; returns
+    reports_per_s (per CPU second of this process: one core's throughput), wall_reports_per_s,
+    figures_per_s, mb_per_s, ms_per_report and the counts behind them."""
+    reports = reports or sample_reports()
+    for name, data in reports:  # warm up: lexicons compiled, caches filled
+        extract_bytes(data, name)
+    n = figures = nbytes = 0
+    start, cpu_start = time.perf_counter(), time.process_time()
+    deadline = start + seconds
+    while True:
+        for name, data in reports:
+            figures += len(extract_bytes(data, name).figures)
+            nbytes += len(data)
+        n += len(reports)
+        if time.perf_counter() >= deadline:
+            break
+    elapsed = time.perf_counter() - start
+    # one core's throughput is what the process's CPU time buys; wall time also counts the time
+    # other processes on the machine took the core away
+    cpu = max(time.process_time() - cpu_start, 1e-9)
+    return {
+        "reports": n,
+        "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
+        "reports_per_s": round(n / cpu, 1),
+        "wall_reports_per_s": round(n / elapsed, 1),
+        "figures_per_s": round(figures / cpu, 1),
+        "mb_per_s": round(nbytes / cpu / 1e6, 2),
+        "ms_per_report": round(1000 * cpu / n, 3),
+        "figures_per_report": round(figures / n, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    seconds = float(argv[0]) if argv else 3.0
+    result = run(seconds)
+    print(json.dumps(result))
+    print(f"extractor: {result['reports_per_s']:.0f} reports/s on one core "
+          f"({result['ms_per_report']:.2f} ms CPU per report; {result['wall_reports_per_s']:.0f}/s wall clock)",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,282 @@
+"""The lexicons of extractors/lexicons/*.yaml, loaded and compiled once at import.
+
+Everything here is data made ready for the rules: regexes compiled, word lists turned into
+alternations (longest first, so "gần như" wins over "gần"), measures checked against
+measures.csv.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Pattern
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+LEXICONS = HERE / "lexicons"
+REPO = HERE.parent
+
+
+# a Vietnamese capital letter
+UPPER = "[A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ]"
+
+
+def _load(name: str):
+    with open(LEXICONS / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def alternation(words) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+# ---- measures -------------------------------------------------------------------------------
+
+def measures_csv_path() -> Path:
+    """The measure codes live in the dbt seed (a copy of ../shared/domain/measures.csv)."""
+    seed = REPO / "dbt_project" / "seeds" / "measures.csv"
+    if seed.exists():
+        return seed
+    shared = Path(os.environ.get("ANTQ_SHARED_DIR", REPO.parent / "shared")) / "domain" / "measures.csv"
+    if shared.exists():
+        return shared
+    raise FileNotFoundError(f"measures.csv not found at {seed} nor {shared}")
+
+
+def load_measures() -> dict[str, dict]:
+    with open(measures_csv_path(), encoding="utf-8", newline="") as f:
+        return {row["measure"]: row for row in csv.DictReader(f)}
+
+
+MEASURES: dict[str, dict] = load_measures()
+
+
+# ---- unit rules -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitRule:
+    unit: Pattern
+    measure: str | None
+    left: Pattern | None = None
+    right: Pattern | None = None
+    ctx: Pattern | None = None
+    sent: Pattern | None = None
+    not_left: Pattern | None = None
+    not_right: Pattern | None = None
+    not_ctx: Pattern | None = None
+    not_sent: Pattern | None = None
+    kind: str | None = None
+    attrs: dict = field(default_factory=dict)
+    source: str = ""
+
+
+def _expand(rx: str, macros: dict[str, str]) -> str:
+    return re.sub(r"\{([A-Z_]+)\}", lambda m: macros[m.group(1)], rx)
+
+
+def _load_unit_rules() -> list[UnitRule]:
+    data = _load("units.yaml")
+    macros = data.get("macros", {})
+    rules = []
+    for r in data["rules"]:
+        measure = r.get("measure")
+        if measure is not None and measure not in MEASURES:
+            raise ValueError(f"units.yaml: unknown measure {measure!r} (not in measures.csv)")
+        unit_rx = _expand(r["unit"], macros)
+        kw = {}
+        for key in ("left", "right", "ctx", "sent", "not_left", "not_right", "not_ctx", "not_sent"):
+            if r.get(key):
+                kw[key] = re.compile(_expand(r[key], macros))
+        rules.append(UnitRule(unit=re.compile(rf"(?:{unit_rx})(?!\w)"), measure=measure,
+                              kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], **kw))
+    return rules
+
+
+UNIT_RULES: list[UnitRule] = _load_unit_rules()
+
+
+def _first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The first words a match of pattern can start with: (whole words, prefixes of a word), or None
+    when that is not simple to tell. A word is a run of \\w characters; the pattern's end ends one."""
+    from re import _parser as sre_parse  # the standard library's own regex parser
+    from re._constants import (ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT,
+                               SUBPATTERN)
+
+    class Unknown(Exception):
+        pass
+
+    def run(items, open_: set[str], words: set[str], partial: set[str]) -> set[str]:
+        for op, av in items:
+            if not open_:
+                return open_
+            if len(open_) > 3000:
+                raise Unknown
+            if op == LITERAL:
+                open_ = _add_chars(open_, [chr(av)], words)
+            elif op == IN:
+                if any(iop != LITERAL for iop, _ in av):
+                    partial |= open_
+                    return set()
+                open_ = _add_chars(open_, [chr(iav) for _, iav in av], words)
+            elif op == SUBPATTERN:
+                open_ = run(av[-1], open_, words, partial)
+            elif op == BRANCH:
+                out: set[str] = set()
+                for alt in av[1]:
+                    out |= run(alt, set(open_), words, partial)
+                open_ = out
+            elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+                open_ = open_ | run(av[2], set(open_), words, partial)
+            elif op in (ASSERT, ASSERT_NOT, AT):
+                continue
+            else:
+                partial |= open_
+                return set()
+        return open_
+
+    def _add_chars(open_: set[str], chars: list[str], words: set[str]) -> set[str]:
+        out = set()
+        for p in open_:
+            for c in chars:
+                if c.isalnum() or c == "_":
+                    out.add(p + c)
+                elif p:
+                    words.add(p)
+                else:
+                    raise Unknown  # a pattern that starts with a non-word character
+        return out
+
+    words: set[str] = set()
+    partial: set[str] = set()
+    try:
+        rest = run(sre_parse.parse(pattern), {""}, words, partial)
+    except Exception:
+        return None
+    words |= {w for w in rest if w}
+    if "" in partial or "" in rest:
+        return None
+    return frozenset(words), frozenset(partial)
+
+
+_WORD_AT = re.compile(r"\w+")
+
+
+class RuleIndex:
+    """The unit rules that can match a unit starting with a given word, in their order, computed
+    once per word."""
+
+    def __init__(self, rules: list[UnitRule]):
+        self.rules = rules
+        self.first = [_first_words(r.unit.pattern) for r in rules]
+        self.cache: dict[str, tuple[UnitRule, ...]] = {}
+
+    def for_text(self, ulow: str) -> tuple[UnitRule, ...]:
+        m = _WORD_AT.match(ulow)
+        w = m.group() if m else ""
+        hit = self.cache.get(w)
+        if hit is None:
+            hit = tuple(r for r, f in zip(self.rules, self.first)
+                        if f is None or w in f[0] or any(w.startswith(p) for p in f[1]))
+            if len(self.cache) < 20000:
+                self.cache[w] = hit
+        return hit
+
+
+UNIT_RULE_INDEX = RuleIndex(UNIT_RULES)
+
+
+# ---- word lists -----------------------------------------------------------------------------
+
+_WORDS = _load("words.yaml")
+
+QUALIFIER_OF: dict[str, str] = {w: q for q, ws in _WORDS["qualifiers"].items() for w in ws}
+IDENTIFIER_BEFORE = frozenset(_WORDS["identifier_before"])
+AGENCY_BEFORE = frozenset(_WORDS["agency_before"])
+PLACE_AFTER_RE = re.compile(rf"\s*(?:{alternation(_WORDS['place_after'])})(?!\w)")
+DATE_BEFORE = frozenset(_WORDS["date_before"])
+CHANGE_BEFORE = frozenset(_WORDS["change_before"])
+
+
+# every phrase that may stand right before a number -> what it makes of the number
+TAIL_KINDS: dict[str, frozenset[str]] = {}
+for _kind, _words in (("identifier", IDENTIFIER_BEFORE), ("agency", AGENCY_BEFORE), ("date", DATE_BEFORE),
+                      ("change", CHANGE_BEFORE)):
+    for _w in _words:
+        TAIL_KINDS[_w] = TAIL_KINDS.get(_w, frozenset()) | {_kind}
+
+
+def tail_kinds(phrases: list[str]) -> frozenset[str]:
+    out = frozenset()
+    for p in phrases:
+        k = TAIL_KINDS.get(p)
+        if k:
+            out = out | k
+    return out
+
+
+def tail_phrases(left: str, max_words: int = 4) -> list[str]:
+    """The phrases of 1..max_words words that end right before a number (lower-cased left text),
+    shortest first; none when punctuation stands between them and the number."""
+    t = left.rstrip(" ")
+    if not t or not t[-1].isalnum():
+        return []
+    words = t.rsplit(None, max_words)
+    if len(words) > max_words:
+        words = words[1:]
+    out = []
+    phrase = ""
+    for k in range(1, len(words) + 1):
+        w = words[-k]
+        if k > 1 and not w[-1].isalnum():
+            break
+        phrase = w if k == 1 else w + " " + phrase
+        out.append(phrase)
+    return out
+
+
+def tail_lookup(phrases: list[str], table) -> str | None:
+    """The longest phrase of `phrases` in table (a set or dict)."""
+    for p in reversed(phrases):
+        if p in table:
+            return p
+    return None
+
+
+UNIT_STOP_RE = re.compile(rf"\s(?:{alternation(_WORDS['unit_stop'])}|{'|'.join(_WORDS['unit_stop_patterns'])})(?!\w)"
+                          rf"|[,;:.()\[\]…!?\"“”'‘’/–-]|\s-\s|\n", re.I)
+NOT_UNIT = frozenset(_WORDS["not_unit"])
+ACTIVITY_RE = re.compile("|".join(sorted(_WORDS["activities"], key=len, reverse=True)))
+ACTIVITY_KEYWORDS = tuple(_WORDS["activity_keywords"])
+
+
+def _check_activity_keywords() -> None:
+    """Each activity pattern must need one of the keywords, or the keyword filter would hide it."""
+    for rx in _WORDS["activities"]:
+        if not any(k in rx for k in ACTIVITY_KEYWORDS):
+            raise ValueError(f"words.yaml: activity {rx!r} has none of activity_keywords")
+
+
+_check_activity_keywords()
+
+# ---- awards ---------------------------------------------------------------------------------
+
+_AWARDS = _load("awards.yaml")
+AWARD_TYPE_OF: dict[str, str] = {w: code for code, ws in _AWARDS["award_types"].items() for w in ws}
+AWARD_TYPE_RE = re.compile(rf"(?i)(?<!\w)({alternation(AWARD_TYPE_OF)})(?!\w)")
+PROPOSED_RE = re.compile(rf"(?i)(?<!\w)(?:{alternation(_AWARDS['proposed'])})(?!\w)")
+_TITLES = "|".join(sorted(_AWARDS["titles"], key=len, reverse=True))
+_INSTS = "|".join(sorted((i.replace("{UP}", UPPER) for i in _AWARDS["institutions"]), key=len, reverse=True))
+_SCOPES = "|".join(sorted((re.escape(s) for s in _AWARDS["scopes"]), key=len, reverse=True))
+_NAME = rf"(?: {UPPER}[\w']*(?:[ -]{UPPER}[\w']*){{0,3}})?"
+ISSUER_RE = re.compile(
+    rf"(?<!\w)(?:(?:{_TITLES}) )?(?:{_INSTS})(?: (?:{_SCOPES})(?!\w){_NAME})?(?!\w)")
+_NEEDS_SCOPE_RE = re.compile(rf"^(?:(?:{_TITLES}) )?(?:{'|'.join(_AWARDS['needs_scope'])})$")
+
+
+def issuer_ok(name: str) -> bool:
+    """Whether a match of ISSUER_RE names an institution that can give an award."""
+    return not _NEEDS_SCOPE_RE.match(name)

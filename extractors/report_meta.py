@@ -1,0 +1,303 @@
+"""Per report: the province it is about, its date, and the period its figures cover.
+
+- province: named in the text ("tỉnh Bắc Kạn", "Công an tỉnh Kon Tum"), through an outlet's
+  abbreviation at the head of a news item ("BBK - ..." = Báo Bắc Kạn), a web address
+  ("congan.kontum.gov.vn"), or a district named in the text ("huyện Ba Bể").
+- report date: a header "date 2023-01" and a day "sáng 06/01", "Ngày 16/10", "Sáng 25/5"; a day
+  without a year takes the header's year, else the year the period implies.
+- period: "năm 2022", "giai đoạn 2019-2024", "5 năm qua", "10 năm thực hiện ... 2013".
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import yaml
+
+from .lexicon import LEXICONS, REPO
+
+
+def _fold(s: str) -> str:
+    s = unicodedata.normalize("NFD", s.lower()).replace("đ", "d")
+    return "".join(c for c in s if unicodedata.category(c) != "Mn")
+
+
+def _load_places():
+    with open(LEXICONS / "places.yaml", encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    provinces: list[str] = list(data["provinces"])
+    aliases: dict[str, str] = dict(data.get("aliases") or {})
+    outlets: dict[str, str] = dict(data.get("outlets") or {})
+    districts: dict[str, str] = {}
+    for prov, names in (data.get("districts") or {}).items():
+        for n in names:
+            districts[n] = prov
+    seeds = REPO / "dbt_project" / "seeds"
+    # the warehouse's own province list and aliases, when it is there
+    try:
+        with open(seeds / "provinces.csv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                if row.get("province_name") and row["province_name"] not in provinces:
+                    provinces.append(row["province_name"])
+        with open(seeds / "province_aliases.csv", encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                aliases.setdefault(row["alias"], row["province_name"])
+    except (OSError, KeyError):
+        pass
+    return provinces, aliases, outlets, districts
+
+
+PROVINCES, ALIASES, OUTLETS, DISTRICTS = _load_places()
+# names as they may be written -> canonical name
+_NAME_OF: dict[str, str] = {p: p for p in PROVINCES}
+for _a, _p in ALIASES.items():
+    _NAME_OF.setdefault(_a, _p)
+for _p in list(PROVINCES):  # old and new tone placement: "Thanh Hoá" / "Thanh Hóa"
+    for _x, _y in (("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("uý", "úy"), ("uỷ", "ủy")):
+        for a, b in ((_x, _y), (_y, _x)):
+            if a in _p:
+                _NAME_OF.setdefault(_p.replace(a, b), _p)
+
+_ALT = "|".join(re.escape(n) for n in sorted(_NAME_OF, key=len, reverse=True))
+_PROVINCE_ANY = re.compile(rf"(?<!\w)({_ALT})(?!\w)")
+# a place word and the (up to four) words after it: "tỉnh Bắc Kạn", "huyện Ba Bể", "TP. Hồ Chí Minh"
+# place words, each scanned alone on the lower-cased text (a literal first makes the scan fast);
+# the name after one is read from the original text
+_PLACE_WORDS = ("tỉnh", "thành phố", "tp.", "tp", "huyện", "thị xã", "quận")
+_PLACE_SCANS = [(w, re.compile(re.escape(w) + r"[ ]+")) for w in _PLACE_WORDS]
+_NAME_AFTER = re.compile(r"\w[\w']*(?:[ -]{1,3}\w[\w']*){0,3}")
+_PROVINCE_WORDS = ("tỉnh", "thành phố", "tp", "tp.")
+_OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
+_DOMAIN = re.compile(r"(?<![\w.])((?:[a-z0-9-]+\.)+)(?:gov\.vn|vn|com\.vn)(?![\w.])", re.I)
+_FOLDED_PROVINCE = {_fold(p).replace(" ", "").replace("-", ""): p for p in PROVINCES}
+
+
+_SEP = re.compile(r"([ -]{1,3})")
+
+
+def _longest_name(words: str, table: dict[str, str]) -> str | None:
+    if not words[:1].isupper():
+        return None
+    parts = _SEP.split(words)  # words and separators
+    for k in range(len(parts), 0, -2):
+        cand = "".join(parts[:k])
+        if cand in table and cand[:1].isupper():
+            return table[cand]
+    return None
+
+
+def find_province(text: str, low: str | None = None) -> str | None:
+    head = text[:300]
+    m = _OUTLET.search(head)
+    if m and m.group(1) in OUTLETS:
+        return OUTLETS[m.group(1)]
+    if m and m.group(1) in ALIASES:
+        return ALIASES[m.group(1)]
+    counts: dict[str, float] = {}
+    # the head of a report names its province; the rest is read only when the head does not
+    low = text.lower() if low is None else low
+    for a, b, weight in ((0, 4000, 3), (3900, len(text), 1)):
+        if a and (counts or len(text) <= 4000):
+            break
+        for word, scan in _PLACE_SCANS:
+            for m in scan.finditer(low, a, b):
+                if m.start() and low[m.start() - 1].isalnum():
+                    continue
+                nm = _NAME_AFTER.match(text, m.end())
+                if not nm:
+                    continue
+                p = _longest_name(nm.group(), _NAME_OF) if word in _PROVINCE_WORDS else None
+                if p:
+                    counts[p] = counts.get(p, 0) + weight + (2 if m.start() < 600 else 0)
+                    continue
+                d = _longest_name(nm.group(), DISTRICTS)
+                if d:
+                    counts[d] = counts.get(d, 0) + 1
+    if ".vn" in text:
+        for m in _DOMAIN.finditer(text):
+            for label in m.group(1).lower().split("."):
+                for folded, p in _FOLDED_PROVINCE.items():
+                    if len(folded) >= 5 and folded in label.replace("-", ""):
+                        counts[p] = counts.get(p, 0) + 2
+    if not counts:
+        for m in _PROVINCE_ANY.finditer(text):
+            p = _NAME_OF[m.group(1)]
+            counts[p] = counts.get(p, 0) + 1
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: kv[1])[0]
+
+
+# ---- dates and periods ----------------------------------------------------------------------
+
+_HEADER_DATE = re.compile(r"date[:\s]+(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+# a day: "Ngày 16/10", "sáng 06/01", "chiều 3-2-2024" (the digits are scanned first: a fast scan)
+_DAY_DIGITS = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{4}))?(?![0-9/])")
+_DAY_WORD_BEFORE = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm)[ ]+$")
+
+
+def _day(low: str, limit: int = 1500):
+    for m in _DAY_DIGITS.finditer(low, 0, limit):
+        if _DAY_WORD_BEFORE.search(low, max(0, m.start() - 8), m.start()):
+            return m
+    return None
+
+
+
+_FULL_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])")
+_DAY_WORDS = re.compile(r"(?:ngày|sáng|chiều|tối)[ ]+([0-9]{1,2})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
+_RANGE = re.compile(r"[12][0-9]{3}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")
+# these run on the lower-cased text and begin with a word: the scan for a literal is fast
+_MONTHS = re.compile(r"tháng[ ]+(đầu[ ]+|cuối[ ]+)?năm[ ]+([0-9]{4})(?![0-9])")
+_QUARTER = re.compile(r"quý[ ]+(iv|iii|ii|i|[1-4])(?:[ ]*/[ ]*|[ ]+năm[ ]+)([0-9]{4})(?![0-9])")
+_COUNT_BEFORE = re.compile(r"([0-9][0-9]?)[ ]+$")
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_SINCE = re.compile(r"từ[ ]+(?:năm[ ]+)?([0-9]{4})[ ]+(?:đến|tới)[ ]+nay")
+_YEAR = re.compile(r"năm[ ]+([0-9]{4})(?![0-9])")
+_N_YEARS = re.compile(r"năm[ ]+(qua|thực hiện|triển khai|xây dựng|hoạt động)(?!\w)")
+_FUTURE = re.compile(r"(?:tầm nhìn|đến năm|định hướng|nhiệm vụ|kế hoạch|phương hướng|dự thảo|mục tiêu|đặt ra|thời gian tới)[^.;]{0,40}$")
+
+
+@dataclass
+class Meta:
+    province: str | None = None
+    report_date: date | None = None
+    period_label: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _range_years(m: re.Match) -> tuple[int, int]:
+    g = m.group()
+    return int(g[:4]), int(g[-4:])
+
+
+def find_period(text: str, low: str | None = None):
+    """(label, start, end, mention position) of the first period the text reports on."""
+    low = text.lower() if low is None else low
+    # the first mention wins: look in the head of the text first, then in all of it
+    for end in (2500, len(low)) if len(low) > 2500 else (len(low),):
+        found = _periods(low, end)
+        if found:
+            return min(found, key=lambda x: x[3])
+    return None
+
+
+def _periods(low: str, n: int) -> list:
+    found = []
+    for m in _RANGE.finditer(low, 0, n):
+        if m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] in "/.-"):
+            continue
+        a, b = _range_years(m)
+        if 1945 <= a < b <= 2100 and not _FUTURE.search(low, max(0, m.start() - 60), m.start()):
+            found.append((f"giai đoạn {a}-{b}", date(a, 1, 1), date(b, 12, 31), m.start()))
+    for m in _YEAR.finditer(low, 0, n):
+        if m.start() and low[m.start() - 1].isalnum():
+            continue
+        y = int(m.group(1))
+        if 1945 <= y <= 2100 and not _FUTURE.search(low, max(0, m.start() - 60), m.start()):
+            found.append((f"năm {y}", date(y, 1, 1), date(y, 12, 31), m.start()))
+    for m in _MONTHS.finditer(low, 0, n):
+        cm = _COUNT_BEFORE.search(low, max(0, m.start() - 6), m.start())
+        if not cm or (cm.start() and low[cm.start() - 1].isalnum()):
+            continue
+        k, y = int(cm.group(1)), int(m.group(2))
+        if 1 <= k <= 12 and 1945 <= y <= 2100:
+            end = date(y, 12, 31) if k == 12 else date(y, k + 1, 1) - timedelta(days=1)
+            found.append((" ".join(f"{k} tháng {m.group(1) or ''} năm {y}".split()), date(y, 1, 1), end, cm.start()))
+    if "quý" in low:
+        for m in _QUARTER.finditer(low, 0, n):
+            q = _ROMAN.get(m.group(1))
+            y = int(m.group(2))
+            if q and 1945 <= y <= 2100:
+                end = date(y, 12, 31) if q == 4 else date(y, 3 * q + 1, 1) - timedelta(days=1)
+                found.append((f"quý {m.group(1).upper()}/{y}", date(y, 3 * q - 2, 1), end, m.start()))
+    for m in _SINCE.finditer(low, 0, n):
+        y = int(m.group(1))
+        if 1945 <= y <= 2100:
+            found.append((f"từ năm {y} đến nay", date(y, 1, 1), None, m.start()))
+    for m in _N_YEARS.finditer(low, 0, n):
+        cm = _COUNT_BEFORE.search(low, max(0, m.start() - 4), m.start())
+        if not cm or (cm.start() and (low[cm.start() - 1].isalnum() or low[cm.start() - 1] in ".,")):
+            continue
+        found.append((f"{cm.group(1)} năm {m.group(1)}", None, None, cm.start()))
+    return found
+
+
+def _year_of_day(month: int, day: int, start: date | None, end: date | None) -> int | None:
+    """The year of a day written without one ("Ngày 16/10"), from the period the report covers:
+    a review of several years is held in its last year; a review of one year late in that year or
+    early in the next; a review of part of a year after that part began."""
+    if end is None:
+        return None
+    if start is not None and end.year - start.year >= 1:
+        return end.year
+    if start is not None and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return end.year if month >= 7 else end.year + 1
+    if start is not None:
+        return end.year if (month, day) >= (start.month, start.day) else end.year + 1
+    return end.year
+
+
+def extract_meta(text: str, low: str | None = None) -> Meta:
+    """Province, report date and period of a report; `low` is text.lower() when the caller has it."""
+    low = text.lower() if low is None else low
+    meta = Meta(province=find_province(text, low))
+    head_year = head_month = head_day = None
+    hm = _HEADER_DATE.search(low, 0, 400)
+    if hm:
+        head_year, head_month = int(hm.group(1)), int(hm.group(2))
+        head_day = int(hm.group(3)) if hm.group(3) else None
+    period = find_period(text, low)
+    n_years = None
+    if period:
+        label, start, end, pos = period
+        nm = re.match(r"(\d{1,2}) năm (qua|thực hiện|triển khai|xây dựng|hoạt động)", label)
+        if nm:
+            n_years = int(nm.group(1))
+            # an explicit range or a start year near the "N năm" phrase
+            window = text[pos:pos + 400]
+            rm = _RANGE.search(window)
+            ym = re.search(r"(?:ngày\s+(\d{1,2})[/.-](\d{1,2})[/.-]|năm\s+|tháng\s+\d{1,2}\s+năm\s+)(\d{4})", window)
+            ra, rb = _range_years(rm) if rm else (0, 0)
+            if rm and rb - ra in (n_years, n_years - 1, n_years + 1):
+                start, end = date(ra, 1, 1), date(rb, 12, 31)
+                label = f"giai đoạn {ra}-{rb}"
+            elif ym:
+                y0 = int(ym.group(3))
+                start = _safe_date(y0, int(ym.group(2)), int(ym.group(1))) if ym.group(1) else date(y0, 1, 1)
+                end = _safe_date(y0 + n_years, start.month, start.day) if start else None
+                label = f"{n_years} năm {nm.group(2)} ({y0}-{y0 + n_years})"
+        meta.period_label, meta.period_start, meta.period_end = label, start, end
+    # report date
+    dm = _day(low) or _DAY_WORDS.search(low, 0, 1500) or _FULL_DATE.search(low, 0, 250)
+    if hm and head_day:
+        meta.report_date = _safe_date(head_year, head_month, head_day)
+    elif dm:
+        d, mo = int(dm.group(1)), int(dm.group(2))
+        y = int(dm.group(3)) if dm.group(3) else None
+        if y is None:
+            if head_year:
+                y = head_year + (1 if head_month == 12 and mo == 1 else 0)
+            else:
+                y = _year_of_day(mo, d, meta.period_start, meta.period_end)
+        if y:
+            meta.report_date = _safe_date(y, mo, d)
+    elif hm:
+        meta.report_date = date(head_year, head_month, 1)
+    if meta.period_start is not None and meta.period_end is None and meta.report_date:
+        meta.period_end = meta.report_date  # "từ năm 2019 đến nay"
+    if n_years and meta.period_start is None and meta.report_date:
+        meta.period_end = meta.report_date
+        meta.period_start = _safe_date(meta.report_date.year - n_years, meta.report_date.month, 1)
+    return meta

@@ -1,0 +1,412 @@
+"""Every figure of a report: find the numbers, drop those that are not figures, read what each
+counts, and fill its attributes.
+
+The pipeline, per sentence:
+  1. candidates: every number as written ("1.107", "48,55 triệu", "252.554/250.814", "106,7%");
+  2. not figures: dates, years, ranges, identifiers ("Đề án 06", "09/CTr-BCA-MTTW"), durations
+     ("5 năm qua"), ages, changes ("giảm 12 vụ"), list markers;
+  3. unit and measure: the first rule of lexicons/units.yaml whose unit and context match; a number
+     with no unit of its own takes the unit of the next one in its list ("12, 15 và 20 vụ");
+  4. attributes: awards (issuer, award type, status), fractions (target/total, stated %),
+     model status, group type, police role, part_of ("726 nguồn tin, trong đó 655 ...").
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from ..lexicon import (ACTIVITY_KEYWORDS, ACTIVITY_RE, NOT_UNIT, PLACE_AFTER_RE,
+                       QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE, UnitRule, tail_kinds, tail_lookup, tail_phrases)
+from ..model import Figure
+from ..numbers import NUMBER_RE, SCALES, apply_scale, parse_number, value_of
+from . import awards
+from .segment import clause_bounds, sentences
+
+# digits first, so the scan runs at C speed; the Vietnamese form is checked after
+_CAND = re.compile(r"[0-9][0-9]*(?:[.,][0-9]+)*(?:[ ]?/[ ]?[0-9]+(?:[.,][0-9]+)*)?")
+_NUMBER = re.compile(rf"(?:{NUMBER_RE})$")
+# right after a number: what makes it part of something that is not a count
+_ATTACHED = re.compile(r"(?:[ ]?/[ ]?\d|[.,]\d|[ ]?[-–][ ]?\d|/[^\W\d]|[-–][^\W\d_]|(?!(?:kg|km|ha|m|tấn|tr|h)(?!\w))[^\W\d_])", re.I)
+_SCALE = re.compile(rf"[ ](?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})(?!\w)", re.I)
+_PCT = re.compile(r"[ ]?%")
+_OPENERS = re.compile(r"[ ]*[\"“”'‘«(]*[ ]*")
+_RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
+_MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
+_MARKER_END = re.compile(r"[.)][ ]")
+_LIST_MARKER = re.compile(r"^[ \t]*$")
+_NEXT_IN_LIST = re.compile(r"^[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
+_STATED_PCT = re.compile(r"đạt[ ]+(?:tỷ lệ[ ]+|tỉ lệ[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
+_REACHED = re.compile(r"đạt[ ]*$")
+_PCT_TARGET_AFTER = re.compile(r"^[ ]*(?:so với[ ]+)?(?:chỉ tiêu|kế hoạch|mục tiêu|yêu cầu)")
+_PCT_NOT_FIGURE_BEFORE = re.compile(r"(?:chiếm|bằng|tương đương|khoảng|tỷ lệ giảm|tỷ lệ tăng)[ ]*$|\([ ]*$")
+# the counted noun named before the number: "nâng tổng số mô hình lên 1.567", "tổng số tổ an ninh là 845"
+_TOTAL_OF = re.compile(r"(?:tổng số|số lượng|tổng cộng|số)[ ]+(?P<noun>[^\d,;:.()]{2,50}?)[ ]*(?:lên|lên tới|là|đạt|có|được|gồm)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$")
+_RUN_GAP = re.compile(r"[ ]*(?:,|và|, và)[ ]*(?:hơn |trên |gần )?$")
+_ACTIVITY_GAP = re.compile(r"[ ,]*(?:với|cho|thu hút|có|được)?[ ]*(?:hơn|gần|trên|khoảng)?[ ]*$")
+_PART_OF = re.compile(r"(?<!\w)(?:trong đó|bao gồm|gồm có|gồm|trong số đó)(?!\w)")
+_CLUSTER = "cụm an ninh liên hoàn"
+_ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
+_RECOGNISED = re.compile(r"ghi nhận|công nhận|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
+_REPLICATED = re.compile(r"nhân rộng|nhân điển hình|học tập kinh nghiệm")
+
+
+@dataclass(slots=True)
+class _Cand:
+    s: int  # surface start in sentence
+    e: int  # surface end
+    surface: str
+    value: float
+    den: float | None
+    pct: bool
+    qualifier: str
+    u: int  # unit start in sentence
+    measure: str | None = None
+    unit: str = ""
+    unit_end: int = 0
+    rule: UnitRule | None = None
+    attrs: dict = field(default_factory=dict)
+    drop: bool = False
+
+
+def extract_figures(text: str, doc: str, low_text: str | None = None) -> list[Figure]:
+    """The figures of a report's text; `low_text` is lower_aligned(text) when the caller has it."""
+    spans = sentences(text)
+    starts = [a for a, _ in spans]
+    low_text = lower_aligned(text) if low_text is None else low_text
+    by_sentence: dict[int, list[tuple[int, int, str, str | None]]] = {}
+    for m in _CAND.finditer(text):
+        s = m.start()
+        prev = text[s - 1:s]
+        if prev and (prev.isalnum() or prev in "_.,/–-"):
+            continue  # inside a word, a number or a range
+        i = bisect_right(starts, s) - 1
+        if i < 0 or s >= spans[i][1]:
+            continue
+        g = m.group()
+        if len(g) == 4 and "1900" <= g <= "2100":
+            continue  # a year
+        num, _, den = g.partition("/")
+        num, den = num.strip(), den.strip() or None
+        if not _NUMBER.match(num) or (den is not None and not _NUMBER.match(den)):
+            continue  # "12.12.2022", "1.5": not a number as Vietnamese writes it
+        by_sentence.setdefault(i, []).append((s - spans[i][0], m.end() - spans[i][0], num, den))
+    out: list[Figure] = []
+    for i, ms in by_sentence.items():
+        a, b = spans[i]
+        out.extend(_sentence_figures(doc, text[a:b], low_text[a:b], a, ms))
+    return out
+
+
+def lower_aligned(s: str) -> str:
+    """s.lower() with the same length, so offsets stay valid."""
+    low = s.lower()
+    if len(low) != len(s):  # keep offsets aligned ("İ" lower-cases to two characters)
+        low = "".join(c.lower()[0] for c in s)
+    return low
+
+
+def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms) -> list[Figure]:
+    cands: list[_Cand] = []
+    for s, e, num, den in ms:
+        c = _candidate(sent, low, s, e, num, den)
+        if c is not None:
+            cands.append(c)
+    if not cands:
+        return []
+    # measures, from the last number to the first so a number with no unit can take the next one's
+    cache: dict = {}
+    for i in range(len(cands) - 1, -1, -1):
+        c = cands[i]
+        nxt = cands[i + 1] if i + 1 < len(cands) else None
+        _classify(sent, low, c, nxt, cache)
+    _fractions_and_percentages(sent, low, cands)
+    kept = [c for c in cands if c.measure and not c.drop]
+    _award_attrs(sent, low, kept)
+    _activities(sent, low, kept)
+    _part_of(low, kept)
+    figs = []
+    for c in kept:
+        figs.append(Figure(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
+                           qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
+                           sentence=sent))
+    return figs
+
+
+def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -> _Cand | None:
+    right = sent[e:e + 12]
+    if _ATTACHED.match(right):
+        return None  # "06/1/2022", "12.12.2022", "2019-2024", "09/CTr-...", "A1", "14h"
+    left_low = low[max(0, s - 60):s]
+    if _RANGE_END.search(left_low, len(left_low) - 5):
+        return None  # the second half of a range or a date
+    phrases = tail_phrases(left_low)
+    q = tail_lookup(phrases, QUALIFIER_OF)
+    qualifier = QUALIFIER_OF[q] if q else "exact"
+    if q:  # look through the qualifier: "tăng hơn 5 vụ"
+        phrases = tail_phrases(left_low[:len(left_low.rstrip()) - len(q)])
+    kinds = tail_kinds(phrases)
+    is_date_word = "date" in kinds
+    if den is not None and (is_date_word or (
+            "." not in num + den and int(num.split(",")[0]) <= 31 and 1 <= int(den.split(",")[0]) <= 12
+            and _looks_like_date_context(phrases))):
+        return None  # "ngày 16/10"
+    if is_date_word and den is None and _MONTH_AFTER.match(right):
+        return None  # "ngày 01 tháng 8"
+    if "identifier" in kinds or (
+            phrases and phrases[0] == "số" and (len(phrases) < 2 or phrases[1] not in _COUNTING_SO)):
+        return None  # "Đề án 06", "Ban Chỉ đạo 138", "Chỉ thị số 12", "số 12 đường Trần Phú"
+    if "agency" in kinds and PLACE_AFTER_RE.match(low, e):
+        return None  # "Công an 6 tỉnh": a body named by the places it joins
+    if "change" in kinds:
+        return None  # "giảm 12 vụ (so với cùng kỳ)"
+    if _MARKER_END.match(right) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
+        return None  # "1. Kết quả ..."
+    if right[:1] == ")" and sent[s - 1:s] == "(":
+        return None  # "(1)"
+    value = value_of(num)
+    surface_end = e
+    dval = value_of(den) if den is not None else None
+    u = e
+    pct = False
+    sm = _SCALE.match(sent, e)
+    if sm and den is None:
+        value = apply_scale(value, sm.group("scale"))
+        surface_end = u = sm.end()
+    pm = _PCT.match(sent, u)
+    if pm:
+        pct = True
+        u = pm.end()
+    u = _OPENERS.match(sent, u).end()
+    return _Cand(s=s, e=surface_end, surface=sent[s:surface_end], value=value, den=dval, pct=pct,
+                 qualifier=qualifier, u=u)
+
+
+# "số" before a number names it ("số 12", "Chỉ thị số 12"), except in these: "tổng số 61 loại"
+_COUNTING_SO = frozenset(("tổng số", "trong số", "con số", "với số", "trong tổng số", "với tổng số", "có số"))
+_DATE_CONTEXT = frozenset(("ngày", "hôm", "sáng", "chiều", "tối", "đêm", "trưa", "từ", "đến", "vào"))
+
+
+def _looks_like_date_context(phrases: list[str]) -> bool:
+    return bool(phrases) and phrases[0] in _DATE_CONTEXT
+
+
+def _unit_end(sent: str, start: int, min_end: int) -> int:
+    """End of the unit's words: at a stop word or punctuation after min_end, at most 8 words."""
+    m = UNIT_STOP_RE.search(sent, min_end - 1 if min_end and sent[min_end - 1] == " " else min_end)
+    end = m.start() if m else len(sent)
+    words = sent[start:end].split()
+    if len(words) > 8:
+        end = start + len(" ".join(words[:8]))
+    return end
+
+
+def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _depth: int = 0) -> None:
+    if c.pct:
+        c.unit = "%"
+        c.measure = "other"
+        return
+    ca, cb = clause_bounds(low, c.s)
+    ulow = low[c.u:c.u + 90]
+    # a number with no unit of its own in a list takes the next one's: "12, 15 và 20 vụ"
+    if nxt is not None and _NEXT_IN_LIST.match(low[c.e:nxt.s]) and not c.den and not nxt.pct:
+        c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
+        if c.measure:
+            _kind_attrs(sent, low, c, ca, cb)
+        return
+    # the clause and sentence conditions of the rules, each searched once per span of the sentence
+    seen = cache
+
+    def has(pat, a: int, b: int) -> bool:
+        key = (pat, a, b)
+        hit = seen.get(key)
+        if hit is None:
+            hit = seen[key] = pat.search(low, a, b) is not None
+        return hit
+
+    n = len(low)
+    for r in UNIT_RULE_INDEX.for_text(ulow):
+        um = r.unit.match(ulow)
+        if not um:
+            continue
+        if r.left and not has(r.left, ca, c.s):
+            continue
+        if r.right and not r.right.search(low[c.u + um.end():cb]):
+            continue
+        if r.ctx and not (has(r.ctx, ca, c.s) or has(r.ctx, c.e, cb)):
+            continue
+        if r.sent and not has(r.sent, 0, n):
+            continue
+        if r.not_left and has(r.not_left, ca, c.s):
+            continue
+        if r.not_right and has(r.not_right, c.e, cb):
+            continue
+        if r.not_ctx and (has(r.not_ctx, ca, c.s) or has(r.not_ctx, c.e, cb)):
+            continue
+        if r.not_sent and has(r.not_sent, 0, n):
+            continue
+        c.rule = r
+        c.measure = r.measure
+        if r.measure is None:
+            return
+        c.unit_end = _unit_end(sent, c.u, c.u + um.end())
+        c.unit = sent[c.u:c.unit_end].strip(" \"“”'‘’")
+        c.attrs = dict(r.attrs)
+        _kind_attrs(sent, low, c, ca, cb)
+        return
+    # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
+    end = _unit_end(sent, c.u, c.u)
+    unit = sent[c.u:end].strip(" \"“”'‘’")
+    if not unit and not c.den:
+        tm = _TOTAL_OF.search(low, max(ca, c.s - 80), c.s)
+        if tm and not _depth:
+            inner = _Cand(s=c.s, e=c.e, surface=c.surface, value=c.value, den=None, pct=False,
+                          qualifier=c.qualifier, u=tm.start("noun"))
+            _classify(sent, low, inner, None, cache, _depth=1)
+            if inner.measure:
+                c.measure, c.rule, c.attrs = inner.measure, inner.rule, inner.attrs
+                c.unit, c.unit_end = inner.unit, c.e
+                return
+        if c.surface != sent[c.s:c.s + len(c.surface)] or c.surface.split(" ")[-1].lower() in ("triệu", "tỷ", "tỉ"):
+            c.measure, c.unit, c.unit_end = "money.vnd", "đồng", c.e  # "trị giá 2,5 tỷ"
+            return
+    # no rule: a statistic of its own kind, if a noun follows
+    first = unit.split(" ", 1)[0].lower() if unit else ""
+    if first and first[0].isalpha() and first not in NOT_UNIT:
+        c.measure, c.unit, c.unit_end = "other", unit, end
+
+
+def _kind_attrs(sent: str, low: str, c: _Cand, ca: int, cb: int) -> None:
+    kind = c.rule.kind if c.rule else None
+    if kind == "group":
+        gt = c.unit
+        if low.startswith(("cụm", "tuyến"), c.u) and _CLUSTER in low:
+            gt = _CLUSTER
+        c.attrs["group_type"] = gt[:1].lower() + gt[1:]
+    elif kind == "model":
+        ctx = low[ca:cb]
+        c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
+                             else "replicated" if _REPLICATED.search(ctx) else "active")
+    elif kind == "police":
+        role = c.unit
+        head = role.split(" ", 1)
+        if head[0].lower() in ("đồng", "cán", "chiến", "lượt"):
+            parts = role.split(" ", 2)
+            rest = parts[2] if role.lower().startswith("đồng chí") and len(parts) > 2 else ""
+            if not rest:
+                ms = list(_ROLE.finditer(sent, ca, c.s))
+                rest = ms[-1].group() if ms else ""
+            role = rest or role
+        c.attrs["role"] = role
+    elif kind == "coverage":
+        c.attrs["unit_kind"] = c.unit
+
+
+
+def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
+    """What a campaign figure was about, said in its clause between its neighbours: "470 đợt vận động
+    Nhân dân tham gia giữ gìn trật tự, an toàn giao thông" (after it), "... phòng cháy, chữa cháy
+    với hơn 274.045 lượt người" (before it)."""
+    if not any(c.rule and c.rule.kind == "campaign" for c in cands) or not any(k in low for k in ACTIVITY_KEYWORDS):
+        return
+    for i, c in enumerate(cands):
+        if not (c.rule and c.rule.kind == "campaign"):
+            continue
+        ca, cb = clause_bounds(low, c.s)
+        lo = max(ca, cands[i - 1].unit_end if i else ca)
+        hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
+        m = ACTIVITY_RE.search(low, c.u, hi)
+        if m is None:
+            m = _last(ACTIVITY_RE.finditer(low, lo, c.s))
+            if m is not None and not _ACTIVITY_GAP.match(low, m.end(), c.s):
+                m = None
+        if m:
+            c.attrs["activity"] = sent[m.start():m.end()]
+
+
+def _last(it):
+    m = None
+    for m in it:
+        pass
+    return m
+
+
+def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
+    for i, c in enumerate(cands):
+        if c.den is not None and c.measure is not None:
+            ca, cb = clause_bounds(low, c.s)
+            if c.measure in ("coverage.units", "campaign.locations"):
+                c.measure = "coverage.units"
+                c.attrs = {"total": _num(c.den), "unit_kind": c.unit}
+            else:
+                c.measure = "target.achievement"
+                attrs = {"target": _num(c.den)}
+                pm = _STATED_PCT.search(low, c.e, cb)
+                if pm:
+                    attrs["stated_pct"] = parse_number(pm.group("pct"))
+                    for d in cands[i + 1:]:
+                        if d.pct and d.s == pm.start("pct"):
+                            d.drop = True
+                attrs["subject"] = c.unit
+                c.attrs = attrs
+        elif c.pct and not c.drop:
+            ca, cb = clause_bounds(low, c.s)
+            before = low[ca:c.s]
+            if _PCT_NOT_FIGURE_BEFORE.search(before):
+                c.drop = True
+                continue
+            of_target = _PCT_TARGET_AFTER.match(low, c.u) is not None
+            if of_target or _REACHED.search(before):
+                # "cấp 120.500 thẻ, đạt 101,2% chỉ tiêu": the percentage of the figure before it
+                prev = next((d for d in reversed(cands[:i]) if not d.pct and not d.drop and d.measure
+                             and d.s >= ca), None)
+                if prev is not None:
+                    prev.attrs.setdefault("stated_pct", c.value)
+                    c.drop = True
+                elif of_target:  # "đạt 106,7% kế hoạch" alone: the achievement itself
+                    c.measure = "target.achievement"
+                    end = _unit_end(sent, c.u, c.u)
+                    c.attrs = {"stated_pct": c.value, "subject": sent[c.u:end].strip()}
+
+
+def _num(v: float):
+    return int(v) if float(v).is_integer() else v
+
+
+def _award_attrs(sent: str, low: str, cands: list[_Cand]) -> None:
+    """Resolve awards per run of recipient counts ("03 tập thể, 05 cá nhân")."""
+    runs: list[list[_Cand]] = []
+    for c in cands:
+        if not c.measure or not c.measure.startswith("awards."):
+            continue
+        if runs and _RUN_GAP.match(low, runs[-1][-1].unit_end, c.s):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    for k, run in enumerate(runs):
+        ca, cb = clause_bounds(low, run[0].s)
+        b0 = max(ca, runs[k - 1][-1].unit_end if k and runs[k - 1][-1].s >= ca else ca)
+        nxt = runs[k + 1][0].s if k + 1 < len(runs) and runs[k + 1][0].s < cb else cb
+        before = sent[max(b0, run[0].s - 300):run[0].s]
+        after = sent[run[-1].unit_end:min(nxt, run[-1].unit_end + 400)]
+        attrs = awards.resolve(before, after)
+        for c in run:
+            c.attrs.update(attrs)
+
+
+def _part_of(low: str, cands: list[_Cand]) -> None:
+    """'726 nguồn tin, trong đó 655 ...' and '22 cụm ... gồm 01 ..., 07 ...': part_of = whole."""
+    whole: _Cand | None = None
+    family = None
+    for i in range(1, len(cands)):
+        prev, c = cands[i - 1], cands[i]
+        gap = low[prev.e:c.s]
+        if ";" in gap:
+            whole = None
+        m = _PART_OF.search(gap)
+        if m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of"):
+            whole, family = prev, c.measure.split(".")[0]
+        elif whole is not None and c.measure.split(".")[0] != family:
+            whole = None
+        if whole is not None and c is not whole:
+            c.attrs["part_of"] = whole.surface

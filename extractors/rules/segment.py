@@ -1,0 +1,57 @@
+"""Sentences and clauses, as character spans of the text.
+
+A sentence ends at a line break, or at ". ! ? …" followed by space and a capital, a digit or a
+quote ("1.107" and "TP. Hồ Chí Minh" do not end one). A clause is a part of a sentence between ";".
+"""
+from __future__ import annotations
+
+import re
+
+_END = re.compile(r"[.!?…][.!?…]*[\"”’)]?[ \t]+")  # one character class first: a fast scan
+_ABBREV_END = re.compile(r"(?:^|\s)(?:TP|Tp|tp|TT|ThS|TS|PGS|GS|Th\.S|St|Đ/c|đ/c|v\.v|Ths|BS|KS)\.$")
+_OPENING = "\"“‘("
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of the sentences of text, stripped of surrounding space."""
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    line_start = 0
+    while line_start <= n:
+        line_end = text.find("\n", line_start)
+        if line_end < 0:
+            line_end = n
+        start = line_start
+        for m in _END.finditer(text, line_start, line_end):
+            j = m.end()
+            if j >= line_end:
+                continue
+            c = text[j]
+            if c in _OPENING and j + 1 < line_end:
+                c = text[j + 1]
+            # ". " ends a sentence only before a capital, a digit or an opening quote
+            if not (c.isupper() or c.isdigit()):
+                continue
+            if _ABBREV_END.search(text, max(start, m.start() - 6), m.start() + 1):
+                continue
+            _add(text, start, m.start() + 1, spans)
+            start = j
+        _add(text, start, line_end, spans)
+        line_start = line_end + 1
+    return spans
+
+
+def _add(text: str, a: int, b: int, spans: list) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        spans.append((a, b))
+
+
+def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
+    """The clause of sentence around position pos: between the ";" before and after it."""
+    a = sentence.rfind(";", 0, pos) + 1
+    b = sentence.find(";", pos)
+    return a, (len(sentence) if b < 0 else b)

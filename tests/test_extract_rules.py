@@ -1,0 +1,182 @@
+"""The figure rules on sentences written the way reports of other provinces and years write them
+(none of these comes from the sample reports): what is a figure, what it counts, its attributes."""
+from __future__ import annotations
+
+import pytest
+
+import extractors
+
+
+def figs(text: str):
+    return extractors.extract_text(text, "t.txt").figures
+
+
+def vm(text: str):
+    return [(f.value, f.measure) for f in figs(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Trong năm 2023, lực lượng Công an tỉnh Quảng Ninh đã phối hợp tổ chức 2.456 buổi tuyên truyền, phổ biến "
+     "pháp luật cho hơn 185.000 lượt người nghe; phát hơn 50.000 tờ rơi, tờ gấp.",
+     [(2456, "campaign.events"), (185000, "campaign.participants"), (50000, "campaign.materials")]),
+    ("Quần chúng nhân dân đã cung cấp cho cơ quan Công an trên 3.200 nguồn tin có giá trị, giúp phát hiện, "
+     "điều tra làm rõ 412 vụ việc, bắt giữ 523 đối tượng.",
+     [(3200, "tips.valuable"), (412, "tips.cases"), (523, "tips.arrests")]),
+    ("Toàn tỉnh hiện có 4.215 Tổ an ninh nhân dân với 21.347 thành viên; 1.876 Tổ hòa giải ở cơ sở; "
+     "312 Tổ tự quản về an ninh trật tự.",
+     [(4215, "groups.count"), (21347, "groups.members"), (1876, "groups.count"), (312, "groups.count")]),
+    ("Vận động Nhân dân giao nộp 156 khẩu súng các loại, 2.315 viên đạn, 12 quả lựu đạn, 45 kíp nổ, "
+     "3,5 kg thuốc nổ và 120 vũ khí thô sơ.",
+     [(156, "weapons.guns"), (2315, "weapons.ammunition"), (12, "weapons.explosives"), (45, "weapons.explosives"),
+      (3.5, "weapons.explosives"), (120, "weapons.other")]),
+    ("Công an tỉnh đã tham mưu ban hành 125 văn bản chỉ đạo, hướng dẫn; tổ chức 3.456 lượt tuần tra, kiểm soát.",
+     [(125, "documents.issued"), (3456, "patrols.count")]),
+    ("Giúp đỡ 234 người chấp hành xong án phạt tù trở về địa phương tái hòa nhập cộng đồng; giải quyết 56 vụ "
+     "bạo lực gia đình.", [(234, "reintegration.people"), (56, "family_violence.cases")]),
+    ("Hiện toàn tỉnh có 1.890 Công an viên, 245 bảo vệ dân phố.",
+     [(1890, "police.officers"), (245, "police.officers")]),
+    ("Tổ chức 86 hội nghị sơ kết, tổng kết với 12.000 đại biểu tham dự.",
+     [(86, "campaign.events"), (12000, "campaign.participants")]),
+    ("Tổ chức 1.250 cuộc họp dân với 45.000 lượt người dự.",
+     [(1250, "campaign.events"), (45000, "campaign.participants")]),
+    ("Các cơ quan báo chí đã thực hiện 1.450 tin, bài, phóng sự về phong trào.", [(1450, "campaign.media")]),
+    ("Huy động được 12,5 tỷ đồng để lắp đặt 3.250 camera an ninh.",
+     [(12_500_000_000, "money.vnd"), (3250, "other")]),
+    ("Thông qua phong trào, Nhân dân đã tố giác 1.203 tin về tội phạm; tiếp nhận, xử lý 1.456 tin báo, "
+     "tố giác về tội phạm.", [(1203, "tips.received"), (1456, "tips.received")]),
+    ("Toàn tỉnh có 3.456 tổ liên gia tự quản, 1.234 câu lạc bộ phòng, chống tội phạm.",
+     [(3456, "groups.count"), (1234, "groups.count")]),
+    ("Hòa giải thành công 845 vụ việc mâu thuẫn, tranh chấp trong nội bộ Nhân dân.", [(845, "mediation.cases")]),
+    ("Các tổ an ninh đã tham gia tuần tra được 2.300 lượt, bảo đảm an toàn các ngày lễ.", [(2300, "patrols.count")]),
+    ("Tổ chức cho hơn 20.000 lượt hộ gia đình ký cam kết không vi phạm pháp luật.",
+     [(20000, "campaign.households")]),
+    ("Đã có 2.323 lượt tuyên truyền, vận động cá biệt với người có uy tín.", [(2323, "campaign.outreach")]),
+    ("Lực lượng Công an thu hồi 45 kg pháo nổ và 12 dao, kiếm.", [(45, "weapons.other"), (12, "weapons.other")]),
+    # the counted noun stands before the number
+    ("Trong năm, xây dựng mới 45 mô hình, nâng tổng số mô hình tự quản trên địa bàn tỉnh lên 1.567.",
+     [(45, "models.count"), (1567, "models.count")]),
+    ("Tổng số tổ an ninh nhân dân là 845, số thành viên: 4.200.", [(845, "groups.count"), (4200, "groups.members")]),
+    ("Các tổ chức, cá nhân đã ủng hộ kinh phí trị giá 2,5 tỷ để lắp camera.", [(2_500_000_000, "money.vnd")]),
+    ("Tổ chức 3 Ngày hội toàn dân bảo vệ ANTQ điểm, 15 hội thi tìm hiểu pháp luật với 3.000 học sinh tham gia.",
+     [(3, "campaign.events"), (15, "campaign.events"), (3000, "campaign.participants")]),
+    ("Có 45/50 xã, phường, thị trấn đạt tiêu chuẩn an toàn về ANTT.", [(45, "coverage.units")]),
+    ("Tiếp nhận 567 tin báo, tố giác tội phạm và kiến nghị khởi tố.", [(567, "tips.received")]),
+    # a number with no unit of its own takes the next one's
+    ("Các huyện Đắk Hà, Đắk Tô và Sa Thầy lần lượt có 12, 15 và 20 tổ tự quản.",
+     [(12, "groups.count"), (15, "groups.count"), (20, "groups.count")]),
+])
+def test_measures_in_other_reports(text, expected):
+    assert vm(text) == expected
+
+
+def test_qualifiers():
+    got = [(f.value, f.qualifier) for f in figs(
+        "Thu hút hơn 5.000 lượt người, gần 300 đại biểu tham dự, khoảng 1.200 tờ rơi, trên 80 buổi "
+        "tuyên truyền, ít nhất 12 tổ an ninh nhân dân.")]
+    assert got == [(5000, "more_than"), (300, "nearly"), (1200, "about"), (80, "more_than"), (12, "at_least")]
+
+
+@pytest.mark.parametrize("text", [
+    "Ngày 02/9 và dịp 30/4, ngày 2-9-2023, Hội nghị lần thứ 8 Ban Chấp hành Trung ương khóa XIII diễn ra.",
+    "Căn cứ Điều 5 Luật Công an nhân dân, Nghị quyết số 12-NQ/TW, Quyết định số 1131/QĐ-TTg và Thông tư 124/2021/TT-BCA.",
+    "Kỷ niệm 78 năm Ngày truyền thống lực lượng CAND (19/8/1945 - 19/8/2023), lúc 19 giờ ngày 20/11.",
+    "Thực hiện Đề án 06 giai đoạn 2021 - 2025, tầm nhìn đến năm 2030; trong 3 tháng cao điểm.",
+    "Ca mắc COVID-19 giảm; Phòng PC06 phối hợp với Đội 3, Tổ 2 và Công an phường 5.",
+    "1. Kết quả thực hiện phong trào",
+    "Năm 2024 là năm thứ 2 thực hiện Luật; người dưới 18 tuổi được quan tâm.",
+    "Theo Kế hoạch 150/KH-CAT, từ ngày 01/3 đến 30/6/2024 toàn tỉnh ra quân.",
+    "Địa chỉ: số 12 đường Trần Phú, Quốc lộ 1A, km 15+200, tổ dân phố 7.",
+    "Ban Chỉ đạo 35 của Tỉnh ủy; Chỉ thị 09 của Ban Bí thư; Bộ luật Hình sự 2015.",
+    "Tuyến giáp ranh giữa Công an 4 tỉnh Tây Nguyên được củng cố.",
+    "Điện thoại đường dây nóng: 0260.3862.333.",
+    "Số vụ phạm pháp hình sự giảm 12 vụ (-8,5%) so với năm 2022, tăng 15% so với cùng kỳ.",
+    "Đồng chí Giám đốc và 2 đ/c Phó Giám đốc Công an tỉnh trao Giấy khen cho các tập thể.",
+    "Trong 5 năm qua, sau 10 năm thực hiện, 6 tháng đầu năm 2024, quý I/2024.",
+])
+def test_not_figures(text):
+    assert vm(text) == []
+
+
+def test_awards_recipients_first():
+    fs = figs("Dịp này, 15 tập thể và 28 cá nhân được Chủ tịch UBND tỉnh tặng Bằng khen; 3 tập thể, 5 cá nhân "
+              "được Bộ trưởng Bộ Công an tặng Bằng khen; 02 tập thể được Bộ Công an tặng Cờ thi đua; "
+              "45 tập thể, 89 cá nhân được Giám đốc Công an tỉnh tặng Giấy khen.")
+    got = [(f.value, f.measure, f.attrs["issuer"], f.attrs["award_type"], f.attrs["status"]) for f in fs]
+    assert got == [
+        (15, "awards.collectives", "Chủ tịch UBND tỉnh", "bang_khen", "awarded"),
+        (28, "awards.individuals", "Chủ tịch UBND tỉnh", "bang_khen", "awarded"),
+        (3, "awards.collectives", "Bộ trưởng Bộ Công an", "bang_khen", "awarded"),
+        (5, "awards.individuals", "Bộ trưởng Bộ Công an", "bang_khen", "awarded"),
+        (2, "awards.collectives", "Bộ Công an", "co_thi_dua", "awarded"),
+        (45, "awards.collectives", "Giám đốc Công an tỉnh", "giay_khen", "awarded"),
+        (89, "awards.individuals", "Giám đốc Công an tỉnh", "giay_khen", "awarded"),
+    ]
+
+
+def test_awards_award_first_and_proposed():
+    fs = figs("UBND tỉnh Gia Lai đã tặng Bằng khen cho 10 tập thể, 15 cá nhân có thành tích xuất sắc. "
+              "Hội nghị thống nhất đề nghị Bộ Công an tặng Bằng khen cho 2 tập thể, 3 cá nhân. "
+              "Dịp này, Công an tỉnh và Ủy ban MTTQ Việt Nam tỉnh trao Giấy khen, Bằng khen cho 04 tập thể.")
+    got = [(f.value, f.attrs.get("issuer"), f.attrs.get("award_type"), f.attrs["status"]) for f in fs]
+    assert got == [
+        (10, "UBND tỉnh Gia Lai", "bang_khen", "awarded"),
+        (15, "UBND tỉnh Gia Lai", "bang_khen", "awarded"),
+        (2, "Bộ Công an", "bang_khen", "proposed"),
+        (3, "Bộ Công an", "bang_khen", "proposed"),
+        (4, ["Công an tỉnh", "Ủy ban MTTQ Việt Nam tỉnh"], ["giay_khen", "bang_khen"], "awarded"),
+    ]
+
+
+def test_awards_mixed_with_several_issuers():
+    [f] = figs("Năm 2023 có hơn 250 lượt tập thể, cá nhân được Bộ trưởng Bộ Công an, Chủ tịch UBND tỉnh tặng "
+               "Bằng khen, Giám đốc Công an tỉnh tặng Giấy khen.")
+    assert (f.value, f.measure, f.qualifier) == (250, "awards.mixed", "more_than")
+    assert f.attrs["issuer"] == ["Bộ trưởng Bộ Công an", "Chủ tịch UBND tỉnh", "Giám đốc Công an tỉnh"]
+    assert f.attrs["award_type"] == ["bang_khen", "giay_khen"]
+
+
+def test_award_other_kinds():
+    [f] = figs("Có 5 tập thể được Chủ tịch nước tặng Huân chương Bảo vệ Tổ quốc hạng Ba.")
+    assert (f.measure, f.attrs["issuer"], f.attrs["award_type"]) == ("awards.collectives", "Chủ tịch nước", "other")
+
+
+def test_recipients_without_an_award_are_not_awards():
+    assert vm("Có 45 tập thể tham gia hội thi.") == [(45, "other")]
+
+
+def test_fractions():
+    [t] = figs("Các tổ hòa giải đã hòa giải thành công 2.134/2.350 vụ việc, đạt tỷ lệ 90,8%.")
+    assert (t.value, t.measure, t.attrs["target"], t.attrs["stated_pct"]) == (2134, "target.achievement", 2350, 90.8)
+    [c1, c2] = figs("Đã bố trí Công an chính quy tại 122/122 xã, thị trấn và 15/15 phường.")
+    assert (c1.value, c1.measure, c1.attrs["total"]) == (122, "coverage.units", 122)
+    assert (c2.value, c2.measure, c2.attrs["total"], c2.attrs["unit_kind"]) == (15, "coverage.units", 15, "phường")
+
+
+def test_part_of():
+    fs = figs("Xây dựng, duy trì 1.245 mô hình tự quản về ANTT, trong đó có 156 mô hình điển hình tiên tiến.")
+    assert [(f.value, f.attrs.get("part_of")) for f in fs] == [(1245, None), (156, "1.245")]
+    fs = figs("Toàn tỉnh có 30 cụm an ninh liên hoàn, gồm 10 cụm liên tỉnh, 20 cụm liên xã; 15 tổ hòa giải.")
+    assert [(f.value, f.attrs.get("part_of")) for f in fs] == [(30, None), (10, "30"), (20, "30"), (15, None)]
+
+
+def test_models_status():
+    fs = figs("Duy trì 520 mô hình tự quản; 04 mô hình được Bộ Công an công nhận; 12 mô hình được nhân rộng.")
+    assert [(f.value, f.attrs["status"]) for f in fs] == [(520, "active"), (4, "recognised"), (12, "replicated")]
+
+
+def test_police_roles():
+    fs = figs("Bố trí 312 đồng chí Công an xã chính quy; lực lượng Công an xã bán chuyên trách với 45 đồng chí.")
+    assert [(f.value, f.measure, f.attrs["role"]) for f in fs] == [
+        (312, "police.officers", "Công an xã chính quy"), (45, "police.officers", "Công an xã bán chuyên trách")]
+
+
+def test_percentage_of_a_target():
+    [f] = figs("Cấp 120.500 thẻ căn cước, đạt 101,2% chỉ tiêu được giao.")
+    assert (f.value, f.attrs["stated_pct"]) == (120500, 101.2)
+
+
+def test_offsets_and_sentence():
+    text = "Mở đầu.\nNăm 2023, thu hồi 12 khẩu súng. Phát 300 tờ rơi."
+    [a, b] = figs(text)
+    assert text[a.start:a.end] == "12" and a.sentence == "Năm 2023, thu hồi 12 khẩu súng."
+    assert text[b.start:b.end] == "300" and b.sentence == "Phát 300 tờ rơi."
