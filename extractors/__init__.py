@@ -18,7 +18,7 @@ from pathlib import Path
 from .model import Figure, Report, UnreadableReport
 from .output import cli_format_jsonl, cli_format_table
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "UnreadableReport", "extract_bytes", "extract_text",
            "extract_path", "cli_format_table", "cli_format_jsonl"]
@@ -29,7 +29,8 @@ def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: s
     from .report_meta import extract_meta
     from .rules.figures import extract_figures, lower_aligned
 
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     low = lower_aligned(text)
     meta = extract_meta(text, low)
     return Report(doc=doc, text=text, figures=extract_figures(text, doc, low), extractor_version=EXTRACTOR_VERSION,

@@ -29,19 +29,24 @@ def sample_reports() -> list[tuple[str, bytes]]:
 def run(seconds: float = 3.0, reports: list[tuple[str, bytes]] | None = None) -> dict:
     """Extract the sample reports over and over for about `seconds` in this one thread; returns
     reports_per_s (per CPU second of this process: one core's throughput), wall_reports_per_s,
-    figures_per_s, mb_per_s, ms_per_report and the counts behind them."""
+    best_pass_reports_per_s (the fastest pass over the sample, the rate on a core no other process
+    disturbs), figures_per_s, mb_per_s, ms_per_report and the counts behind them."""
     reports = reports or sample_reports()
     for name, data in reports:  # warm up: lexicons compiled, caches filled
         extract_bytes(data, name)
     n = figures = nbytes = 0
     start, cpu_start = time.perf_counter(), time.process_time()
     deadline = start + seconds
+    best = float("inf")  # the fastest pass over the sample: the rate with the least interference
     while True:
+        t0 = time.perf_counter()
         for name, data in reports:
             figures += len(extract_bytes(data, name).figures)
             nbytes += len(data)
+        t1 = time.perf_counter()
+        best = min(best, t1 - t0)
         n += len(reports)
-        if time.perf_counter() >= deadline:
+        if t1 >= deadline:
             break
     elapsed = time.perf_counter() - start
     # one core's throughput is what the process's CPU time buys; wall time also counts the time
@@ -53,6 +58,7 @@ def run(seconds: float = 3.0, reports: list[tuple[str, bytes]] | None = None) ->
         "cpu_seconds": round(cpu, 3),
         "reports_per_s": round(n / cpu, 1),
         "wall_reports_per_s": round(n / elapsed, 1),
+        "best_pass_reports_per_s": round(len(reports) / best, 1),
         "figures_per_s": round(figures / cpu, 1),
         "mb_per_s": round(nbytes / cpu / 1e6, 2),
         "ms_per_report": round(1000 * cpu / n, 3),
@@ -66,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     result = run(seconds)
     print(json.dumps(result))
     print(f"extractor: {result['reports_per_s']:.0f} reports/s on one core "
-          f"({result['ms_per_report']:.2f} ms CPU per report; {result['wall_reports_per_s']:.0f}/s wall clock)",
+          f"({result['ms_per_report']:.2f} ms CPU per report; {result['wall_reports_per_s']:.0f}/s wall clock, "
+          f"{result['best_pass_reports_per_s']:.0f}/s in the fastest pass)",
           file=sys.stderr)
     return 0
 

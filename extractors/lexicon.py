@@ -225,8 +225,8 @@ def tail_phrases(left: str, max_words: int = 4) -> list[str]:
     if not t or not t[-1].isalnum():
         return []
     words = t.rsplit(None, max_words)
-    if len(words) > max_words:
-        words = words[1:]
+    if len(words) > max_words or (len(left) >= 50 and len(words) > 1):
+        words = words[1:]  # the first may be cut by the slice the caller took
     out = []
     phrase = ""
     for k in range(1, len(words) + 1):

@@ -30,6 +30,14 @@ class Figure:
     end: int = 0
     sentence: str = ""
 
+    @classmethod
+    def of(cls, **fields) -> "Figure":
+        """A Figure from all its fields, made without the frozen dataclass's per-field __setattr__
+        (the extractor makes thousands a second). Every field must be given."""
+        obj = object.__new__(cls)
+        obj.__dict__.update(fields)
+        return obj
+
     def to_json(self) -> dict:
         d = asdict(self)
         v = self.value

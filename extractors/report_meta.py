@@ -71,7 +71,7 @@ _PLACE_SCANS = [(w, re.compile(re.escape(w) + r"[ ]+")) for w in _PLACE_WORDS]
 _NAME_AFTER = re.compile(r"\w[\w']*(?:[ -]{1,3}\w[\w']*){0,3}")
 _PROVINCE_WORDS = ("tỉnh", "thành phố", "tp", "tp.")
 _OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
-_DOMAIN = re.compile(r"(?<![\w.])((?:[a-z0-9-]+\.)+)(?:gov\.vn|vn|com\.vn)(?![\w.])", re.I)
+_DOMAIN = re.compile(r"((?:[a-z0-9-]+\.)+)vn$")
 _FOLDED_PROVINCE = {_fold(p).replace(" ", "").replace("-", ""): p for p in PROVINCES}
 
 
@@ -104,8 +104,8 @@ def find_province(text: str, low: str | None = None) -> str | None:
             break
         for word, scan in _PLACE_SCANS:
             for m in scan.finditer(low, a, b):
-                if m.start() and low[m.start() - 1].isalnum():
-                    continue
+                if (m.start() and low[m.start() - 1].isalnum()) or not text[m.end():m.end() + 1].isupper():
+                    continue  # inside a word, or not followed by a name
                 nm = _NAME_AFTER.match(text, m.end())
                 if not nm:
                     continue
@@ -116,9 +116,13 @@ def find_province(text: str, low: str | None = None) -> str | None:
                 d = _longest_name(nm.group(), DISTRICTS)
                 if d:
                     counts[d] = counts.get(d, 0) + 1
-    if ".vn" in text:
-        for m in _DOMAIN.finditer(text):
-            for label in m.group(1).lower().split("."):
+    # web addresses: "congan.kontum.gov.vn", "baobackan.vn" (found from each ".vn", read backwards)
+    pos = low.find(".vn")
+    while pos >= 0:
+        m = _DOMAIN.search(low, max(0, pos - 60), pos + 3)
+        pos = low.find(".vn", pos + 3)
+        if m:
+            for label in m.group(1).split("."):
                 for folded, p in _FOLDED_PROVINCE.items():
                     if len(folded) >= 5 and folded in label.replace("-", ""):
                         counts[p] = counts.get(p, 0) + 2
@@ -137,11 +141,21 @@ _HEADER_DATE = re.compile(r"date[:\s]+(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 # a day: "Ngày 16/10", "sáng 06/01", "chiều 3-2-2024" (the digits are scanned first: a fast scan)
 _DAY_DIGITS = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{4}))?(?![0-9/])")
 _DAY_WORD_BEFORE = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm)[ ]+$")
+# "từ ngày 15/11 đến 31/12", "tính đến ngày 12/12/2022": the bounds of a period, not the report's day
+_SPAN_BEFORE = re.compile(r"(?:từ|đến|tới|tính đến|trước|sau)[ ]+(?:ngày[ ]+)?$")
+
+
+# a date right after a document's name or number is the document's date, not the report's:
+# "Kế hoạch số 125/KH-UBND ngày 12/3/2023", "Nghị định 40/2024/NĐ-CP ngày 16/4/2024"
+_DOC_BEFORE = re.compile(r"(?:số|kế hoạch|quyết định|nghị định|nghị quyết|chỉ thị|thông tư|công văn|chương trình"
+                         r"|luật|hướng dẫn|thông báo|/[a-zđ]{1,6}(?:-[a-zđ0-9]+)*)[^.;:]{0,25}$")
 
 
 def _day(low: str, limit: int = 1500):
     for m in _DAY_DIGITS.finditer(low, 0, limit):
-        if _DAY_WORD_BEFORE.search(low, max(0, m.start() - 8), m.start()):
+        if (_DAY_WORD_BEFORE.search(low, max(0, m.start() - 8), m.start())
+                and not _SPAN_BEFORE.search(low, max(0, m.start() - 16), m.start())
+                and not _DOC_BEFORE.search(low, max(0, m.start() - 45), m.start())):
             return m
     return None
 
@@ -280,7 +294,11 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
                 label = f"{n_years} năm {nm.group(2)} ({y0}-{y0 + n_years})"
         meta.period_label, meta.period_start, meta.period_end = label, start, end
     # report date
-    dm = _day(low) or _DAY_WORDS.search(low, 0, 1500) or _FULL_DATE.search(low, 0, 250)
+    dm = _day(low) or _DAY_WORDS.search(low, 0, 1500)
+    if dm is None:
+        fm = _FULL_DATE.search(low, 0, 250)
+        if fm and not _DOC_BEFORE.search(low, max(0, fm.start() - 45), fm.start()):
+            dm = fm
     if hm and head_day:
         meta.report_date = _safe_date(head_year, head_month, head_day)
     elif dm:

@@ -47,3 +47,9 @@ def test_the_subject_province_wins_over_neighbours():
 
 def test_no_province_no_date():
     assert meta("Phong trào đạt nhiều kết quả, thu hút 500 lượt người tham gia.")[:3] == (None, None, None)
+
+
+def test_dates_of_documents_and_spans_are_not_the_report_date():
+    text = ("Thực hiện Kế hoạch số 125/KH-UBND ngày 12/3/2023 của UBND tỉnh Lạng Sơn, từ ngày 15/11 đến "
+            "31/12/2023, Công an tỉnh mở đợt cao điểm. Chiều 05/01, Công an tỉnh tổ chức hội nghị tổng kết năm 2023.")
+    assert meta(text)[:2] == ("Lạng Sơn", date(2024, 1, 5))

@@ -61,6 +61,11 @@ def vm(text: str):
      [(3, "campaign.events"), (15, "campaign.events"), (3000, "campaign.participants")]),
     ("Có 45/50 xã, phường, thị trấn đạt tiêu chuẩn an toàn về ANTT.", [(45, "coverage.units")]),
     ("Tiếp nhận 567 tin báo, tố giác tội phạm và kiến nghị khởi tố.", [(567, "tips.received")]),
+    ("Hội nghị được tổ chức trực tuyến tới 10 điểm cầu với sự tham dự của 350 đại biểu.",
+     [(10, "other"), (350, "campaign.participants")]),
+    ("Xử lý vi phạm hành chính 235 trường hợp, phạt tiền 1,2 tỷ đồng; tai nạn giao thông giảm trên cả 3 tiêu chí.",
+     [(235, "other"), (1_200_000_000, "money.vnd")]),
+    ("Toàn tỉnh có 12/12 huyện, thành phố triển khai mô hình.", [(12, "coverage.units")]),
     # a number with no unit of its own takes the next one's
     ("Các huyện Đắk Hà, Đắk Tô và Sa Thầy lần lượt có 12, 15 và 20 tổ tự quản.",
      [(12, "groups.count"), (15, "groups.count"), (20, "groups.count")]),
@@ -180,3 +185,38 @@ def test_offsets_and_sentence():
     [a, b] = figs(text)
     assert text[a.start:a.end] == "12" and a.sentence == "Năm 2023, thu hồi 12 khẩu súng."
     assert text[b.start:b.end] == "300" and b.sentence == "Phát 300 tờ rơi."
+
+
+def test_a_whole_report_of_another_province():
+    """A year-end report of Lào Cai written for this test (tests/data): every figure, and nothing else."""
+    from pathlib import Path
+    r = extractors.extract_path(Path(__file__).parent / "data" / "report_lao_cai_2023.txt")
+    assert (r.province, r.report_date.isoformat(), r.period_label) == ("Lào Cai", "2023-12-28", "năm 2023")
+    assert [(f.value, f.measure) for f in r.figures] == [
+        (2315, "campaign.events"), (156000, "campaign.participants"), (24500, "campaign.materials"),
+        (1120, "campaign.media"), (4126, "tips.received"), (1238, "tips.valuable"), (312, "tips.cases"),
+        (187, "tips.arrests"), (1642, "groups.count"), (9850, "groups.members"), (1588, "groups.count"),
+        (215, "models.count"), (12, "models.count"), (756, "target.achievement"), (100, "other"),
+        (152, "coverage.units"), (1964, "police.officers"), (85, "weapons.guns"), (1240, "weapons.ammunition"),
+        (15, "weapons.explosives"), (2.5, "weapons.explosives"), (612350, "target.achievement"),
+        (8, "awards.collectives"), (12, "awards.individuals"), (35, "awards.collectives"), (56, "awards.individuals")]
+    by = {(f.surface, f.measure): f for f in r.figures}
+    assert by[("1.238", "tips.valuable")].attrs["part_of"] == "4.126"
+    assert "part_of" not in by[("312", "tips.cases")].attrs
+    assert by[("215", "models.count")].attrs["status"] == "active"
+    assert by[("12", "models.count")].attrs == {"status": "recognised", "part_of": "215"}
+    assert by[("612.350/598.000", "target.achievement")].attrs["stated_pct"] == 102.4
+    assert by[("35", "awards.collectives")].attrs["issuer"] == "Giám đốc Công an tỉnh"
+
+
+def test_percentages():
+    assert vm("Tỷ lệ điều tra khám phá đạt 85,5%.") == [(85.5, "other")]
+    [f] = figs("Điều tra làm rõ 120/150 vụ, đạt 80%.")
+    assert (f.measure, f.attrs["target"], f.attrs["stated_pct"]) == ("target.achievement", 150, 80)
+
+
+def test_grass_roots_security_force():
+    [f] = figs("Toàn tỉnh có 1.500 thành viên lực lượng tham gia bảo vệ ANTT ở cơ sở.")
+    assert (f.measure, f.attrs["role"]) == ("police.officers", "thành viên lực lượng tham gia bảo vệ ANTT ở cơ sở")
+    assert vm("Thành lập 320 tổ bảo vệ ANTT ở cơ sở với 1.200 thành viên.") == [
+        (320, "groups.count"), (1200, "groups.members")]

@@ -28,9 +28,8 @@ _CAND = re.compile(r"[0-9][0-9]*(?:[.,][0-9]+)*(?:[ ]?/[ ]?[0-9]+(?:[.,][0-9]+)*
 _NUMBER = re.compile(rf"(?:{NUMBER_RE})$")
 # right after a number: what makes it part of something that is not a count
 _ATTACHED = re.compile(r"(?:[ ]?/[ ]?\d|[.,]\d|[ ]?[-–][ ]?\d|/[^\W\d]|[-–][^\W\d_]|(?!(?:kg|km|ha|m|tấn|tr|h)(?!\w))[^\W\d_])", re.I)
-_SCALE = re.compile(rf"[ ](?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})(?!\w)", re.I)
-_PCT = re.compile(r"[ ]?%")
-_OPENERS = re.compile(r"[ ]*[\"“”'‘«(]*[ ]*")
+_TRAIL = re.compile(rf"(?:[ ](?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})(?!\w))?"
+                    r"(?P<pct>[ ]?%)?[ ]*[\"“”'‘«(]*[ ]*", re.I)
 _RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
 _MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
 _MARKER_END = re.compile(r"[.)][ ]")
@@ -123,14 +122,12 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms) -> list[Fi
     _fractions_and_percentages(sent, low, cands)
     kept = [c for c in cands if c.measure and not c.drop]
     _award_attrs(sent, low, kept)
+    _model_status(low, kept)
     _activities(sent, low, kept)
     _part_of(low, kept)
-    figs = []
-    for c in kept:
-        figs.append(Figure(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
-                           qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
-                           sentence=sent))
-    return figs
+    return [Figure.of(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
+                      qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
+                      sentence=sent) for c in kept]
 
 
 def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -> _Cand | None:
@@ -160,24 +157,21 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
         return None  # "Công an 6 tỉnh": a body named by the places it joins
     if "change" in kinds:
         return None  # "giảm 12 vụ (so với cùng kỳ)"
-    if _MARKER_END.match(right) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
+    if right[:1] in ".)" and _MARKER_END.match(right) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
         return None  # "1. Kết quả ..."
     if right[:1] == ")" and sent[s - 1:s] == "(":
         return None  # "(1)"
     value = value_of(num)
     surface_end = e
     dval = value_of(den) if den is not None else None
-    u = e
-    pct = False
-    sm = _SCALE.match(sent, e)
-    if sm and den is None:
-        value = apply_scale(value, sm.group("scale"))
-        surface_end = u = sm.end()
-    pm = _PCT.match(sent, u)
-    if pm:
-        pct = True
-        u = pm.end()
-    u = _OPENERS.match(sent, u).end()
+    # what follows the digits: a scale word, a percent sign, opening quotes, in one match
+    tm = _TRAIL.match(sent, e)
+    scale = tm.group("scale")
+    if scale and den is None:
+        value = apply_scale(value, scale)
+        surface_end = tm.end("scale")
+    pct = tm.group("pct") is not None
+    u = tm.end()
     return _Cand(s=s, e=surface_end, surface=sent[s:surface_end], value=value, den=dval, pct=pct,
                  qualifier=qualifier, u=u)
 
@@ -197,7 +191,7 @@ def _unit_end(sent: str, start: int, min_end: int) -> int:
     end = m.start() if m else len(sent)
     words = sent[start:end].split()
     if len(words) > 8:
-        end = start + len(" ".join(words[:8]))
+        end = max(min_end, start + len(" ".join(words[:8])))
     return end
 
 
@@ -215,35 +209,26 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
             _kind_attrs(sent, low, c, ca, cb)
         return
     # the clause and sentence conditions of the rules, each searched once per span of the sentence
-    seen = cache
-
-    def has(pat, a: int, b: int) -> bool:
-        key = (pat, a, b)
-        hit = seen.get(key)
-        if hit is None:
-            hit = seen[key] = pat.search(low, a, b) is not None
-        return hit
-
     n = len(low)
     for r in UNIT_RULE_INDEX.for_text(ulow):
         um = r.unit.match(ulow)
         if not um:
             continue
-        if r.left and not has(r.left, ca, c.s):
+        if r.left and not _has(cache, r.left, low, ca, c.s):
             continue
         if r.right and not r.right.search(low[c.u + um.end():cb]):
             continue
-        if r.ctx and not (has(r.ctx, ca, c.s) or has(r.ctx, c.e, cb)):
+        if r.ctx and not (_has(cache, r.ctx, low, ca, c.s) or _has(cache, r.ctx, low, c.e, cb)):
             continue
-        if r.sent and not has(r.sent, 0, n):
+        if r.sent and not _has(cache, r.sent, low, 0, n):
             continue
-        if r.not_left and has(r.not_left, ca, c.s):
+        if r.not_left and _has(cache, r.not_left, low, ca, c.s):
             continue
-        if r.not_right and has(r.not_right, c.e, cb):
+        if r.not_right and _has(cache, r.not_right, low, c.e, cb):
             continue
-        if r.not_ctx and (has(r.not_ctx, ca, c.s) or has(r.not_ctx, c.e, cb)):
+        if r.not_ctx and (_has(cache, r.not_ctx, low, ca, c.s) or _has(cache, r.not_ctx, low, c.e, cb)):
             continue
-        if r.not_sent and has(r.not_sent, 0, n):
+        if r.not_sent and _has(cache, r.not_sent, low, 0, n):
             continue
         c.rule = r
         c.measure = r.measure
@@ -267,13 +252,22 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
                 c.measure, c.rule, c.attrs = inner.measure, inner.rule, inner.attrs
                 c.unit, c.unit_end = inner.unit, c.e
                 return
-        if c.surface != sent[c.s:c.s + len(c.surface)] or c.surface.split(" ")[-1].lower() in ("triệu", "tỷ", "tỉ"):
-            c.measure, c.unit, c.unit_end = "money.vnd", "đồng", c.e  # "trị giá 2,5 tỷ"
+        if c.surface.rsplit(" ", 1)[-1].lower() in ("triệu", "tỷ", "tỉ"):
+            c.measure, c.unit, c.unit_end = "money.vnd", "đồng", c.e  # "trị giá 2,5 tỷ": an amount of money
             return
     # no rule: a statistic of its own kind, if a noun follows
     first = unit.split(" ", 1)[0].lower() if unit else ""
     if first and first[0].isalpha() and first not in NOT_UNIT:
         c.measure, c.unit, c.unit_end = "other", unit, end
+
+
+def _has(cache: dict, pat, low: str, a: int, b: int) -> bool:
+    """Whether pat occurs in low[a:b], remembered for the sentence."""
+    key = (pat, a, b)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = pat.search(low, a, b) is not None
+    return hit
 
 
 def _kind_attrs(sent: str, low: str, c: _Cand, ca: int, cb: int) -> None:
@@ -283,10 +277,6 @@ def _kind_attrs(sent: str, low: str, c: _Cand, ca: int, cb: int) -> None:
         if low.startswith(("cụm", "tuyến"), c.u) and _CLUSTER in low:
             gt = _CLUSTER
         c.attrs["group_type"] = gt[:1].lower() + gt[1:]
-    elif kind == "model":
-        ctx = low[ca:cb]
-        c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
-                             else "replicated" if _REPLICATED.search(ctx) else "active")
     elif kind == "police":
         role = c.unit
         head = role.split(" ", 1)
@@ -301,6 +291,20 @@ def _kind_attrs(sent: str, low: str, c: _Cand, ca: int, cb: int) -> None:
     elif kind == "coverage":
         c.attrs["unit_kind"] = c.unit
 
+
+def _model_status(low: str, cands: list[_Cand]) -> None:
+    """Whether models are recognised (by the Ministry, nationwide), replicated, or just active, as
+    said around each count, between its neighbours: "03 mô hình được Bộ Công an ghi nhận",
+    "được Bộ Công an thông báo nhân rộng trong toàn quốc 02 mô hình", "Duy trì 35 mô hình"."""
+    for i, c in enumerate(cands):
+        if not (c.rule and c.rule.kind == "model"):
+            continue
+        ca, cb = clause_bounds(low, c.s)
+        lo = max(ca, cands[i - 1].unit_end if i else ca)
+        hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
+        ctx = low[lo:hi]
+        c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
+                             else "replicated" if _REPLICATED.search(ctx) else "active")
 
 
 def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
@@ -395,18 +399,21 @@ def _award_attrs(sent: str, low: str, cands: list[_Cand]) -> None:
 
 
 def _part_of(low: str, cands: list[_Cand]) -> None:
-    """'726 nguồn tin, trong đó 655 ...' and '22 cụm ... gồm 01 ..., 07 ...': part_of = whole."""
+    """'726 nguồn tin, trong đó 655 ...' and '22 cụm ... gồm 01 ..., 07 ...': part_of = whole.
+    A part counts what its whole counts (same family of measures); the parts listed after the first
+    count the same as it."""
     whole: _Cand | None = None
-    family = None
+    measure = None
     for i in range(1, len(cands)):
         prev, c = cands[i - 1], cands[i]
         gap = low[prev.e:c.s]
         if ";" in gap:
             whole = None
         m = _PART_OF.search(gap)
-        if m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of"):
-            whole, family = prev, c.measure.split(".")[0]
-        elif whole is not None and c.measure.split(".")[0] != family:
+        if (m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of")
+                and c.measure.split(".")[0] == prev.measure.split(".")[0]):
+            whole, measure = prev, c.measure
+        elif whole is not None and c.measure != measure:
             whole = None
         if whole is not None and c is not whole:
             c.attrs["part_of"] = whole.surface

@@ -42,12 +42,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _add(text: str, a: int, b: int, spans: list) -> None:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    if a < b:
-        spans.append((a, b))
+    seg = text[a:b]
+    body = seg.lstrip()
+    if body:
+        a += len(seg) - len(body)
+        spans.append((a, a + len(body.rstrip())))
 
 
 def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
