@@ -39,7 +39,8 @@ final as (
         figures.char_end,
         figures.sentence,
         figures.ordinal,
-        figures.extractor_version
+        figures.extractor_version,
+        reports.staged_at as report_staged_at
     from figures
     join reports using (report_id)
     left join measures using (measure)

@@ -1,6 +1,9 @@
 -- One row per report: its file, where and when it is from, and which extractor read it.
+{{ incremental_report_config() }}
+
 with reports as (
     select * from {{ ref('int_reports') }}
+    where {{ new_reports_only() }}
 ),
 
 final as (
@@ -21,7 +24,8 @@ final as (
         figure_count,
         extractor_version,
         received_date,
-        received_at
+        received_at,
+        staged_at as report_staged_at
     from reports
 )
 

@@ -1,7 +1,10 @@
 -- Recipients of commendations, per report × issuer × award type × recipient kind × status.
+{{ incremental_report_config() }}
+
 with figures as (
     select * from {{ ref('int_figures') }}
-    where domain = 'awards'
+    where {{ new_reports_only() }}
+      and domain = 'awards'
 ),
 
 typed as (
@@ -21,7 +24,8 @@ typed as (
         coalesce(attrs ->> 'status', 'awarded') as status,
         value,
         is_approximate,
-        figure_id
+        figure_id,
+        report_staged_at
     from figures
 ),
 
@@ -40,7 +44,8 @@ final as (
         sum(value) as recipients,
         bool_or(is_approximate) as is_approximate,
         count(*) as figure_count,
-        array_agg(figure_id order by figure_id) as figure_ids
+        array_agg(figure_id order by figure_id) as figure_ids,
+        max(report_staged_at) as report_staged_at
     from typed
     group by report_id, province_code, province_name, report_date, period_label,
         issuer, award_type, recipient_kind, status

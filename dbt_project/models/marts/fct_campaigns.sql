@@ -8,9 +8,12 @@
     'campaign.media': 'media_items',
     'campaign.outreach': 'outreach_contacts',
 } %}
+{{ incremental_report_config() }}
+
 with figures as (
     select * from {{ ref('int_figures') }}
-    where domain = 'campaign'
+    where {{ new_reports_only() }}
+      and domain = 'campaign'
 ),
 
 final as (
@@ -25,7 +28,8 @@ final as (
         period_end,
         activity,
         {{ measure_columns(measures) }},
-        count(*) as figure_count
+        count(*) as figure_count,
+        max(report_staged_at) as report_staged_at
     from figures
     group by report_id, province_code, province_name, report_date, period_label,
         period_start, period_end, activity

@@ -1,7 +1,10 @@
 -- Coverage of administrative units ("102/102 xã"): one row per coverage.units figure.
+{{ incremental_report_config() }}
+
 with figures as (
     select * from {{ ref('int_figures') }}
-    where measure = 'coverage.units'
+    where {{ new_reports_only() }}
+      and measure = 'coverage.units'
 ),
 
 final as (
@@ -18,7 +21,8 @@ final as (
         coalesce(attrs ->> 'unit_kind', unit) as unit_kind,
         round(100 * value / nullif(nullif(attrs ->> 'total', '')::numeric, 0), 2) as coverage_pct,
         qualifier,
-        sentence
+        sentence,
+        report_staged_at
     from figures
 )
 

@@ -1,13 +1,22 @@
 -- Every figure, long: nothing extracted is lost on the way to the marts.
+{{ incremental_report_config() }}
+
 with figures as (
     select * from {{ ref('int_figures') }}
+    where {{ new_reports_only() }}
 ),
 
 wholes as (
-    -- a part ("trong đó 655 ...") points at the nearest earlier figure written as its whole ("726")
+    -- a part ("trong đó 655 ...", "gồm 07 cụm ...") points at the nearest earlier figure written as its whole
     select distinct on (parts.figure_id)
         parts.figure_id,
-        whole.figure_id as part_of_figure_id
+        whole.figure_id as part_of_figure_id,
+        -- "22 cụm ... gồm 01 ..., 07 ..., 12 ...": the parts are an exhaustive breakdown of the whole,
+        -- while "trong đó" only names some of it
+        parts.sentence ~ (
+            '(^|[^0-9.,])' || regexp_replace(whole.surface, '([.])', '\\\1', 'g')
+            || '[^0-9.,][^;]*?(bao )?gồm'
+        ) as is_breakdown_part
     from figures as parts
     join figures as whole
         on whole.report_id = parts.report_id
@@ -37,11 +46,13 @@ final as (
         figures.is_approximate,
         figures.surface,
         wholes.part_of_figure_id,
+        coalesce(wholes.is_breakdown_part, false) as is_breakdown_part,
         figures.attrs,
         figures.char_start,
         figures.char_end,
         figures.sentence,
-        figures.extractor_version
+        figures.extractor_version,
+        figures.report_staged_at
     from figures
     left join wholes using (figure_id)
 )

@@ -1,8 +1,11 @@
 -- Results against a stated target: one row per target.achievement figure. The stated percentage is
 -- kept as written and set beside the one computed from actual/target; pct_consistent flags a mismatch.
+{{ incremental_report_config() }}
+
 with figures as (
     select * from {{ ref('int_figures') }}
-    where measure = 'target.achievement'
+    where {{ new_reports_only() }}
+      and measure = 'target.achievement'
 ),
 
 typed as (
@@ -21,7 +24,8 @@ typed as (
         value as actual,
         nullif(attrs ->> 'target', '')::numeric as target,
         nullif(attrs ->> 'stated_pct', '')::numeric as stated_pct,
-        sentence
+        sentence,
+        report_staged_at
     from figures
 ),
 

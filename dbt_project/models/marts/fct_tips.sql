@@ -5,9 +5,12 @@
     'tips.cases': 'cases',
     'tips.arrests': 'arrests',
 } %}
+{{ incremental_report_config() }}
+
 with figures as (
     select * from {{ ref('int_figures') }}
-    where domain = 'tips'
+    where {{ new_reports_only() }}
+      and domain = 'tips'
 ),
 
 final as (
@@ -20,7 +23,8 @@ final as (
         period_start,
         period_end,
         {{ measure_columns(measures) }},
-        count(*) as figure_count
+        count(*) as figure_count,
+        max(report_staged_at) as report_staged_at
     from figures
     group by report_id, province_code, province_name, report_date, period_label,
         period_start, period_end
