@@ -30,6 +30,22 @@ def _cmd_psql(args) -> int:
     return subprocess.call(cmd)
 
 
+def _cmd_dbt(args) -> int:
+    """dbt on the warehouse (embedded or WAREHOUSE_URL), e.g. `antq dbt docs generate`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from antq import config, runner
+
+    stack = runner.Stack()
+    cmd = [str(Path(sys.executable).with_name("dbt")), *args.dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
+    code = subprocess.call(cmd, env=stack.env())
+    if args.dbt_args[:2] == ["docs", "generate"] and code == 0:
+        print(f"docs: {stack.env()['DBT_TARGET_PATH']}/index.html  (serve them: antq dbt docs serve)")
+    return code
+
+
 def _cmd_migrate(args) -> int:
     from antq import config, warehouse
 
@@ -68,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("psql", help="open psql on the warehouse (starts the embedded one if needed)")
     p.add_argument("-c", "--command", help="run one SQL command and exit")
     p.set_defaults(func=_cmd_psql)
+
+    p = sub.add_parser("dbt", help="run dbt on the warehouse: antq dbt docs generate | build | test …")
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_dbt)
 
     sub.add_parser("migrate", help="create the warehouse schemas and tables in WAREHOUSE_URL").set_defaults(
         func=_cmd_migrate)
