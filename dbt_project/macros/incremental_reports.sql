@@ -11,7 +11,10 @@
 {% macro new_reports_only(report_id_column='report_id') -%}
     {#- ref outside the branch, so dbt sees the dependency when it parses -#}
     {%- set reports = ref('int_reports') -%}
-    {%- if is_incremental() %}
+    {%- set built_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list
+            if is_incremental() else [] -%}
+    {#- a mart built before report_staged_at existed reloads every report once (and gains the column) -#}
+    {%- if is_incremental() and 'report_staged_at' in built_columns %}
     {{ report_id_column }} in (
         select report_id from {{ reports }}
         where staged_at > (select coalesce(max(built.report_staged_at), '-infinity'::timestamptz) from {{ this }} as built)
