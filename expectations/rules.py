@@ -20,6 +20,15 @@ _PARAM_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 # what SQLAlchemy text() would take for a bind parameter (same pattern as sqlalchemy.sql.elements)
 _BIND_PARAM = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 _STARTS_WITH_SELECT = re.compile(r"^\s*(?:\(\s*)*(select|with)\b", re.IGNORECASE)
+_JOIN = re.compile(r"\bjoin\b", re.IGNORECASE)
+_BATCH = re.compile(r"(?<!\{)\{batch\}(?!\})")
+# `{batch}` followed by an alias: `as x`, or a bare name that is not the next clause's keyword
+_ALIASED_BATCH = re.compile(
+    r"(?<!\{)\{batch\}(?!\})\s+(?:as\s+)?(?!(?:where|group|order|limit|offset|fetch|union|intersect"
+    r"|except|window|having|join|cross|inner|left|right|full|natural|on|using|tablesample)\b)"
+    r"[a-z_][a-z0-9_]*",
+    re.IGNORECASE,
+)
 
 
 class RuleError(ValueError):
@@ -57,8 +66,17 @@ class Rule:
         return render_params(self.sql, self.params).strip().rstrip(";").rstrip()
 
     def query_for_table(self, qualified_table: str) -> str:
-        """The SQL as GX runs it against a whole table: `{batch}` -> the table, `{{` -> `{`."""
+        """The SQL run straight against a whole table: `{batch}` -> the table, `{{` -> `{`."""
         return self.query.format(batch=qualified_table)
+
+    def query_as_gx_runs(self, qualified_table: str) -> str:
+        """The SQL as GX 1.x runs it on a whole-table batch: `{batch}` becomes the batch's
+        subquery, aliased `AS subselect` unless the query has a JOIN, in which case it is left
+        bare and the rule must alias it itself (PostgreSQL before 16 refuses a subquery in FROM
+        without an alias). Tests use this to run a rule the way GX will."""
+        subquery = f"(SELECT * FROM {qualified_table} WHERE true)"
+        batch = subquery if has_join(self.query) else f"{subquery} AS subselect"
+        return self.query.format(batch=batch)
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,29 @@ def render_params(sql: str, params: dict[str, Any]) -> str:
     return _PARAM_FIELD.sub(sub, sql)
 
 
+def has_join(sql: str) -> bool:
+    """Whether GX 1.x sees a JOIN in the query (outside string literals and comments)."""
+    return bool(_JOIN.search(_strip_literals(sql)))
+
+
+def _check_batch_aliases(rule_name: str, sql: str) -> None:
+    """GX substitutes `{batch}` with `(subquery) AS subselect` in a query without JOIN and with a
+    bare `(subquery)` in a query with one: an alias is then needed, and only then allowed."""
+    body = _strip_literals(sql)
+    n_batch = len(_BATCH.findall(body))
+    n_aliased = len(_ALIASED_BATCH.findall(body))
+    if has_join(sql) and n_aliased < n_batch:
+        raise RuleError(
+            f"rule {rule_name}: the query has a JOIN, so GX leaves {{batch}} without an alias: "
+            "write `{batch} as some_name` at every use"
+        )
+    if not has_join(sql) and n_aliased:
+        raise RuleError(
+            f"rule {rule_name}: without a JOIN GX already aliases {{batch}} (AS subselect): "
+            "do not alias it again"
+        )
+
+
 def _check_sql(rule_name: str, sql: str, params: dict[str, Any]) -> None:
     if not _STARTS_WITH_SELECT.match(sql):
         raise RuleError(f"rule {rule_name}: sql must be a single SELECT (or WITH ... SELECT)")
@@ -122,6 +163,7 @@ def _check_sql(rule_name: str, sql: str, params: dict[str, Any]) -> None:
             f"rule {rule_name}: sql does not survive GX's str.format ({exc!r}); "
             "double literal braces: {{ and }}"
         ) from exc
+    _check_batch_aliases(rule_name, body)
     binds = _BIND_PARAM.findall(_strip_literals(body, keep_strings=True))
     if binds:
         raise RuleError(

@@ -33,11 +33,20 @@ CREATE TABLE marts.fct_targets (
     subject text, actual numeric, target numeric, stated_pct numeric, computed_pct numeric,
     pct_consistent boolean, qualifier text);
 CREATE TABLE marts.fct_figures (
-    figure_id text PRIMARY KEY, report_id text, doc text, measure text, value numeric,
-    unit text, qualifier text, part_of_figure_id text, attrs jsonb);
+    figure_id text PRIMARY KEY, report_id text, doc text, province_code text, report_date date,
+    period_start date, period_end date, measure text, value numeric, unit text, qualifier text,
+    is_approximate boolean, part_of_figure_id text, is_breakdown_part boolean, attrs jsonb,
+    char_start integer);
 CREATE TABLE marts.fct_coverage (
     figure_id text PRIMARY KEY, report_id text, doc text, covered numeric, total numeric,
     unit_kind text);
+CREATE TABLE marts.fct_tips (
+    report_id text PRIMARY KEY, province_code text, tips_received numeric,
+    tips_received_is_approximate boolean, tips_valuable numeric,
+    tips_valuable_is_approximate boolean, cases numeric, arrests numeric);
+CREATE TABLE marts.dim_report (
+    report_id text PRIMARY KEY, file_name text, province_code text, report_date date,
+    period_start date, period_end date);
 """
 
 # (figure_id, actual, target, stated_pct); computed_pct / pct_consistent derived as dbt does.
@@ -49,6 +58,30 @@ TARGETS = [
     ("t_no_target", 5, None, 80.0),
     ("t_zero_target", 5, 0, 80.0),
 ]
+FIGURE_COLUMNS = (
+    "figure_id", "report_id", "doc", "province_code", "report_date", "period_start", "period_end",
+    "measure", "value", "unit", "qualifier", "is_approximate", "part_of_figure_id",
+    "is_breakdown_part", "attrs", "char_start",
+)
+
+
+def figure_row(fid, measure, value, unit, part_of=None, **extra):
+    """A marts.fct_figures row (dict) with the defaults of one report of province 06 for 2022."""
+    row = {
+        "figure_id": fid, "report_id": "r1", "doc": "000.txt", "province_code": "06",
+        "report_date": None, "period_start": "2022-01-01", "period_end": "2022-12-31",
+        "measure": measure, "value": value, "unit": unit, "qualifier": "exact",
+        "is_approximate": False, "part_of_figure_id": part_of, "is_breakdown_part": False,
+        "attrs": "{}", "char_start": 0,
+    }
+    unknown = set(extra) - set(row)
+    assert not unknown, unknown
+    row.update(extra)
+    if row["qualifier"] != "exact" and "is_approximate" not in extra:
+        row["is_approximate"] = True
+    return row
+
+
 FIGURES = [
     # figure_id, measure, value, unit, part_of_figure_id
     ("f_tips", "tips.received", 726, "nguồn tin", None),
@@ -57,8 +90,27 @@ FIGURES = [
     ("f_pct", "other", 98.5, "%", None),
     ("f_money", "money.vnd", 48550000.5, "đồng", None),
     ("f_rate", "target.achievement", 252554, "CCCD", None),
+    # "22 Cụm an ninh liên hoàn gồm 01 tuyến ..., 07 cụm liên tỉnh, 02 cụm liên huyện, 12 cụm liên xã"
+    figure_row("f_cum", "groups.count", 22, "Cụm an ninh liên hoàn", char_start=1305),
+    figure_row("f_cum_1", "groups.count", 1, "tuyến", "f_cum", is_breakdown_part=True, char_start=1336),
+    figure_row("f_cum_7", "groups.count", 7, "cụm liên tỉnh", "f_cum", is_breakdown_part=True, char_start=1437),
+    figure_row("f_cum_2", "groups.count", 2, "cụm liên huyện", "f_cum", is_breakdown_part=True, char_start=1455),
+    figure_row("f_cum_12", "groups.count", 12, "cụm liên xã", "f_cum", is_breakdown_part=True, char_start=1485),
+    # the same province and measure a year later: 780 against 726 is no jump
+    figure_row("f_tips_2023", "tips.received", 780, "nguồn tin", report_id="r2",
+               period_start="2023-01-01", period_end="2023-12-31"),
 ]
 COVERAGE = [("c_all", 102, 102, "xã"), ("c_most", 85, 90, "xã")]
+# report_id, tips_received, received approximate?, tips_valuable (as marts.fct_tips sums them)
+TIPS = [("r_kon_tum", 726, False, 655), ("r_valuable_only", None, False, 507)]
+# report_id, report_date, period_start, period_end: the five sample reports' dates
+REPORTS = [
+    ("r000", None, "2022-01-01", "2022-12-31"),
+    ("r001", "2024-10-16", "2019-01-01", "2024-12-31"),  # "giai đoạn 2019-2024", met before its end
+    ("r002", "2023-01-06", "2022-01-01", "2022-12-31"),
+    ("r003", "2023-05-25", "2013-08-01", "2023-08-01"),  # "10 năm thực hiện (2013-2023)"
+    ("r004", None, "2023-01-01", "2023-12-31"),
+]
 
 
 def _admin():
@@ -82,7 +134,15 @@ def url(dbname):
     return f"postgresql://postgres@127.0.0.1:5432/{dbname}"
 
 
-def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE):
+def insert_figures(cur, figures):
+    cols = ", ".join(FIGURE_COLUMNS)
+    marks = ", ".join(f"%({c})s" for c in FIGURE_COLUMNS)
+    for f in figures:
+        row = f if isinstance(f, dict) else figure_row(*f)
+        cur.execute(f"INSERT INTO marts.fct_figures ({cols}) VALUES ({marks})", row)
+
+
+def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE, tips=TIPS, reports=REPORTS):
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(MARTS_DDL)
         with conn.cursor() as cur:
@@ -102,23 +162,31 @@ def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE):
                     """,
                     {"fid": fid, "actual": actual, "target": target, "stated": stated},
                 )
-            for fid, measure, value, unit, part_of in figures:
-                cur.execute(
-                    "INSERT INTO marts.fct_figures VALUES (%s, 'r1', '000.txt', %s, %s, %s, 'exact', %s, '{}')",
-                    (fid, measure, value, unit, part_of),
-                )
+            insert_figures(cur, figures)
             for fid, covered, total, kind in coverage:
                 cur.execute(
                     "INSERT INTO marts.fct_coverage VALUES (%s, 'r1', '000.txt', %s, %s, %s)",
                     (fid, covered, total, kind),
+                )
+            for rid, received, received_approx, valuable in tips:
+                cur.execute(
+                    "INSERT INTO marts.fct_tips (report_id, province_code, tips_received,"
+                    " tips_received_is_approximate, tips_valuable, tips_valuable_is_approximate)"
+                    " VALUES (%s, '06', %s, %s, %s, false)",
+                    (rid, received, received_approx, valuable),
+                )
+            for rid, report_date, start, end in reports:
+                cur.execute(
+                    "INSERT INTO marts.dim_report VALUES (%s, %s, '06', %s, %s, %s)",
+                    (rid, f"{rid}.txt", report_date, start, end),
                 )
 
 
 def snapshot_marts(url):
     with psycopg.connect(url) as conn:
         return {
-            t: conn.execute(f"SELECT to_jsonb(x) FROM marts.{t} x ORDER BY figure_id").fetchall()
-            for t in ("fct_targets", "fct_figures", "fct_coverage")
+            t: conn.execute(f"SELECT to_jsonb(x) FROM marts.{t} x ORDER BY 1").fetchall()
+            for t in ("fct_targets", "fct_figures", "fct_coverage", "fct_tips", "dim_report")
         }
 
 
@@ -138,11 +206,18 @@ def dq_rows(url, run_id):
 
 
 ALL_RULES = [
+    "breakdown_parts_sum_to_whole",
     "counts_are_whole_non_negative",
     "coverage_not_above_total",
+    "figure_jump_against_previous_period",
     "part_not_larger_than_whole",
+    "parts_sum_not_above_whole",
+    "report_dates_plausible",
     "stated_pct_matches_actual_over_target",
+    "tips_valuable_not_above_received",
 ]
+WARNING_RULES = ["figure_jump_against_previous_period"]
+ERROR_RULES = [r for r in ALL_RULES if r not in WARNING_RULES]
 
 
 def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(url, tmp_path):
@@ -159,15 +234,17 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
     bad = by_rule["stated_pct_matches_actual_over_target"]
     assert bad[1] == "targets" and bad[3] is False and bad[4] == 1 and bad[5] == "error"
     assert [row["figure_id"] for row in bad[6]["unexpected_rows_sample"]] == ["t_bad"]
-    for name in ALL_RULES[:-1]:
-        assert by_rule[name][3] is True and by_rule[name][4] == 0, name
-    assert {r[1] for r in results} == {"targets", "coverage", "figures"}
+    for name in ALL_RULES:
+        if name != "stated_pct_matches_actual_over_target":
+            assert by_rule[name][3] is True and by_rule[name][4] == 0, name
+    assert {r[1] for r in results} == {"targets", "coverage", "figures", "tips", "reports"}
+    assert by_rule["figure_jump_against_previous_period"][5] == "warning"
 
     assert [(f[1], f[2]) for f in flagged] == [("t_bad", "stated_pct_matches_actual_over_target")]
     assert flagged[0][3] == "stated 106.7% but 252554/250814 = 100.69% (off by 6.01 points)"
 
     assert first["run_id"] == "run-1"
-    assert (first["evaluated"], first["passed"], first["failed"], first["warnings"]) == (4, 3, 1, 0)
+    assert (first["evaluated"], first["passed"], first["failed"], first["warnings"]) == (9, 8, 1, 0)
     assert first["failed_expectations"] == ["stated_pct_matches_actual_over_target"]
     assert first["success"] is False and first["skipped"] == [] and first["flagged_figures"] == 1
     index = Path(first["data_docs_index"])
@@ -187,7 +264,7 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
     expectations.run_checks(url, "run-2", root)
     assert dq_rows(url, "run-1") == (results2, flagged2)
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM dq.validation_results").fetchone()[0] == 8
+        assert conn.execute("SELECT count(*) FROM dq.validation_results").fetchone()[0] == 18
 
     assert snapshot_marts(url) == before
 
@@ -202,6 +279,9 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
 
 
 def test_every_rule_catches_its_bad_rows(url, tmp_path):
+    import datetime
+
+    next_month = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
     load_marts(
         url,
         figures=FIGURES
@@ -210,28 +290,67 @@ def test_every_rule_catches_its_bad_rows(url, tmp_path):
             ("f_negative", "tips.received", -3, "tin", None),
             ("f_fraction", "groups.count", 2.5, "tổ", None),
             ("f_tonnes", "other", 1.25, "tấn", None),
+            ("f_teams", "groups.count", 10, "tổ công tác", None),
+            ("f_teams_a", "groups.count", 6, "tổ xã", "f_teams"),
+            ("f_teams_b", "groups.count", 5, "tổ thôn", "f_teams"),
+            figure_row("f_cum_short", "groups.count", 22, "cụm", report_id="r9"),
+            figure_row("f_cs_7", "groups.count", 7, "cụm liên tỉnh", "f_cum_short",
+                       is_breakdown_part=True, char_start=10),
+            figure_row("f_cs_2", "groups.count", 2, "cụm liên huyện", "f_cum_short",
+                       is_breakdown_part=True, char_start=20),
+            figure_row("f_cs_12", "groups.count", 12, "cụm liên xã", "f_cum_short",
+                       is_breakdown_part=True, char_start=30),
+            figure_row("f_tips_2024", "tips.received", 9000, "nguồn tin", report_id="r3",
+                       period_start="2024-01-01", period_end="2024-12-31"),
         ],
         coverage=COVERAGE + [("c_over", 103, 102, "xã")],
+        tips=TIPS + [("r_bad_tips", 100, False, 150)],
+        reports=REPORTS + [("r_future", next_month, "2022-01-01", "2022-12-31")],
     )
     before = snapshot_marts(url)
     summary = expectations.run_checks(url, "bad", tmp_path / "gx")
 
-    assert summary["failed"] == 4 and summary["passed"] == 0
-    assert sorted(summary["failed_expectations"]) == ALL_RULES
+    assert summary["failed"] == len(ERROR_RULES) and summary["passed"] == 0
+    assert sorted(summary["failed_expectations"]) == ERROR_RULES
+    assert summary["warnings"] == 1 and summary["warning_expectations"] == WARNING_RULES
+    assert summary["errored_expectations"] == []
     _, flagged = dq_rows(url, "bad")
     got = {(f[2], f[1]): f[3] for f in flagged}
     assert set(got) == {
+        ("breakdown_parts_sum_to_whole", "f_cum_short"),
         ("counts_are_whole_non_negative", "f_fraction"),
         ("counts_are_whole_non_negative", "f_negative"),
         ("coverage_not_above_total", "c_over"),
+        ("figure_jump_against_previous_period", "f_tips_2024"),
         ("part_not_larger_than_whole", "f_part_too_big"),
+        ("parts_sum_not_above_whole", "f_teams"),
+        ("parts_sum_not_above_whole", "f_tips"),  # 655 + 800 > 726
+        ("report_dates_plausible", "r_future"),
         ("stated_pct_matches_actual_over_target", "t_bad"),
+        ("tips_valuable_not_above_received", "r_bad_tips"),
     }
     assert got[("coverage_not_above_total", "c_over")] == "covered 103 is more than the total 102 xã"
     assert got[("part_not_larger_than_whole", "f_part_too_big")] == (
         "part 800 is larger than its whole 726 (f_tips)"
     )
     assert got[("counts_are_whole_non_negative", "f_negative")] == "negative value -3"
+    assert got[("parts_sum_not_above_whole", "f_teams")] == (
+        "parts 6 + 5 = 11 are more than their whole 10 tổ công tác"
+    )
+    assert got[("breakdown_parts_sum_to_whole", "f_cum_short")] == (
+        "breakdown 7 + 2 + 12 = 21 does not add up to its whole 22 cụm (3 listed parts)"
+    )
+    assert got[("figure_jump_against_previous_period", "f_tips_2024")] == (
+        "tips.received 9000 nguồn tin for 2024-01-01..2024-12-31 in province 06 is 11.5x more"
+        " than 780 stated for 2023-01-01..2023-12-31"
+    )
+    assert got[("tips_valuable_not_above_received", "r_bad_tips")] == (
+        "report r_bad_tips (figure_id is the report_id): valuable tips 150 are more than the"
+        " tips received 100"
+    )
+    assert got[("report_dates_plausible", "r_future")].startswith(
+        f"report r_future (figure_id is the report_id): report date {next_month} is in the future"
+    )
     assert snapshot_marts(url) == before
 
 
@@ -245,7 +364,7 @@ def test_tolerance_is_a_parameter_and_changed_rules_update_in_place(url, tmp_pat
     loose = tmp_path / "rules.yaml"
     loose.write_text(rules.replace("tolerance: 0.5", "tolerance: 7"))
     summary = expectations.run_checks(url, "tol", root, rules_path=loose)
-    assert summary["failed"] == 0 and summary["passed"] == 4
+    assert summary["failed"] == 0 and summary["passed"] == len(ALL_RULES)
     results, flagged = dq_rows(url, "tol")
     assert flagged == [] and all(r[3] for r in results)
     suite = json.loads((root / "gx" / "expectations" / "targets.json").read_text())
@@ -327,7 +446,7 @@ def test_missing_mart_table_skips_its_suite(url, tmp_path):
             "reason": "table does not exist",
         }
     ]
-    assert summary["evaluated"] == 3 and summary["failed"] == 1
+    assert summary["evaluated"] == len(ALL_RULES) - 1 and summary["failed"] == 1
     assert "coverage_not_above_total" not in [r[2] for r in dq_rows(url, "skip")[0]]
 
 
@@ -406,14 +525,25 @@ def test_ensure_dq_tables_is_idempotent_on_psycopg_and_sqlalchemy(url):
     ]
 
 
+def test_every_rule_runs_as_gx_runs_it_and_only_the_bad_percentage_fails(url):
+    """All rules of rules.yaml, with {batch} substituted the way GX does, on marts shaped like
+    the five sample reports: only the 106,7% figure is unexpected."""
+    load_marts(url)
+    got = {name: unexpected(url, name) for name in ALL_RULES}
+    assert got.pop("stated_pct_matches_actual_over_target") == {
+        "t_bad": "stated 106.7% but 252554/250814 = 100.69% (off by 6.01 points)"
+    }
+    assert got == {name: {} for name in got}
+
+
 def test_rules_file_is_checked():
     rules = load_rules()
-    assert [r.name for r in rules.rules] == [
-        "stated_pct_matches_actual_over_target",
-        "coverage_not_above_total",
-        "part_not_larger_than_whole",
-        "counts_are_whole_non_negative",
-    ]
+    assert sorted(r.name for r in rules.rules) == ALL_RULES
+    assert [r.name for r in rules.rules if r.severity == "warning"] == WARNING_RULES
+    assert {s.qualified_table for s in rules.suites.values()} == {
+        "marts.fct_targets", "marts.fct_coverage", "marts.fct_figures", "marts.fct_tips",
+        "marts.dim_report",
+    }
     assert rules.rule("stated_pct_matches_actual_over_target").params == {"tolerance": 0.5}
     assert all("{batch}" in r.query for r in rules.rules)
 
@@ -426,6 +556,13 @@ def test_rules_file_is_checked():
         ("sql: select figure_id, 'x' as message from {batch} where a > {limit}", "parameter"),
         ("sql: \"select figure_id, 'at :b' as message from {batch}\"", "bind parameter"),
         ("sql: select 1 as figure_id, 'x' as message; drop table t", "single statement"),
+        # GX leaves {batch} bare in a query with a JOIN (PostgreSQL 15 wants an alias) ...
+        ("sql: select b.figure_id, 'x' as message from {batch} join marts.t as w on true",
+         "without an alias"),
+        ("sql: \"with p as (select * from {batch}) select p.figure_id, 'x' as message"
+         " from p cross join lateral (values (1)) as v(n)\"", "without an alias"),
+        # ... and adds `AS subselect` itself in one without
+        ("sql: select figure_id, 'x' as message from {batch} as b", "do not alias"),
     ],
 )
 def test_bad_rules_are_refused(tmp_path, rule, error):
@@ -501,7 +638,203 @@ def test_provider_operator_runs_configure_checkpoint_on_a_file_context(url, tmp_
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     # the checkpoint fails (t_bad) and the operator raises; nothing is written to dq by this path
-    assert result == {"raised": True, "success": False, "n": 3}
+    assert result == {"raised": True, "success": False, "n": 5}  # one result per suite
     assert (tmp_path / "gx" / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").is_file()
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT to_regclass('dq.validation_results')").fetchone()[0] is None
+
+
+# ------------------------------------------------------------------ the rules one by one, in SQL
+# Each rule's query (as GX runs it against its table) straight on the fixture marts: fast, and
+# every rule gets rows that break it and rows that do not.
+
+
+def unexpected(url, rule_name):
+    rules = load_rules()
+    rule = rules.rule(rule_name)
+    with psycopg.connect(url) as conn:
+        conn.execute("SET default_transaction_read_only = on")
+        cur = conn.execute(rule.query_as_gx_runs(rules.suites[rule.suite].qualified_table))
+        names = [d.name for d in cur.description]
+        rows = [dict(zip(names, r)) for r in cur.fetchall()]
+    return {r["figure_id"]: r["message"] for r in rows}
+
+
+def test_parts_sum_not_above_whole(url):
+    load_marts(
+        url,
+        figures=FIGURES + [
+            # 6 + 5 > 10: flagged on the whole
+            ("w_bad", "groups.count", 10, "tổ", None),
+            ("w_bad_a", "groups.count", 6, "tổ", "w_bad"),
+            ("w_bad_b", "groups.count", 5, "tổ", "w_bad"),
+            # 6 + 4 = 10: fine
+            ("w_equal", "groups.count", 10, "tổ", None),
+            ("w_equal_a", "groups.count", 6, "tổ", "w_equal"),
+            ("w_equal_b", "groups.count", 4, "tổ", "w_equal"),
+            # "hơn 10 tổ, trong đó 6 ..., 5 ...": the whole is a lower bound, no contradiction
+            figure_row("w_more", "groups.count", 10, "tổ", qualifier="more_than"),
+            ("w_more_a", "groups.count", 6, "tổ", "w_more"),
+            ("w_more_b", "groups.count", 5, "tổ", "w_more"),
+            # "gần 6" is below 6: the sum of the stated numbers can pass the whole
+            ("w_nearly", "groups.count", 10, "tổ", None),
+            figure_row("w_nearly_a", "groups.count", 6, "tổ", "w_nearly", qualifier="nearly"),
+            ("w_nearly_b", "groups.count", 5, "tổ", "w_nearly"),
+            # a single part larger than its whole is part_not_larger_than_whole's, not this rule's
+            ("w_single", "groups.count", 10, "tổ", None),
+            ("w_single_a", "groups.count", 11, "tổ", "w_single"),
+        ],
+    )
+    assert unexpected(url, "parts_sum_not_above_whole") == {
+        "w_bad": "parts 6 + 5 = 11 are more than their whole 10 tổ",
+    }
+    assert set(unexpected(url, "part_not_larger_than_whole")) == {"w_single_a"}
+
+
+def test_breakdown_parts_sum_to_whole(url):
+    def breakdown(whole, whole_value, parts, **whole_extra):
+        rows = [figure_row(whole, "groups.count", whole_value, "cụm", char_start=100, **whole_extra)]
+        for i, (value, extra) in enumerate(parts):
+            rows.append(figure_row(f"{whole}_{i}", "groups.count", value, "cụm", whole,
+                                   char_start=200 + i, **{"is_breakdown_part": True, **extra}))
+        return rows
+
+    load_marts(
+        url,
+        figures=FIGURES  # holds the sample's 22 = 1 + 7 + 2 + 12
+        + breakdown("b_short", 22, [(7, {}), (2, {}), (12, {})])       # 21: one part missing
+        + breakdown("b_over", 20, [(7, {}), (2, {}), (12, {})])        # 21 > 20
+        + breakdown("b_approx", 22, [(7, {"qualifier": "nearly"}), (2, {}), (12, {})])
+        + breakdown("b_approx_whole", 22, [(7, {}), (12, {})], qualifier="more_than")
+        # "trong đó" parts (not an exhaustive list) need not add up to the whole
+        + breakdown("b_some", 22, [(7, {"is_breakdown_part": False})]),
+    )
+    assert unexpected(url, "breakdown_parts_sum_to_whole") == {
+        "b_short": "breakdown 7 + 2 + 12 = 21 does not add up to its whole 22 cụm (3 listed parts)",
+        "b_over": "breakdown 7 + 2 + 12 = 21 does not add up to its whole 20 cụm (3 listed parts)",
+    }
+    # a mart built before is_breakdown_part existed: the rule runs and finds no breakdown
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE marts.fct_figures DROP COLUMN is_breakdown_part")
+    assert unexpected(url, "breakdown_parts_sum_to_whole") == {}
+
+
+def test_figure_jump_against_previous_period(url):
+    def year(fid, y, value, **extra):
+        extra.setdefault("unit", "tin")
+        extra.setdefault("measure", "tips.received")
+        return figure_row(fid, extra.pop("measure"), value, extra.pop("unit"),
+                          period_start=f"{y}-01-01", period_end=f"{y}-12-31", report_id=f"r{y}", **extra)
+
+    load_marts(
+        url,
+        figures=[
+            year("y2019", 2019, 70),
+            year("y2020", 2020, 700),                  # 10x exactly: not more than the factor
+            year("y2021", 2021, 726),
+            year("y2022", 2022, 7300),                 # 10.06x 2021: warned
+            year("y2023", 2023, 800),                  # 9.1x less than 2022: fine
+            year("y2023b", 2023, 60),                  # 121x less than 2022: warned
+            year("y2022_other_unit", 2022, 9000, unit="nguồn tin"),   # no earlier period in this unit
+            year("y2021_other_prov", 2021, 10, province_code="62"),
+            year("y2022_other_prov", 2022, 99, province_code="62"),  # 9.9x: and both < 100 anyway
+            year("y2021_small", 2021, 3, measure="tips.cases", unit="vụ"),
+            year("y2022_small", 2022, 40, measure="tips.cases", unit="vụ"),  # 13x but under 100
+            year("y2021_other", 2021, 5, measure="other", unit="con dấu"),
+            year("y2022_other", 2022, 445, measure="other", unit="con dấu"),  # catch-all: not compared
+            year("y2021_zero", 2021, 0, measure="tips.arrests", unit="đối tượng"),
+            year("y2022_zero", 2022, 288, measure="tips.arrests", unit="đối tượng"),  # no ratio to 0
+            # a month after a year: periods of unlike length are not compared
+            figure_row("m2024_01", "tips.received", 20, "tin", report_id="m1",
+                       period_start="2024-01-01", period_end="2024-01-31"),
+            # months: 31 and 29 days are alike; March (6x January) is fine, 1500 after 120 is 12.5x
+            figure_row("m2024_03", "tips.received", 120, "tin", report_id="m3",
+                       period_start="2024-03-01", period_end="2024-03-31"),
+            figure_row("m2024_04", "tips.received", 1500, "tin", report_id="m4",
+                       period_start="2024-04-01", period_end="2024-04-29"),
+            # a 5-year phase overlapping the years: never "an earlier period" of them
+            figure_row("phase", "tips.received", 6091, "tin", report_id="p",
+                       period_start="2019-01-01", period_end="2024-12-31"),
+        ],
+    )
+    got = unexpected(url, "figure_jump_against_previous_period")
+    assert got == {
+        "y2022": "tips.received 7300 tin for 2022-01-01..2022-12-31 in province 06 is 10.1x more"
+                 " than 726 stated for 2021-01-01..2021-12-31",
+        "y2023b": "tips.received 60 tin for 2023-01-01..2023-12-31 in province 06 is 121.7x less"
+                  " than 7300 stated for 2022-01-01..2022-12-31",
+        "m2024_04": "tips.received 1500 tin for 2024-04-01..2024-04-29 in province 06 is 12.5x more"
+                    " than 120 stated for 2024-03-01..2024-03-31",
+    }
+    assert load_rules().rule("figure_jump_against_previous_period").severity == "warning"
+
+
+def test_tips_valuable_not_above_received(url):
+    load_marts(
+        url,
+        tips=TIPS + [
+            ("r_bad", 100, False, 150),
+            ("r_equal", 150, False, 150),
+            ("r_lower_bound", 100, True, 150),   # "hơn 100 tin": no contradiction
+            ("r_received_only", 37853, False, None),
+        ],
+    )
+    assert unexpected(url, "tips_valuable_not_above_received") == {
+        "r_bad": "report r_bad (figure_id is the report_id): valuable tips 150 are more than the"
+                 " tips received 100",
+    }
+
+
+def test_report_dates_plausible(url):
+    import datetime
+
+    today = datetime.date.today()
+    future = (today + datetime.timedelta(days=30)).isoformat()
+    load_marts(
+        url,
+        reports=REPORTS + [  # the five sample reports pass
+            ("r_future", future, "2022-01-01", "2022-12-31"),
+            ("r_1985", "1985-06-01", "1985-01-01", "1985-05-31"),
+            ("r_backwards", "2023-01-06", "2022-12-31", "2022-01-01"),
+            ("r_ends_late", "2022-06-15", "2022-01-01", "2022-12-31"),  # 199 days after the report
+            ("r_ends_in_grace", "2022-10-01", "2022-01-01", "2022-12-31"),  # 91 days: fine
+            ("r_starts_after", "2022-03-01", "2022-03-05", "2022-03-31"),
+            # one report, two problems: two rows
+            ("r_two", "2022-03-01", "2022-06-01", "2022-06-30"),
+            ("r_undated_future", None, future, future),
+            ("r_undated_ok", None, "2023-01-01", "2023-12-31"),
+            ("r_dated_today", today.isoformat(), "2023-01-01", "2023-12-31"),
+        ],
+    )
+    rules = load_rules()
+    rule = rules.rule("report_dates_plausible")
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(rule.query_as_gx_runs("marts.dim_report")).fetchall()
+    got = sorted((r[0], r[1]) for r in rows)
+    prefix = "report {} (figure_id is the report_id): "
+    assert [fid for fid, _ in got] == [
+        "r_1985", "r_backwards", "r_ends_late", "r_future", "r_starts_after", "r_two", "r_two",
+        "r_undated_future",
+    ]
+    messages = dict(got)
+    assert messages["r_1985"] == prefix.format("r_1985") + "report date 1985-06-01 is before 1990-01-01"
+    assert messages["r_backwards"] == (
+        prefix.format("r_backwards") + "period starts 2022-12-31 after it ends 2022-01-01"
+    )
+    assert messages["r_ends_late"] == (
+        prefix.format("r_ends_late")
+        + "period ends 2022-12-31, more than 92 days after the report date 2022-06-15"
+    )
+    assert messages["r_future"].startswith(
+        prefix.format("r_future") + f"report date {future} is in the future (today is "
+    )
+    assert messages["r_starts_after"] == (
+        prefix.format("r_starts_after") + "period starts 2022-03-05 after the report date 2022-03-01"
+    )
+    assert [m for fid, m in got if fid == "r_two"] == [
+        prefix.format("r_two") + "period ends 2022-06-30, more than 92 days after the report date 2022-03-01",
+        prefix.format("r_two") + "period starts 2022-06-01 after the report date 2022-03-01",
+    ]
+    assert messages["r_undated_future"].startswith(
+        prefix.format("r_undated_future") + f"period starts {future} after the report date today "
+    )
