@@ -3,6 +3,10 @@
 WAREHOUSE_URL   the PostgreSQL warehouse (default: an embedded PostgreSQL under .data/pg)
 REPORTS_DIR     the landing folder the ingestion DAG reads (default: seeds/, the sample reports)
 ANTQ_DATA_DIR   where local state lives: embedded PostgreSQL, Airflow home, GX context (default: .data/)
+ANTQ_QUARANTINE_DIR   copies of rejected files, each with a REASON.txt (default: <data dir>/quarantine)
+ANTQ_SETTLE_SECONDS   a file changed less than this long ago is watched that long; if it changes, it is
+                      still being written and waits for the next run (default: 5)
+ANTQ_MAX_FILE_BYTES   larger files are rejected, their bytes kept in the quarantine folder (default: 20 MB)
 """
 from __future__ import annotations
 
@@ -27,6 +31,14 @@ def reports_dir() -> Path:
 
 def quarantine_dir() -> Path:
     return Path(os.environ.get("ANTQ_QUARANTINE_DIR", data_dir() / "quarantine")).resolve()
+
+
+def settle_seconds() -> float:
+    return float(os.environ.get("ANTQ_SETTLE_SECONDS", "5"))
+
+
+def max_file_bytes() -> int:
+    return int(os.environ.get("ANTQ_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
 
 
 def gx_context_dir() -> Path:

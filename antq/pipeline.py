@@ -18,7 +18,7 @@ def ingest(run_id: str, run_date: date, reports_dir: Path | None = None, url: st
 
     url = url or config.warehouse_url()
     reports_dir = reports_dir or config.reports_dir()
-    new_files = steps.discover(url, reports_dir, run_date)
+    new_files = steps.discover(url, reports_dir, run_date, run_id)
     steps.load_raw(url, reports_dir, new_files, run_id)
     result = steps.extract_and_stage(url, steps.pending_report_ids(url), run_id)
     return {"files_new": len(new_files), **result}

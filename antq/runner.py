@@ -6,6 +6,7 @@ database on the same server. Each DAG runs with `airflow dags test` (one process
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import subprocess
@@ -20,8 +21,9 @@ from antq import config, warehouse
 
 log = logging.getLogger(__name__)
 
-MARTS = ("fct_campaigns", "fct_tips", "fct_awards", "fct_targets", "fct_coverage", "fct_figures",
-         "dim_report", "dim_measure")
+MARTS = ("fct_campaigns", "fct_tips", "fct_awards", "fct_targets", "fct_coverage", "fct_models",
+         "fct_weapons_recovered", "fct_public_order", "fct_force", "fct_governance", "fct_figures",
+         "fct_measure_statements", "dim_report", "dim_province", "dim_date", "dim_measure")
 
 
 class Stack:
@@ -61,10 +63,13 @@ class Stack:
         return env
 
 
-def _run(cmd: list[str], env: dict, step: str) -> None:
+def _run(cmd: list[str], env: dict, step: str, watch=None) -> None:
     log.debug("%s: %s", step, " ".join(cmd))
     started = time.monotonic()
-    proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
+    from antq.status import spinner  # on a terminal: a spinner, the elapsed time and what `watch` says
+
+    with spinner(step, watch):
+        proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
     logfile = config.data_dir() / "logs" / f"{step.replace(' ', '-')}.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
     logfile.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
@@ -72,6 +77,12 @@ def _run(cmd: list[str], env: dict, step: str) -> None:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
         raise RuntimeError(f"step '{step}' failed (exit {proc.returncode}); full log: {logfile}\n{tail}")
     print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {logfile.relative_to(config.PROJECT_ROOT) if logfile.is_relative_to(config.PROJECT_ROOT) else logfile})")
+
+
+def _ingest_progress(url: str) -> str:
+    from antq.status import progress_line
+
+    return progress_line(url)
 
 
 def _bin(name: str) -> str:
@@ -99,17 +110,48 @@ def run_all(logical_date: datetime | None = None) -> dict:
     env = stack.env()
     where = "embedded PostgreSQL (.data/pg)" if stack.embedded else "WAREHOUSE_URL"
     print(f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}")
-    warehouse.migrate(stack.warehouse_url)
+    roles = warehouse.migrate(stack.warehouse_url)
+    print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
+          + "".join(f"\n    warning: {w}" for w in roles.warnings))
     if not airflow_db_current(stack.airflow_url):
         _run([_bin("airflow"), "db", "migrate"], env, "airflow db migrate")
-    _run([_bin("dbt"), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
     when = (logical_date or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    _run([_bin("airflow"), "dags", "test", "antq_ingest", when], env, "dag antq_ingest")
-    _run([_bin("airflow"), "dags", "test", "antq_transform", when], env, "dag antq_transform")
+    _run([_bin("airflow"), "dags", "test", "antq_ingest", when], env, "dag antq_ingest",
+         watch=lambda: _ingest_progress(stack.warehouse_url))
+    # As under the scheduler, the transform runs when staging changed (the asset was updated);
+    # `airflow dags test` does not follow assets, so compare with what the last transform saw.
+    state = transform_state(stack.warehouse_url)
+    state_file = config.data_dir() / "transform-state" / f"{hashlib.sha256(stack.warehouse_url.encode()).hexdigest()[:16]}.txt"
+    if state is not None and state_file.exists() and state_file.read_text() == state:
+        print(f"  {'dag antq_transform':<22} skipped: nothing staged and no dbt/GX change since the last run")
+    else:
+        _run([_bin("dbt"), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
+        _run([_bin("airflow"), "dags", "test", "antq_transform", when], env, "dag antq_transform")
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(transform_state(stack.warehouse_url) or "")
     summary = summarize(stack.warehouse_url)
     summary["seconds"] = round(time.monotonic() - started, 1)
     print_summary(summary)
     return summary
+
+
+def transform_state(url: str) -> str | None:
+    """What the marts are built from: staged reports and the dbt/GX/DAG sources. None if no marts yet."""
+    digest = hashlib.sha256()
+    sources = [config.DAGS_DIR / "antq_transform.py", *sorted((config.PROJECT_ROOT / "expectations").glob("*.y*ml"))]
+    for folder in ("models", "seeds", "macros", "tests"):
+        sources += sorted(p for p in (config.DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    for path in sources:
+        digest.update(path.relative_to(config.PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        if conn.execute("select to_regclass('marts.dim_report') is null").fetchone()[0]:
+            return None
+        staged = conn.execute("select count(*), max(staged_at) from staging.reports").fetchone()
+        validated = conn.execute("select count(*) from dq.validation_results").fetchone()[0]
+    if not validated:
+        return None
+    digest.update(repr(staged).encode())
+    return digest.hexdigest()
 
 
 def summarize(url: str) -> dict:

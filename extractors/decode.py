@@ -42,13 +42,32 @@ def vietnamese_score(text: str) -> float:
     return (3 * words + letters - 20 * bad) / max(len(text), 1)
 
 
+# Files that are plainly not reports: (magic bytes, what to call them, what the operator should do)
+_NOT_REPORTS = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "if it is a scanned page, run OCR and drop the text or a searchable PDF"),
+    (b"\xff\xd8\xff", "a JPEG image", "if it is a scanned page, run OCR and drop the text or a searchable PDF"),
+    (b"GIF8", "a GIF image", "drop the report itself"),
+    (b"II*\x00", "a TIFF image", "if it is a scanned page, run OCR and drop the text or a searchable PDF"),
+    (b"MM\x00*", "a TIFF image", "if it is a scanned page, run OCR and drop the text or a searchable PDF"),
+    (b"\x1f\x8b", "a gzip archive", "unpack it and drop the files themselves"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "unpack it and drop the files themselves"),
+    (b"Rar!", "a RAR archive", "unpack it and drop the files themselves"),
+    (b"BZh", "a bzip2 archive", "unpack it and drop the files themselves"),
+    (b"\xfd7zXZ\x00", "an xz archive", "unpack it and drop the files themselves"),
+)
+_OFFICE_ZIP_SUFFIXES = (".docx", ".docm", ".dotx", ".xlsx", ".pptx", ".odt")
+
+
 def sniff_format(data: bytes, name: str) -> str:
     lname = name.lower()
     head = data[:1024].lstrip()
     if data.startswith(b"%PDF"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        return "docx" if _is_docx(data) else "zip"
+        kind = _zip_kind(data)
+        if kind == "broken" and lname.endswith(_OFFICE_ZIP_SUFFIXES):
+            return "broken-office"
+        return kind
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
     if lname.endswith((".html", ".htm", ".xhtml")):
@@ -59,30 +78,55 @@ def sniff_format(data: bytes, name: str) -> str:
     return "txt"
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_kind(data: bytes) -> str:
+    """docx | xlsx | zip | broken (a zip container that cannot be opened: damaged or cut short)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return "word/document.xml" in z.namelist()
-    except zipfile.BadZipFile:
-        return False
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return "broken"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "zip"
+
+
+def _not_a_report(data: bytes) -> str | None:
+    for magic, what, todo in _NOT_REPORTS:
+        if data.startswith(magic):
+            return f"binary data: {what}, not a report: {todo}"
+    return None
 
 
 def decode_bytes(data: bytes, name: str = "") -> tuple[str, str, str | None]:
     """(text NFC, source_format, encoding) of a report file's bytes."""
     if not data or not data.strip():
         raise UnreadableReport("empty file")
+    not_report = _not_a_report(data)
+    if not_report:
+        raise UnreadableReport(not_report)
     fmt = sniff_format(data, name)
     if fmt == "pdf":
         text, enc = _pdf_text(data), None
     elif fmt == "docx":
         text, enc = _docx_text(data), None
-    elif fmt == "zip":
-        raise UnreadableReport("a zip archive, not a report: unpack it and drop the files themselves")
+    elif fmt in ("zip", "broken"):
+        raise UnreadableReport("a zip archive, not a report: unpack it and drop the files themselves"
+                               + (" (and this one is damaged or cut short)" if fmt == "broken" else ""))
+    elif fmt == "broken-office":
+        raise UnreadableReport("a damaged Office file (its zip container is broken or cut short): "
+                               "open it in Word and save it again, or export it as .pdf or .txt")
+    elif fmt == "xlsx":
+        raise UnreadableReport("an Excel workbook, not a report: drop the report itself (.docx, .pdf, .txt, .html)")
     elif fmt == "ole":
         raise UnreadableReport("an old binary Office file (.doc/.xls): save it as .docx or .txt")
     elif fmt == "html":
         raw, enc = decode_text_bytes(data)
         text = html_main_text(raw)
+        if text.strip() and not has_prose(text):
+            raise UnreadableReport("a web page with menus and links but no article text: save the article "
+                                   "page itself (or its text), not a section or home page")
     else:
         text, enc = decode_text_bytes(data)
     text = clean_text(text)
@@ -110,17 +154,57 @@ def decode_text_bytes(data: bytes) -> tuple[str, str]:
         raise UnreadableReport("binary data, not text (NUL bytes)")
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if _cut_short(e, data):  # a file cut inside its last character: keep every whole character
+            return data[:e.start].decode("utf-8"), "utf-8"
+        mixed = _mostly_utf8(data)
+        if mixed is not None:
+            return mixed
     else:
         return text, "utf-8"
     return _legacy(data)
+
+
+def _cut_short(e: UnicodeDecodeError, data: bytes) -> bool:
+    """The only error is an incomplete character at the very end (a copy cut short)."""
+    return e.reason in ("unexpected end of data", "truncated data") and len(data) - e.start < 4
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 file with some lines in a legacy encoding (a paragraph pasted from an old document):
+    each line that is valid UTF-8 stays so, the others are decoded together as legacy text.
+    None when too few lines are UTF-8 for that (then the whole file is legacy text)."""
+    lines = data.split(b"\n")
+    good, bad, good_bytes, all_bytes = [], [], 0, 0
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        high = sum(1 for b in line if b >= 0x80)
+        all_bytes += high
+        try:
+            line.decode("utf-8")
+            good.append(i)
+            good_bytes += high
+        except UnicodeDecodeError:
+            bad.append(i)
+    # a legacy line is valid UTF-8 only by chance (a short one); real UTF-8 lines carry a good share
+    if len(good) < 2 or good_bytes < 0.2 * all_bytes:
+        return None
+    legacy_text, enc = _legacy(b"\n".join(lines[i] for i in bad))
+    legacy_lines = legacy_text.split("\n")
+    if len(legacy_lines) != len(bad):
+        return None
+    decoded = dict(zip(bad, legacy_lines))
+    text = "\n".join(decoded[i] if i in decoded else line.decode("utf-8") for i, line in enumerate(lines))
+    return text, f"utf-8+{enc}"
 
 
 def _strict(data: bytes, enc: str) -> str:
     try:
         return data.decode(enc)
     except UnicodeDecodeError as e:
+        if _cut_short(e, data):
+            return data[:e.start].decode(enc)
         raise UnreadableReport(f"declared {enc} but not valid {enc}: {e.reason} at byte {e.start}") from None
 
 
@@ -155,9 +239,26 @@ def _legacy(data: bytes) -> tuple[str, str]:
     score, text, enc = max(scored, key=lambda x: x[0])
     if len(_BAD.findall(text)) > 0.01 * len(text):
         raise UnreadableReport("binary data, not text in any known encoding")
-    if score <= 0.02:
-        raise UnreadableReport("text in an unknown encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI)")
+    if score <= 0.02 or not _reads_as_vietnamese(text):
+        raise UnreadableReport("text in an unknown encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI): "
+                               "save it as UTF-8 and drop it again")
     return text, enc
+
+
+def _reads_as_vietnamese(text: str) -> bool:
+    """Legacy decoders turn any high byte into a Vietnamese letter, so letters alone prove nothing:
+    a real Vietnamese text also has common words (one syllable in ten, at least)."""
+    text = unicodedata.normalize("NFC", text)
+    syllables = len(re.findall(r"\w+", text))
+    return len(_VI_WORDS.findall(text)) >= max(1, 0.1 * syllables)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def has_prose(text: str, min_words: int = 10) -> bool:
+    """At least one line reads as a sentence (min_words words), not a menu item or a link."""
+    return any(len(_WORD.findall(line)) >= min_words for line in text.splitlines())
 
 
 def html_main_text(html: str) -> str:
@@ -208,9 +309,11 @@ def _pdf_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
+                opened = reader.decrypt("")  # a PDF locked only against editing opens with no password
             except Exception:
-                raise UnreadableReport("an encrypted PDF: save it without a password") from None
+                opened = 0
+            if not opened:  # PasswordType.NOT_DECRYPTED
+                raise UnreadableReport("an encrypted PDF that needs a password to open: save it without one")
         pages = [(page.extract_text() or "") for page in reader.pages]
     except UnreadableReport:
         raise

@@ -14,6 +14,9 @@ from antq import config
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 SERVER_URL = os.environ.get("ANTQ_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Tests write files just before ingesting them: no settle watch (a real run's guard against files still
+# being written, 5 s by default); tests/test_bad_input.py tests the watch with its own value.
+os.environ.setdefault("ANTQ_SETTLE_SECONDS", "0")
 
 
 def _admin():

@@ -27,17 +27,30 @@ create table if not exists raw.file_ledger (
     outcome       text not null,               -- loaded | duplicate_content | rejected
     primary key (relative_path, report_id)
 );
+-- why a file was set aside at discovery (outcome rejected), or a note ("new version of …")
+alter table raw.file_ledger add column if not exists reason text;
 
--- Files that could not become a report and why. Their original bytes stay in raw.report_files
--- (and a copy in the quarantine folder): nothing is lost.
+-- Files that could not become a report and why; nothing is lost:
+--   stage 'extract'  : the bytes are in raw.report_files, a copy in the quarantine folder;
+--   stage 'discover' : never loaded (too large, unreadable, a link to nothing, a name that is not
+--                      UTF-8): the bytes, when there are any, are only in the quarantine folder
+--                      (quarantine_path); report_id is their sha256, or 'unreadable:<sha256 of the
+--                      path>' when the file could not be read at all.
+-- A discover-stage row goes away when the same content or path is loaded later (the ledger keeps
+-- the history); so this table lists the rejections still standing.
 create table if not exists raw.rejected_files (
-    report_id     text primary key references raw.report_files (report_id),
+    report_id     text primary key,
     file_name     text not null,
     relative_path text not null,
     reason        text not null,
     rejected_at   timestamptz not null default now(),
     run_id        text not null
 );
+alter table raw.rejected_files add column if not exists stage text not null default 'extract';
+alter table raw.rejected_files add column if not exists size_bytes bigint;
+alter table raw.rejected_files add column if not exists quarantine_path text;
+-- older warehouses had every rejected file in raw.report_files; discover-stage ones are not
+alter table raw.rejected_files drop constraint if exists rejected_files_report_id_fkey;
 
 create table if not exists staging.reports (
     report_id         text primary key references raw.report_files (report_id),

@@ -1,0 +1,720 @@
+"""Bad and odd input, each kind made here, all dropped into ONE landing folder beside the five sample
+reports and ingested together against real PostgreSQL (antq.pipeline.ingest).
+
+Every kind ends loaded (with its figures), as a duplicate of content already loaded, rejected in
+raw.rejected_files with a reason naming the problem (its bytes kept in raw.report_files and/or the
+quarantine folder), or ignored by design (hidden and Office lock files); the sample reports load as
+they do alone, so no bad file stops a batch. Kinds that need timing or another user (a file still
+being written, a file the loader may not read, a file that vanishes or changes between discover and
+load) have their own tests below.
+
+"Unreadable" without root's powers: tests run as root, for whom chmod 000 stops nothing, so the
+corpus uses files that fail for root too (a link to /proc/self/mem reads EIO, a named pipe, a link to
+nothing, a link loop, a link to a device); test_a_file_the_loader_may_not_read_is_rejected runs
+discover in a child process that has given up root for `nobody`, where chmod 000 does stop it.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+import psycopg
+import pytest
+from psycopg import sql
+
+import extractors
+from antq import config, ingest, pipeline, warehouse
+from extractors.decode import clean_text
+from extractors.legacy import encode_tcvn3, encode_vni
+
+from conftest import SEEDS_DIR, _admin
+
+RUN_DATE = date(2024, 1, 2)
+SEEDS = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
+MB = 1024 * 1024
+
+
+def seed_bytes(i: int) -> bytes:
+    return (SEEDS_DIR / SEEDS[i]).read_bytes()
+
+
+def seed_text(i: int) -> str:
+    return clean_text(seed_bytes(i).decode("utf-8"))
+
+
+def tagged(i: int, tag: str) -> str:
+    """Sample report i with a closing line of letters only: unique content, the same figures."""
+    letters = "".join(c for c in tag if c.isalpha())
+    return seed_text(i) + f"\n\nTệp thử nghiệm {letters}.\n"
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: base letter + combining tone (see test_extract_formats)."""
+    out = bytearray()
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        d = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
+        tone = "".join(c for c in d if c in tones)
+        try:
+            out += (base + tone).encode("cp1258")
+        except UnicodeEncodeError:
+            out += {"“": b'"', "”": b'"', "…": b"..."}.get(ch, b"?")
+    return bytes(out)
+
+
+def docx_bytes(paragraphs: list[str], table: list[tuple[str, str]] | None = None) -> bytes:
+    import docx
+
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    if table:
+        t = d.add_table(rows=len(table), cols=2)
+        for r, (a, b) in enumerate(table):
+            t.cell(r, 0).text, t.cell(r, 1).text = a, b
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def pdf_bytes(paragraphs: list[str], password: str | None = None) -> bytes:
+    import font_roboto
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pdfencrypt import StandardEncryption
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from xml.sax.saxutils import escape
+
+    pdfmetrics.registerFont(TTFont("Roboto", font_roboto.Roboto))
+    style = ParagraphStyle("vi", fontName="Roboto", fontSize=10, leading=13)
+    buf = io.BytesIO()
+    encrypt = StandardEncryption(password, "owner", strength=128) if password else None
+    SimpleDocTemplate(buf, pagesize=A4, encrypt=encrypt).build([Paragraph(escape(p), style) for p in paragraphs])
+    return buf.getvalue()
+
+
+def scanned_pdf() -> bytes:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.rect(50, 50, 400, 600, fill=1)  # a page that is all picture, no text layer
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.split("\n") if p.strip()]
+
+
+TABLE_ROWS = [("Chỉ tiêu", "Kết quả"),
+              ("Vũ khí", "Công an tỉnh đã vận động thu hồi 120 khẩu súng các loại"),
+              ("Vật liệu nổ", "thu hồi 35 kg thuốc nổ"),
+              ("Tuyên truyền", "phát hành 36.944 tài liệu tuyên truyền")]
+
+MENU_PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Công an tỉnh</title></head>
+<body><nav><ul><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức</a></li>
+<li><a href="/an-ninh">An ninh trật tự</a></li><li><a href="/gt">Giao thông</a></li>
+<li><a href="/vb">Văn bản pháp luật</a></li><li><a href="/lh">Liên hệ</a></li></ul></nav>
+<div class="menu"><a href="/a">Giới thiệu</a> | <a href="/b">Tổ chức bộ máy</a> | <a href="/c">Thủ tục hành chính</a></div>
+<footer>Bản quyền © 2024 Công an tỉnh</footer></body></html>"""
+
+
+def article_page(text: str) -> str:
+    paras = paragraphs(text)
+    body = "\n".join(f"<p>{p}</p>" for p in paras)
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Báo cáo</title></head>
+<body><header><nav><a href="/">Trang chủ</a> | <a href="/tin">Tin tức</a></nav></header>
+<main><article><h1>Báo cáo phong trào</h1>{body}</article></main><footer>Bản quyền © 2024</footer></body></html>"""
+
+
+# ---- the kinds ----------------------------------------------------------------------------------
+
+@dataclass
+class Made:
+    rel: str                      # relative path as made (a non-UTF-8 name as os.fsdecode gives it)
+    data: bytes | None            # the bytes a reader gets (None: nothing can be read)
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Kind:
+    id: str
+    make: Callable[[Path, Path], Made]     # (landing, outside) -> what was made
+    outcome: str                           # loaded | duplicate | rejected | ignored
+    words: tuple[str, ...] = ()            # rejected: the reason names the problem
+    stage: str | None = None               # rejected: discover | extract
+    figures: object = None                 # loaded: int, ("seed", i) = as many as sample i, or a callable
+    then: Callable[[Path, Made], Made] | None = None  # a change made after the first run
+
+
+def write(landing: Path, rel: str, data: bytes) -> Made:
+    p = landing / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_bytes(data)
+    return Made(rel, data)
+
+
+def text_file(rel: str, i: int, encode=lambda t: t.encode("utf-8")):
+    return lambda landing, outside: write(landing, rel, encode(tagged(i, rel)))
+
+
+def truncated_utf8(landing, outside):
+    data = tagged(0, "truncated").encode("utf-8")
+    cut = len(data) * 3 // 4
+    while data[cut] < 0x80:  # cut inside a multi-byte character
+        cut += 1
+    return write(landing, "cut short.txt", data[:cut + 1])
+
+
+def mixed_encodings(landing, outside):
+    data = tagged(0, "mixed").encode("utf-8") + b"\n" + encode_cp1258(seed_text(4))
+    return write(landing, "mixed-encodings.txt", data)
+
+
+def one_mb_line(landing, outside):
+    line = " ".join(paragraphs(seed_text(4))) + " "
+    data = (line * (MB // len(line.encode("utf-8")) + 1)).encode("utf-8")
+    data = data[:MB].decode("utf-8", "ignore").encode("utf-8")
+    assert b"\n" not in data and len(data) > MB - 4
+    return write(landing, "one-line.txt", data)
+
+
+def fifty_mb(landing, outside):
+    block = (tagged(1, "big") + "\n").encode("utf-8")
+    data = block * (50 * MB // len(block) + 1)
+    return write(landing, "big/fifty-megabytes.txt", data)
+
+
+def symlink(target_rel_or_abs: str, rel: str, data: bytes | None, **extra):
+    def make(landing, outside):
+        os.symlink(target_rel_or_abs.format(outside=outside), landing / rel)
+        return Made(rel, data, extra)
+    return make
+
+
+def link_outside(landing, outside):
+    outside.mkdir(exist_ok=True)
+    data = tagged(2, "outside").encode("utf-8")
+    (outside / "kept elsewhere.txt").write_bytes(data)
+    os.symlink(outside / "kept elsewhere.txt", landing / "link-to-outside.txt")
+    return Made("link-to-outside.txt", data)
+
+
+def link_inside(landing, outside):
+    os.symlink(SEEDS[3], landing / "second name for 003.txt")
+    return Made("second name for 003.txt", seed_bytes(3))
+
+
+def link_to_folder(landing, outside):
+    outside.mkdir(exist_ok=True)
+    (outside / "folder").mkdir(exist_ok=True)
+    (outside / "folder" / "inside.txt").write_bytes(tagged(1, "infolder").encode("utf-8"))
+    os.symlink(outside / "folder", landing / "linked-folder")
+    return Made("linked-folder", None)
+
+
+def symlink_loop(landing, outside):
+    os.symlink("loop-b.txt", landing / "loop-a.txt")
+    os.symlink("loop-a.txt", landing / "loop-b.txt")
+    return Made("loop-a.txt", None)
+
+
+def fifo(landing, outside):
+    os.mkfifo(landing / "pipe.txt")
+    return Made("pipe.txt", None)
+
+
+def unix_socket(landing, outside):
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(str(landing / "sock.txt"))
+    s.close()
+    return Made("sock.txt", None)
+
+
+def bad_name(landing, outside):
+    data = tagged(2, "badname").encode("utf-8")
+    raw = os.fsencode(landing) + b"/b\xe1o-c\xe1o.txt"  # Latin-1 bytes: not UTF-8
+    with open(raw, "wb") as f:
+        f.write(data)
+    return Made(os.fsdecode(b"b\xe1o-c\xe1o.txt"), data)
+
+
+def shell_name(landing, outside):
+    rel = "$(touch PWNED); `touch PWNED2` | & > < * ? ; rm -rf ~.txt"
+    made = write(landing, rel, tagged(1, "shell").encode("utf-8"))
+    made.extra["forbidden"] = ["PWNED", "PWNED2"]
+    return made
+
+
+def new_version_then(landing, made):
+    data = tagged(3, "version two").encode("utf-8")
+    (landing / made.rel).write_bytes(data)
+    return Made(made.rel, data, {"first": made.data})
+
+
+def same_content_then(landing, made):
+    shutil.copy(landing / SEEDS[0], landing / "same content, new name.txt")
+    return Made("same content, new name.txt", seed_bytes(0))
+
+
+def jpeg(landing, outside):
+    return write(landing, "photo of the report.txt", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 20)
+
+
+def png(landing, outside):
+    return write(landing, "scan.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 20)
+
+
+def docx_tables(landing, outside):
+    return write(landing, "tables.docx", docx_bytes(["Báo cáo kết quả phong trào năm 2023"], TABLE_ROWS))
+
+
+def table_figures(rows: list[tuple]) -> None:
+    assert {(float(v), m) for v, m in rows} >= {(120, "weapons.guns"), (35, "weapons.explosives"),
+                                                 (36944, "campaign.materials")}
+
+
+def mixed_figures(rows: list[tuple]) -> None:
+    ref = sorted((float(f.value), f.measure) for i in (0, 4) for f in extractors.extract_text(seed_text(i), "x").figures)
+    assert sorted((float(v), m) for v, m in rows) == ref
+
+
+def truncated_figures(rows: list[tuple]) -> None:
+    ref = [(float(f.value), f.measure) for f in extractors.extract_text(seed_text(0), "x").figures]
+    got = [(float(v), m) for v, m in rows]
+    assert 0 < len(got) <= len(ref) and got == ref[:len(got)]  # the figures of the part that is there
+
+
+KINDS = [
+    # ---- loaded -------------------------------------------------------------------------------
+    Kind("truncated-utf8", truncated_utf8, "loaded", figures=truncated_figures),
+    Kind("mixed-encodings", mixed_encodings, "loaded", figures=mixed_figures),
+    Kind("one-1mb-line", one_mb_line, "loaded", figures=lambda rows: len(rows) > 1000),
+    Kind("no-figures", lambda l, o: write(l, "no figures.txt",
+         "Báo cáo về phong trào toàn dân bảo vệ an ninh Tổ quốc của tỉnh. Văn bản này không có số liệu."
+         .encode("utf-8")), "loaded", figures=0),
+    Kind("name-quotes", text_file("báo cáo \"quý\" 'một'.txt", 1), "loaded", figures=("seed", 1)),
+    Kind("name-spaces", text_file("  a name   with spaces .txt", 2), "loaded", figures=("seed", 2)),
+    Kind("name-vietnamese", text_file("Báo cáo tỉnh Lào Cai năm 2023.txt", 3), "loaded", figures=("seed", 3)),
+    Kind("name-vietnamese-nfd", text_file(unicodedata.normalize("NFD", "Kết quả phong trào.txt"), 4), "loaded",
+         figures=("seed", 4)),
+    Kind("name-shell-metacharacters", shell_name, "loaded", figures=("seed", 1)),
+    Kind("name-newline", text_file("first line\nsecond line.txt", 0), "loaded", figures=("seed", 0)),
+    Kind("name-leading-dash", text_file("-rf --help.txt", 2), "loaded", figures=("seed", 2)),
+    Kind("name-very-long", text_file("Báo cáo " * 25 + ".txt", 3), "loaded", figures=("seed", 3)),
+    Kind("nested-folders", text_file("a/b c/d/deep.txt", 4), "loaded", figures=("seed", 4)),
+    Kind("symlink-outside", link_outside, "loaded", figures=("seed", 2)),
+    Kind("docx-with-tables", docx_tables, "loaded", figures=table_figures),
+    Kind("pdf-with-text", lambda l, o: write(l, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))), "loaded",
+         figures=("seed", 4)),
+    Kind("html-article", lambda l, o: write(l, "article.html", article_page(tagged(4, "html")).encode("utf-8")),
+         "loaded", figures=("seed", 4)),
+    Kind("html-named-txt", lambda l, o: write(l, "saved page.txt", article_page(tagged(3, "htmltxt")).encode("utf-8")),
+         "loaded", figures=("seed", 3)),
+    Kind("text-named-pdf", text_file("not really.pdf", 1), "loaded", figures=("seed", 1)),
+    Kind("utf16", text_file("utf16.txt", 2, lambda t: t.encode("utf-16")), "loaded", figures=("seed", 2)),
+    Kind("utf8-bom-crlf", text_file("bom.txt", 3, lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode()),
+         "loaded", figures=("seed", 3)),
+    Kind("windows-1258", text_file("cp1258.txt", 4, encode_cp1258), "loaded", figures=("seed", 4)),
+    Kind("tcvn3", text_file("tcvn3.txt", 4, encode_tcvn3), "loaded", figures=("seed", 4)),
+    Kind("vni", text_file("vni.txt", 4, encode_vni), "loaded", figures=("seed", 4)),
+    Kind("new-version-same-name", text_file("monthly.txt", 2), "loaded", figures=("seed", 3), then=new_version_then),
+    # ---- the same content again ---------------------------------------------------------------
+    Kind("same-content-new-name", lambda l, o: Made("same content, new name.txt", seed_bytes(0)), "duplicate",
+         then=same_content_then),
+    Kind("symlink-inside", link_inside, "duplicate"),
+    # ---- rejected by the extractor (bytes in raw.report_files and the quarantine folder) -------
+    Kind("empty", lambda l, o: write(l, "empty.txt", b""), "rejected", ("empty",), "extract"),
+    Kind("whitespace-only", lambda l, o: write(l, "blank.txt", b" \n\t\r\n   \n"), "rejected", ("empty",), "extract"),
+    Kind("image-png", png, "rejected", ("PNG image", "OCR"), "extract"),
+    Kind("image-jpeg-named-txt", jpeg, "rejected", ("JPEG image",), "extract"),
+    Kind("zip-archive", lambda l, o: write(l, "reports.zip", zip_bytes({"a.txt": tagged(0, "zip")})), "rejected",
+         ("zip archive", "unpack"), "extract"),
+    Kind("gzip-archive", lambda l, o: write(l, "report.txt.gz", gzip.compress(tagged(0, "gz").encode())), "rejected",
+         ("gzip archive", "unpack"), "extract"),
+    Kind("docx-damaged", lambda l, o: write(l, "damaged.docx", docx_bytes(paragraphs(tagged(1, "dmg")))[:4000]),
+         "rejected", ("damaged", "save it again"), "extract"),
+    Kind("docx-no-text", lambda l, o: write(l, "empty.docx", docx_bytes([])), "rejected", ("no text",), "extract"),
+    Kind("xlsx-workbook", lambda l, o: write(l, "figures.xlsx", zip_bytes({"[Content_Types].xml": "<Types/>",
+                                                                           "xl/workbook.xml": "<workbook/>"})),
+         "rejected", ("Excel",), "extract"),
+    Kind("pdf-no-text-layer", lambda l, o: write(l, "scan.pdf", scanned_pdf()), "rejected", ("text layer", "OCR"),
+         "extract"),
+    Kind("pdf-with-password", lambda l, o: write(l, "locked.pdf", pdf_bytes(paragraphs(tagged(4, "lock")), "secret")),
+         "rejected", ("encrypted", "password"), "extract"),
+    Kind("old-word-doc", lambda l, o: write(l, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+         "rejected", (".doc", ".docx"), "extract"),
+    Kind("html-all-menus", lambda l, o: write(l, "home.html", MENU_PAGE.encode("utf-8")), "rejected",
+         ("menus", "no article text"), "extract"),
+    Kind("unknown-encoding", lambda l, o: write(l, "russian.txt", (
+        "Отчёт о движении за безопасность. В этом документе нет вьетнамского текста, только русский текст. "
+        * 5).encode("cp1251")), "rejected", ("unknown encoding", "UTF-8"), "extract"),
+    Kind("random-binary", lambda l, o: write(l, "data.bin", bytes(range(256)) * 40), "rejected", ("binary",),
+         "extract"),
+    Kind("text-with-nul-bytes", lambda l, o: write(l, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
+         "rejected", ("binary", "NUL"), "extract"),
+    # ---- set aside at discovery (bytes, when there are any, only in the quarantine folder) -------
+    Kind("fifty-mb-file", fifty_mb, "rejected", ("too large", "ANTQ_MAX_FILE_BYTES"), "discover"),
+    Kind("name-not-utf8", bad_name, "rejected", ("not valid UTF-8", "rename"), "discover"),
+    Kind("dangling-symlink", symlink("{outside}/gone.txt", "dangling.txt", None), "rejected",
+         ("symbolic link", "does not exist"), "discover"),
+    Kind("symlink-loop", symlink_loop, "rejected", ("loop",), "discover"),
+    Kind("symlink-to-folder", link_to_folder, "rejected", ("links to folders are not followed",), "discover"),
+    Kind("symlink-to-device", symlink("/dev/null", "null.txt", None), "rejected", ("device",), "discover"),
+    Kind("named-pipe", fifo, "rejected", ("named pipe",), "discover"),
+    Kind("unix-socket", unix_socket, "rejected", ("socket",), "discover"),
+    Kind("read-error-eio", symlink("/proc/self/mem", "io-error.txt", None), "rejected",
+         ("cannot read", "Input/output error"), "discover"),
+    # ---- ignored by design ----------------------------------------------------------------------
+    Kind("hidden-file", lambda l, o: write(l, ".DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 100), "ignored"),
+    Kind("office-lock-file", lambda l, o: write(l, "~$tables.docx", b"\x05user" + b"\x00" * 150), "ignored"),
+]
+
+
+# ---- one batch with every kind ------------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    url: str
+    landing: Path
+    quarantine: Path
+    made: dict[str, Made]
+    runs: list[dict]
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def corpus(pg_server, tmp_path_factory):
+    name = f"antq_test_{uuid.uuid4().hex[:10]}"
+    with _admin() as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    url = config.with_database(pg_server, name)
+    warehouse.migrate(url)
+    root = tmp_path_factory.mktemp("corpus")
+    landing, outside = root / "landing", root / "outside"
+    shutil.copytree(SEEDS_DIR, landing)
+    cwd = os.getcwd()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("ANTQ_QUARANTINE_DIR", str(root / "quarantine"))
+            mp.setenv("ANTQ_SETTLE_SECONDS", "0")
+            mp.delenv("ANTQ_MAX_FILE_BYTES", raising=False)  # the default, 20 MB
+            os.chdir(landing)  # a name that a shell would run would create its file here
+            made = {k.id: k.make(landing, outside) for k in KINDS}
+            started = time.monotonic()
+            runs = [pipeline.ingest("run-1", RUN_DATE, landing, url)]
+            for k in KINDS:
+                if k.then:
+                    made[k.id] = k.then(landing, made[k.id])
+            runs.append(pipeline.ingest("run-2", RUN_DATE, landing, url))
+            runs.append(pipeline.ingest("run-3", RUN_DATE, landing, url))  # nothing new: nothing changes
+            yield Corpus(url, landing, root / "quarantine", made, runs, time.monotonic() - started)
+    finally:
+        os.chdir(cwd)
+        with _admin() as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def q(url: str, query: str, *params):
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        return conn.execute(query, params).fetchall()
+
+
+def stored(rel: str) -> str:
+    return ingest._stored_path(rel)[0]
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_corpus_has_at_least_30_kinds_of_bad_or_odd_input():
+    assert len({k.id for k in KINDS}) == len(KINDS) >= 30
+    assert {k.outcome for k in KINDS} == {"loaded", "duplicate", "rejected", "ignored"}
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.id for k in KINDS])
+def test_each_kind_ends_loaded_or_rejected_with_its_bytes_kept(corpus, kind):
+    made = corpus.made[kind.id]
+    rel = stored(made.rel)
+    ledger = q(corpus.url, "select report_id, outcome, reason from raw.file_ledger where relative_path = %s "
+                           "order by first_seen_at", rel)
+    if kind.outcome == "ignored":
+        assert ledger == [] and q(corpus.url, "select 1 from raw.rejected_files where relative_path = %s", rel) == []
+        return
+    assert ledger, f"{kind.id}: {rel!r} is not in the ledger"
+    report_id, outcome, note = ledger[-1]
+
+    if kind.outcome in ("loaded", "duplicate"):
+        assert outcome == ("loaded" if kind.outcome == "loaded" else "duplicate_content")
+        assert report_id == sha(made.data)
+        (content,), = q(corpus.url, "select content from raw.report_files where report_id = %s", report_id)
+        assert bytes(content) == made.data  # the original bytes, as received
+        staged = q(corpus.url, "select figure_count from staging.reports where report_id = %s", report_id)
+        assert staged, f"{kind.id}: loaded but not staged"
+        assert q(corpus.url, "select 1 from raw.rejected_files where report_id = %s", report_id) == []
+        if kind.outcome == "duplicate":
+            return
+        rows = q(corpus.url, "select value, measure from staging.figures where report_id = %s order by ordinal",
+                 report_id)
+        assert staged[0][0] == len(rows)
+        if isinstance(kind.figures, int):
+            assert len(rows) == kind.figures
+        elif isinstance(kind.figures, tuple):
+            (expected,), = q(corpus.url, "select figure_count from staging.reports s join raw.report_files r "
+                                         "using (report_id) where r.relative_path = %s", SEEDS[kind.figures[1]])
+            assert len(rows) == expected > 0
+        elif callable(kind.figures):
+            assert kind.figures(rows) is not False
+        return
+
+    # rejected: a reason that names the problem, and the bytes kept
+    assert outcome == ("rejected" if kind.stage == "discover" else "loaded")
+    rejected = q(corpus.url, "select report_id, reason, stage, quarantine_path from raw.rejected_files "
+                             "where relative_path = %s", rel)
+    assert len(rejected) == 1, f"{kind.id}: {rejected}"
+    rid, reason, stage, folder = rejected[0]
+    assert rid == report_id and stage == kind.stage
+    for word in kind.words:
+        assert word.lower() in reason.lower(), f"{kind.id}: {word!r} not in {reason!r}"
+    folder = Path(folder)
+    assert folder.is_relative_to(corpus.quarantine)
+    assert (folder / "REASON.txt").read_text(encoding="utf-8").strip() == reason
+    if kind.stage == "discover":
+        assert note == reason
+    if made.data is None:  # nothing could be read: there are no bytes to keep
+        assert rid.startswith("unreadable:") and [p.name for p in folder.iterdir()] == ["REASON.txt"]
+        return
+    assert rid == sha(made.data)
+    copy = folder / Path(rel).name
+    assert sha(copy.read_bytes()) == sha(made.data)
+    raw = q(corpus.url, "select content from raw.report_files where report_id = %s", rid)
+    if kind.stage == "extract":
+        assert bytes(raw[0][0]) == made.data
+    else:
+        assert raw == []  # never loaded: too large for the table, or a name it cannot store
+
+
+def test_the_sample_reports_load_as_they_do_alone_beside_every_bad_kind(corpus, warehouse_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "q"))
+    alone = tmp_path / "alone"
+    shutil.copytree(SEEDS_DIR, alone)
+    pipeline.ingest("alone", RUN_DATE, alone, warehouse_db)
+    query = """select r.relative_path, s.figure_count, md5(string_agg(f.figure_id || f.value || f.measure, ','
+                                                                  order by f.figure_id))
+               from raw.report_files r join staging.reports s using (report_id)
+               join staging.figures f using (report_id) where r.relative_path = any(%s)
+               group by 1, 2 order by 1"""
+    expected = q(warehouse_db, query, SEEDS)
+    assert len(expected) == 5
+    assert q(corpus.url, query, SEEDS) == expected
+
+
+def test_the_batch_counts_add_up_and_a_rerun_changes_nothing(corpus):
+    first, second, third = corpus.runs
+    extract_rejects = [k for k in KINDS if k.outcome == "rejected" and k.stage == "extract"]
+    assert first["rejected"] == len(extract_rejects)
+    assert second["files_new"] == 2 and second["staged"] == 1 and second["rejected"] == 0
+    assert third == {"files_new": 0, "staged": 0, "rejected": 0, "figures": 0}
+    discover_rejects = {stored(corpus.made[k.id].rel) for k in KINDS if k.stage == "discover"}
+    rows = {r[0] for r in q(corpus.url, "select relative_path from raw.rejected_files where stage = 'discover'")}
+    assert discover_rejects <= rows  # (the second link of the loop is there too)
+    (dupes,), = q(corpus.url, "select count(*) - count(distinct (relative_path, report_id)) from raw.file_ledger")
+    assert dupes == 0
+
+
+def test_a_new_version_under_the_same_name_is_loaded_beside_the_first(corpus):
+    made = corpus.made["new-version-same-name"]
+    rows = q(corpus.url, "select report_id, outcome, reason from raw.file_ledger where relative_path = %s "
+                         "order by first_seen_at", made.rel)
+    assert [r[0] for r in rows] == [sha(made.extra["first"]), sha(made.data)]
+    assert rows[1][1] == "loaded" and "new version" in rows[1][2] and sha(made.extra["first"])[:12] in rows[1][2]
+    staged = q(corpus.url, "select count(*) from staging.reports where report_id = any(%s)", [r[0] for r in rows])
+    assert staged == [(2,)]
+
+
+def test_names_are_never_run_by_a_shell(corpus):
+    for name in corpus.made["name-shell-metacharacters"].extra["forbidden"]:
+        assert not (corpus.landing / name).exists() and not Path(name).exists()
+
+
+def test_the_extractor_finishes_on_a_one_megabyte_line(corpus):
+    (count,), = q(corpus.url, "select s.figure_count from staging.reports s join raw.report_files r using (report_id) "
+                              "where r.relative_path = 'one-line.txt'")
+    assert count > 1000  # it got through the whole line (no time assertion: see extractors.bench)
+
+
+# ---- kinds that need timing, another user, or a change between steps ------------------------------
+
+@pytest.fixture
+def landing(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "quarantine"))
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    shutil.copy2(SEEDS_DIR / SEEDS[0], folder / SEEDS[0])  # copy2 keeps the old mtime: settled
+    return folder
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+path, stop, data = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]).read_bytes()
+step = max(1, len(data) // 400)
+with path.open("wb") as f:
+    for i in range(0, len(data), step):
+        f.write(data[i:i + step]); f.flush()
+        if stop.exists():
+            continue  # told to finish: write the rest at once
+        time.sleep(0.05)
+"""
+
+
+def test_a_file_still_being_written_waits_for_the_next_run(warehouse_db, landing, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTQ_SETTLE_SECONDS", "1")
+    data = tagged(1, "growing").encode("utf-8")
+    (tmp_path / "source.txt").write_bytes(data)
+    growing, stop = landing / "growing.txt", tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(growing), str(stop), str(tmp_path / "source.txt")])
+    try:
+        while not growing.exists() or growing.stat().st_size == 0:
+            time.sleep(0.02)
+        first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+        assert writer.poll() is None, "the writer finished before discover looked: make it slower"
+    finally:
+        stop.touch()
+        writer.wait(timeout=60)
+    assert first["files_new"] == 1 and first["staged"] == 1  # the settled sample report only
+    assert q(warehouse_db, "select count(*) from raw.file_ledger where relative_path = 'growing.txt'") == [(0,)]
+    assert q(warehouse_db, "select count(*) from raw.rejected_files") == [(0,)]
+
+    second = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    assert second["files_new"] == 1 and second["staged"] == 1 and second["rejected"] == 0
+    (content,), = q(warehouse_db, "select content from raw.report_files where relative_path = 'growing.txt'")
+    assert bytes(content) == data  # the whole file, not the part the first run saw
+
+
+def _discover_as_nobody(url: str, landing: Path) -> int:
+    """discover() in a forked child that has given up root (chmod 000 does not stop root)."""
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            ingest.discover(url, landing, RUN_DATE, "run-nobody")
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to user nobody")
+def test_a_file_the_loader_may_not_read_is_rejected(warehouse_db, monkeypatch):
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="antq-perm-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        landing, quarantine = base / "landing", base / "quarantine"
+        landing.mkdir()
+        quarantine.mkdir()
+        quarantine.chmod(0o777)
+        monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(quarantine))
+        shutil.copy2(SEEDS_DIR / SEEDS[0], landing / "readable.txt")
+        (landing / "readable.txt").chmod(0o644)
+        locked = landing / "locked.txt"
+        locked.write_bytes(tagged(1, "locked").encode("utf-8"))
+        locked.chmod(0o000)
+        (landing / "locked-folder").mkdir()
+        (landing / "locked-folder" / "inside.txt").write_bytes(b"x" * 100)
+        (landing / "locked-folder").chmod(0o000)
+
+        assert _discover_as_nobody(warehouse_db, landing) == 0
+        rows = dict(q(warehouse_db, "select relative_path, reason from raw.rejected_files"))
+        assert set(rows) == {"locked.txt", "locked-folder/"}
+        assert "Permission denied" in rows["locked.txt"] and "permissions" in rows["locked.txt"]
+        assert "Permission denied" in rows["locked-folder/"]
+        assert q(warehouse_db, "select relative_path, outcome from raw.file_ledger order by 1") == [
+            ("locked-folder/", "rejected"), ("locked.txt", "rejected")]  # readable.txt: discover does not load
+    finally:
+        for p in (base / "landing" / "locked-folder", base / "landing" / "locked.txt"):
+            if p.exists():
+                p.chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_file_deleted_or_changed_between_discover_and_load_waits_without_stopping_the_batch(warehouse_db, landing):
+    (landing / "going.txt").write_bytes(tagged(1, "going").encode("utf-8"))
+    (landing / "changing.txt").write_bytes(tagged(2, "changing").encode("utf-8"))
+    found = ingest.discover(warehouse_db, landing, RUN_DATE, "run-1")
+    assert len(found) == 3
+    (landing / "going.txt").unlink()
+    (landing / "changing.txt").write_bytes(tagged(3, "changed").encode("utf-8"))
+    new_ids = ingest.load_raw(warehouse_db, landing, found, "run-1")
+    assert new_ids == [sha(seed_bytes(0))]
+    assert q(warehouse_db, "select relative_path from raw.file_ledger") == [(SEEDS[0],)]
+    again = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    assert again["files_new"] == 1 and again["staged"] == 2  # the changed file, and the first run's report
+    (content,), = q(warehouse_db, "select content from raw.report_files where relative_path = 'changing.txt'")
+    assert bytes(content) == tagged(3, "changed").encode("utf-8")
+
+
+def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, landing, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", "1000")
+    data = tagged(2, "big").encode("utf-8")
+    (landing / "big.txt").write_bytes(data)
+    os.symlink(tmp_path / "later.txt", landing / "later.txt")
+    first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    assert first["staged"] == 0 and first["files_new"] == 0  # the sample is over 1000 bytes too
+    assert {r[0] for r in q(warehouse_db, "select relative_path from raw.rejected_files")} == {
+        "big.txt", "later.txt", SEEDS[0]}
+
+    # the operator raises the limit and drops the file again under a new name; the link's target appears
+    monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", str(10 * MB))
+    shutil.copy(landing / "big.txt", landing / "big, again.txt")
+    shutil.copy(landing / SEEDS[0], landing / "sample again.txt")
+    (tmp_path / "later.txt").write_bytes(tagged(3, "later").encode("utf-8"))
+    second = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    assert second["staged"] == 3 and second["rejected"] == 0
+    assert q(warehouse_db, "select relative_path from raw.rejected_files") == []  # none still stands
+    outcomes = q(warehouse_db, "select relative_path, outcome from raw.file_ledger order by 1, first_seen_at")
+    assert ("big.txt", "rejected") in outcomes and ("big, again.txt", "loaded") in outcomes
+    assert ("later.txt", "rejected") in outcomes and ("later.txt", "loaded") in outcomes
+
+
+def test_a_missing_landing_folder_is_a_clear_error(warehouse_db, tmp_path):
+    with pytest.raises(FileNotFoundError, match="REPORTS_DIR"):
+        ingest.discover(warehouse_db, tmp_path / "nowhere", RUN_DATE, "run-1")
