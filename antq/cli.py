@@ -50,8 +50,9 @@ def _cmd_migrate(args) -> int:
     from antq import config, warehouse
 
     url = config.warehouse_url()
-    warehouse.migrate(warehouse.ensure_database(url, config.url_parts(url)["dbname"]))
+    roles = warehouse.migrate(warehouse.ensure_database(url, config.url_parts(url)["dbname"]))
     print("warehouse schemas raw, staging, marts, dq are in place")
+    print(f"roles: {roles.line()}" + "".join(f"\nwarning: {w}" for w in roles.warnings))
     return 0
 
 
@@ -71,6 +72,76 @@ def _cmd_extract(args) -> int:
     else:
         print(extractors.cli_format_table(reports))
     return 1 if failed and not reports else 0
+
+
+def _cmd_generate(args) -> int:
+    from antq import generate
+
+    paths = generate.generate(args.n, args.out, seed=args.seed, start=args.start)
+    print(f"{len(paths)} generated reports (seed {args.seed}) in {args.out}")
+    return 0
+
+
+def _cmd_bench(args) -> int:
+    from pathlib import Path
+
+    from antq import bench
+
+    kw = {}
+    if args.only:
+        kw["sections"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
+        unknown = set(kw["sections"]) - set(bench.SECTIONS)
+        if unknown:
+            print(f"unknown section(s): {', '.join(sorted(unknown))}; choose from {', '.join(bench.SECTIONS)}",
+                  file=sys.stderr)
+            return 2
+    if args.sizes:
+        kw["sizes"] = tuple(int(x) for x in args.sizes.split(","))
+    for name in ("history", "night", "seed", "extract_seconds", "load_figures"):
+        if getattr(args, name) is not None:
+            kw[name] = getattr(args, name)
+    if args.out:
+        kw["out"] = Path(args.out)
+    if args.keep:
+        kw["keep"] = True
+    params = bench.Params.quick(**kw) if args.quick else bench.Params(**kw)
+    if "sizes" in kw and args.airflow_size is None:
+        params.airflow_size = min(params.sizes)
+    if args.airflow_size is not None:
+        params.airflow_size = args.airflow_size
+    data = bench.run(params)
+    return 1 if data.get("errors") else 0
+
+
+def _cmd_reprocess(args) -> int:
+    from datetime import date
+
+    from antq import reprocess
+
+    how = "backfill" if args.backfill else "direct" if args.direct else "auto"
+    return reprocess.reprocess_range(date.fromisoformat(args.from_date), date.fromisoformat(args.to_date),
+                                     args.reextract, how, rebuild_marts=not args.no_marts)
+
+
+def _cmd_status(args) -> int:
+    """Last runs, files pending, rejected files with reasons, failed expectations."""
+    import os
+
+    from antq import config, status
+
+    if os.environ.get("WAREHOUSE_URL"):
+        url, airflow_url = config.warehouse_url(), os.environ.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")
+        if not airflow_url:
+            dbname = config.url_parts(url)["dbname"]
+            airflow_url = config.with_database(url, f"{dbname}_airflow")
+    else:  # the embedded warehouse of `antq run` (started for this command, like `antq psql`)
+        from antq import runner
+
+        stack = runner.Stack()
+        url, airflow_url = stack.warehouse_url, stack.airflow_url
+    s = status.collect(url, config.reports_dir(), airflow_url, limit=args.limit)
+    print(status.to_json(s) if args.json else status.render(s))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +167,44 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", nargs="+")
     p.add_argument("--format", choices=["jsonl", "table"], default="table")
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("generate", help="write generated reports (for scale only) into a folder")
+    p.add_argument("--n", type=int, required=True, help="how many reports")
+    p.add_argument("--out", required=True, help="the folder to write them in (created)")
+    p.add_argument("--seed", type=int, default=0, help="same seed, same reports (default 0)")
+    p.add_argument("--start", type=int, default=0, help="index of the first report (default 0)")
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("bench", help="speed and memory figures, written to bench/results.json")
+    p.add_argument("--only", help="comma-separated sections: extraction,load,e2e,incremental,airflow")
+    p.add_argument("--quick", action="store_true", help="tiny sizes: every code path in a minute or two")
+    p.add_argument("--sizes", help="end-to-end corpus sizes (default 1000,10000)")
+    p.add_argument("--history", type=int, help="reports already in the warehouse for the night (default 100000)")
+    p.add_argument("--night", type=int, help="new reports of the night (default 10)")
+    p.add_argument("--airflow-size", type=int, help="reports of the Airflow vs direct run (default 1000)")
+    p.add_argument("--extract-seconds", type=float, help="seconds per extraction measurement (default 5)")
+    p.add_argument("--load-figures", type=int, help="figures each loader writes (default 30000)")
+    p.add_argument("--seed", type=int, help="seed of the generated corpus (default 0)")
+    p.add_argument("--out", help="results file (default bench/results.json)")
+    p.add_argument("--keep", action="store_true", help="keep the throwaway databases and files (to look into)")
+    p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("reprocess", help="re-extract the reports received in a date range (a backfill of "
+                       "antq_ingest through the running scheduler, or directly when none runs)")
+    p.add_argument("--from", dest="from_date", required=True, help="first received date, YYYY-MM-DD (local)")
+    p.add_argument("--to", dest="to_date", required=True, help="last received date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--reextract", choices=["auto", "all", "outdated", "none"], default="auto",
+                   help="auto/all: every report of those days; outdated: only those an older extractor read")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--backfill", action="store_true", help="always create an Airflow backfill")
+    g.add_argument("--direct", action="store_true", help="never: re-process here, without Airflow")
+    p.add_argument("--no-marts", action="store_true", help="direct only: do not rebuild the marts afterwards")
+    p.set_defaults(func=_cmd_reprocess)
+
+    p = sub.add_parser("status", help="last runs, files pending, rejected files with reasons, failed expectations")
+    p.add_argument("--json", action="store_true", help="print the status as JSON")
+    p.add_argument("--limit", type=int, default=10, help="how many runs and rejected files to list (default 10)")
+    p.set_defaults(func=_cmd_status)
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
