@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -34,16 +35,25 @@ def pg_server() -> str:
     return SERVER_URL
 
 
-@pytest.fixture
-def fresh_db(pg_server):
-    """A new, empty database for one test, dropped afterwards."""
+@contextmanager
+def new_database(server_url: str):
+    """A new, empty database on the server; dropped afterwards with the Airflow one beside it."""
     name = f"antq_test_{uuid.uuid4().hex[:10]}"
     with _admin() as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    yield config.with_database(pg_server, name)
-    with _admin() as conn:
-        for db in (name, f"{name}_airflow"):
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(db)))
+    try:
+        yield config.with_database(server_url, name)
+    finally:
+        with _admin() as conn:
+            for db in (name, f"{name}_airflow"):
+                conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(db)))
+
+
+@pytest.fixture
+def fresh_db(pg_server):
+    """A new, empty database for one test, dropped afterwards."""
+    with new_database(pg_server) as url:
+        yield url
 
 
 @pytest.fixture

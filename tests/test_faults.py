@@ -191,20 +191,11 @@ def test_postgresql_restarted_in_the_middle_of_a_load(own_server, landing, clean
 @pytest.fixture
 def fresh_db_2(pg_server):
     """A second fresh warehouse on the shared server (warehouse_db holds the clean load)."""
-    import uuid
+    from conftest import new_database
 
-    from psycopg import sql
-
-    from conftest import _admin
-
-    name = f"antq_test_{uuid.uuid4().hex[:10]}"
-    with _admin() as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = config.with_database(pg_server, name)
-    warehouse.migrate(url)
-    yield url
-    with _admin() as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    with new_database(pg_server) as url:
+        warehouse.migrate(url)
+        yield url
 
 
 # ---- the retry by a real Airflow scheduler ------------------------------------------------------------
