@@ -18,7 +18,7 @@ from pathlib import Path
 from .model import Figure, Report, UnreadableReport
 from .output import cli_format_jsonl, cli_format_table
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "UnreadableReport", "extract_bytes", "extract_text",
            "extract_path", "cli_format_table", "cli_format_jsonl"]
@@ -42,7 +42,7 @@ def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: s
 def extract_bytes(data: bytes, name: str) -> Report:
     """Decode a report file's bytes (txt in any supported encoding, html, docx, pdf) and extract.
     Raises UnreadableReport(reason) when the bytes cannot become text; never anything else for bad input."""
-    from .decode import clean_text, decode_bytes
+    from .decode import decode_bytes
 
     doc = os.path.basename(str(name)) or "report"
     try:
@@ -53,7 +53,8 @@ def extract_bytes(data: bytes, name: str) -> Report:
         raise
     except Exception as e:  # a library choking on a malformed file is still a bad file
         raise UnreadableReport(f"cannot read this file: {type(e).__name__}: {e}") from None
-    return extract_text(clean_text(text), doc, source_format=fmt, encoding=enc)
+    # decode_bytes returns its text through decode.clean_text already: no second pass over it
+    return extract_text(text, doc, source_format=fmt, encoding=enc)
 
 
 def extract_path(path) -> Report:

@@ -246,8 +246,36 @@ def tail_lookup(phrases: list[str], table) -> str | None:
     return None
 
 
-UNIT_STOP_RE = re.compile(rf"\s(?:{alternation(_WORDS['unit_stop'])}|{'|'.join(_WORDS['unit_stop_patterns'])})(?!\w)"
-                          rf"|[,;:.()\[\]…!?\"“”'‘’/–-]|\s-\s|\n", re.I)
+def trie_alternation(words) -> str:
+    """A regex that matches exactly the literal words, written as a trie ("c(?:ho|ủa)"): the regex
+    engine then tries one branch per character instead of every word in turn."""
+    trie: dict = {}
+    for w in set(words):
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def rx(node: dict) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + rx(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if end:
+            return f"(?:{body})?" if len(alts) > 1 or len(alts[0]) > 1 else body + "?"
+        return body
+
+    return rx(trie)
+
+
+_PUNCT_STOP = ",;:.()\\[\\]…!?\"“”'‘’/–\n-"
+# The end of a unit's words, searched on the lower-cased sentence: punctuation, or a space before a
+# stop word or before " - ". The pattern opens with one character class, so the engine scans for
+# it at C speed; a space then must be followed by a stop word.
+UNIT_STOP_RE = re.compile(
+    rf"[\s{_PUNCT_STOP}](?:(?<=[{_PUNCT_STOP}])|(?=(?:{trie_alternation(_WORDS['unit_stop'])}"
+    rf"|{'|'.join(_WORDS['unit_stop_patterns'])})(?!\w)|-\s))")
 NOT_UNIT = frozenset(_WORDS["not_unit"])
 ACTIVITY_RE = re.compile("|".join(sorted(_WORDS["activities"], key=len, reverse=True)))
 ACTIVITY_KEYWORDS = tuple(_WORDS["activity_keywords"])
@@ -268,15 +296,61 @@ _AWARDS = _load("awards.yaml")
 AWARD_TYPE_OF: dict[str, str] = {w: code for code, ws in _AWARDS["award_types"].items() for w in ws}
 AWARD_TYPE_RE = re.compile(rf"(?i)(?<!\w)({alternation(AWARD_TYPE_OF)})(?!\w)")
 PROPOSED_RE = re.compile(rf"(?i)(?<!\w)(?:{alternation(_AWARDS['proposed'])})(?!\w)")
+# the same on lower-cased text, without the leading look-behind (a pattern that starts with a plain
+# alternation is scanned for at C speed; the caller checks the character before a match)
+AWARD_TYPE_LOW_RE = re.compile(rf"({alternation(AWARD_TYPE_OF)})(?!\w)")
+PROPOSED_LOW_RE = re.compile(rf"(?:{alternation(_AWARDS['proposed'])})(?!\w)")
 _TITLES = "|".join(sorted(_AWARDS["titles"], key=len, reverse=True))
-_INSTS = "|".join(sorted((i.replace("{UP}", UPPER) for i in _AWARDS["institutions"]), key=len, reverse=True))
-_SCOPES = "|".join(sorted((re.escape(s) for s in _AWARDS["scopes"]), key=len, reverse=True))
-_NAME = rf"(?: {UPPER}[\w']*(?:[ -]{UPPER}[\w']*){{0,3}})?"
+# function words between an issuer and its verb ("đã", "vừa") and the verbs that give an award
+ISSUER_GAP = alternation(_AWARDS["issuer_verb_gap"])
+GIVE_VERBS = alternation(_AWARDS["give_verbs"])
+_GIVE_AHEAD = rf"(?: (?:{ISSUER_GAP}))* (?:{GIVE_VERBS})(?!\w)"
+_ISSUER_MACROS = {"{UP}": UPPER, "{GIVE}": rf"(?={_GIVE_AHEAD}|,| và|$)", "{GIVE_ONLY}": rf"(?={_GIVE_AHEAD}|$)"}
+
+
+def _inst(rx: str) -> str:
+    for k, v in _ISSUER_MACROS.items():
+        rx = rx.replace(k, v)
+    return rx
+
+
+_INSTS = "|".join(sorted((_inst(i) for i in _AWARDS["institutions"]), key=len, reverse=True))
+# a scope as written and with a capital first letter: "Công an thành phố", "Công an Thành phố"
+_SCOPES = alternation({v for s in _AWARDS["scopes"] for v in (s, s[:1].upper() + s[1:])})
+# the name after a scope: " Lâm Đồng", " Krông Pắc", and after "TP" also ".HCM", ". Hồ Chí Minh"
+_PROPER = rf"{UPPER}[\w']*(?:[ -]{UPPER}[\w']*){{0,3}}"
+_NAME = rf"(?:(?:(?<=TP)|(?<=Tp))\.[ ]?{_PROPER}| {_PROPER})?"
+# [title] institution [scope [name] | name]: "Giám đốc Công an tỉnh Lâm Đồng", "Tỉnh ủy Sóc Trăng"
 ISSUER_RE = re.compile(
-    rf"(?<!\w)(?:(?:{_TITLES}) )?(?:{_INSTS})(?: (?:{_SCOPES})(?!\w){_NAME})?(?!\w)")
+    rf"(?<!\w)(?:(?:{_TITLES}) )?(?:{_INSTS})(?: (?:{_SCOPES})(?!\w){_NAME}| {_PROPER})?(?!\w)")
 _NEEDS_SCOPE_RE = re.compile(rf"^(?:(?:{_TITLES}) )?(?:{'|'.join(_AWARDS['needs_scope'])})$")
+# where an issuer may start: a capital letter, or the "ủy"/"uỷ" of a lower-case "ủy ban nhân dân"
+# (finding these first and trying ISSUER_RE there is faster than ISSUER_RE.finditer)
+ISSUER_START_RE = re.compile(UPPER[:-1] + "ủu]")
+
+
+def issuer_matches(text: str):
+    """The matches of ISSUER_RE in text, as ISSUER_RE.finditer(text) finds them."""
+    end = 0
+    for m in ISSUER_START_RE.finditer(text):
+        p = m.start()
+        if p < end or (p and (text[p - 1].isalnum() or text[p - 1] == "_")):
+            continue
+        im = ISSUER_RE.match(text, p)
+        if im:
+            end = im.end()
+            yield im
+
+
+# function words a loose institution pattern may have taken at the end of a name: "Bộ Công an đã"
+_ISSUER_TAIL_RE = re.compile(rf"(?:[ ]+(?:{ISSUER_GAP}|được|thì|cũng đã))+$")
 
 
 def issuer_ok(name: str) -> bool:
     """Whether a match of ISSUER_RE names an institution that can give an award."""
     return not _NEEDS_SCOPE_RE.match(name)
+
+
+def clean_issuer(name: str) -> str:
+    """An issuer's name without the function words that may follow it: "Bộ Công an đã" -> "Bộ Công an"."""
+    return _ISSUER_TAIL_RE.sub("", name.strip())

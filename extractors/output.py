@@ -83,7 +83,7 @@ def cli_format_table(reports: Iterable[Report], sentence_chars: int = 60) -> str
 def _context(f: Figure) -> str:
     """The sentence around the figure, starting a little before it."""
     s = f.sentence
-    m = re.search(rf"(?<![\d.,]){re.escape(f.surface)}(?![\d])", s)
+    m = re.search(rf"(?<![\d.,]){re.escape(f.surface)}(?![\d]|[.,]\d)", s)
     i = m.start() if m else s.find(f.surface)
     if i > 25:
         s = "…" + s[i - 20:]

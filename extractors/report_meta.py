@@ -2,10 +2,13 @@
 
 - province: named in the text ("tỉnh Bắc Kạn", "Công an tỉnh Kon Tum"), through an outlet's
   abbreviation at the head of a news item ("BBK - ..." = Báo Bắc Kạn), a web address
-  ("congan.kontum.gov.vn"), or a district named in the text ("huyện Ba Bể").
+  ("congan.kontum.gov.vn"), or a district named in the text ("huyện Ba Bể"); failing all of these, a
+  provincial capital or major city ("tại TP.Tam Kỳ" = Quảng Nam, lexicons/capitals.yaml); see
+  find_province for the order.
 - report date: a header "date 2023-01" and a day "sáng 06/01", "Ngày 16/10", "Sáng 25/5"; a day
   without a year takes the header's year, else the year the period implies.
-- period: "năm 2022", "giai đoạn 2019-2024", "5 năm qua", "10 năm thực hiện ... 2013".
+- period: "năm 2022", "giai đoạn 2019-2024", "5 năm qua", "10 năm thực hiện ... 2013",
+  "10 năm đẩy mạnh thực hiện".
 """
 from __future__ import annotations
 
@@ -50,16 +53,40 @@ def _load_places():
     return provinces, aliases, outlets, districts
 
 
+def _load_capitals() -> dict[str, str]:
+    """City (a province's capital or a major city, lexicons/capitals.yaml) -> province."""
+    with open(LEXICONS / "capitals.yaml", encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    out: dict[str, str] = {}
+    for prov, cities in data["capitals"].items():
+        for c in cities:
+            for v in _tone_variants(c):
+                out.setdefault(v, prov)
+    return out
+
+
+_TONES = (("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("uý", "úy"), ("uỷ", "ủy"))
+
+
+def _tone_variants(name: str) -> list[str]:
+    """A name in old and new tone placement: "Thanh Hóa" / "Thanh Hoá"."""
+    out = [name]
+    for x, y in _TONES:
+        for a, b in ((x, y), (y, x)):
+            if a in name:
+                out.append(name.replace(a, b))
+    return out
+
+
 PROVINCES, ALIASES, OUTLETS, DISTRICTS = _load_places()
+CAPITALS = _load_capitals()
 # names as they may be written -> canonical name
 _NAME_OF: dict[str, str] = {p: p for p in PROVINCES}
 for _a, _p in ALIASES.items():
     _NAME_OF.setdefault(_a, _p)
 for _p in list(PROVINCES):  # old and new tone placement: "Thanh Hoá" / "Thanh Hóa"
-    for _x, _y in (("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("uý", "úy"), ("uỷ", "ủy")):
-        for a, b in ((_x, _y), (_y, _x)):
-            if a in _p:
-                _NAME_OF.setdefault(_p.replace(a, b), _p)
+    for _v in _tone_variants(_p):
+        _NAME_OF.setdefault(_v, _p)
 
 _ALT = "|".join(re.escape(n) for n in sorted(_NAME_OF, key=len, reverse=True))
 _PROVINCE_ANY = re.compile(rf"(?<!\w)({_ALT})(?!\w)")
@@ -67,7 +94,10 @@ _PROVINCE_ANY = re.compile(rf"(?<!\w)({_ALT})(?!\w)")
 # place words, each scanned alone on the lower-cased text (a literal first makes the scan fast);
 # the name after one is read from the original text
 _PLACE_WORDS = ("tỉnh", "thành phố", "tp.", "tp", "huyện", "thị xã", "quận")
-_PLACE_SCANS = [(w, re.compile(re.escape(w) + r"[ ]+")) for w in _PLACE_WORDS]
+# "TP." may be followed by the name without a space: "TP.Tam Kỳ", "TP.HCM"
+_PLACE_SCANS = [(w, re.compile(re.escape(w) + (r"[ ]*" if w.endswith(".") else r"[ ]+"))) for w in _PLACE_WORDS]
+# place words a city of lexicons/capitals.yaml stands after
+_CITY_WORDS = ("thành phố", "tp", "tp.", "thị xã")
 _NAME_AFTER = re.compile(r"\w[\w']*(?:[ -]{1,3}\w[\w']*){0,3}")
 _PROVINCE_WORDS = ("tỉnh", "thành phố", "tp", "tp.")
 _OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
@@ -90,6 +120,13 @@ def _longest_name(words: str, table: dict[str, str]) -> str | None:
 
 
 def find_province(text: str, low: str | None = None) -> str | None:
+    """The province a report is about. Precedence, each step only when the ones before found none:
+      1. an outlet's abbreviation at the head ("BBK - ..." = Báo Bắc Kạn);
+      2. provinces named after "tỉnh"/"thành phố"/"TP" (weighted, the head of the report more),
+         districts after "huyện"/"thị xã"/... (weight 1), and web addresses ("congan.kontum.gov.vn");
+      3. a provincial capital or major city after "thành phố"/"TP"/"thị xã" ("TP.Tam Kỳ" = Quảng Nam);
+      4. a province's name anywhere ("Công an Quảng Nam").
+    Within a step, the province with the most weight wins."""
     head = text[:300]
     m = _OUTLET.search(head)
     if m and m.group(1) in OUTLETS:
@@ -97,6 +134,7 @@ def find_province(text: str, low: str | None = None) -> str | None:
     if m and m.group(1) in ALIASES:
         return ALIASES[m.group(1)]
     counts: dict[str, float] = {}
+    cities: dict[str, float] = {}  # step 3
     # the head of a report names its province; the rest is read only when the head does not
     low = text.lower() if low is None else low
     for a, b, weight in ((0, 4000, 3), (3900, len(text), 1)):
@@ -116,6 +154,10 @@ def find_province(text: str, low: str | None = None) -> str | None:
                 d = _longest_name(nm.group(), DISTRICTS)
                 if d:
                     counts[d] = counts.get(d, 0) + 1
+                elif word in _CITY_WORDS:
+                    c = _longest_name(nm.group(), CAPITALS)
+                    if c:
+                        cities[c] = cities.get(c, 0) + weight
     # web addresses: "congan.kontum.gov.vn", "baobackan.vn" (found from each ".vn", read backwards)
     pos = low.find(".vn")
     while pos >= 0:
@@ -126,6 +168,8 @@ def find_province(text: str, low: str | None = None) -> str | None:
                 for folded, p in _FOLDED_PROVINCE.items():
                     if len(folded) >= 5 and folded in label.replace("-", ""):
                         counts[p] = counts.get(p, 0) + 2
+    if not counts:
+        counts = cities
     if not counts:
         for m in _PROVINCE_ANY.finditer(text):
             p = _NAME_OF[m.group(1)]
@@ -164,6 +208,9 @@ def _day(low: str, limit: int = 1500):
 _FULL_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])")
 _DAY_WORDS = re.compile(r"(?:ngày|sáng|chiều|tối)[ ]+([0-9]{1,2})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
 _RANGE = re.compile(r"[12][0-9]{3}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")
+# the same, one scan per century: a pattern that opens with a literal is scanned for at C speed
+_RANGE_SCANS = tuple(re.compile(c + r"[0-9]{2}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")
+                     for c in ("19", "20"))
 # these run on the lower-cased text and begin with a word: the scan for a literal is fast
 _MONTHS = re.compile(r"tháng[ ]+(đầu[ ]+|cuối[ ]+)?năm[ ]+([0-9]{4})(?![0-9])")
 _QUARTER = re.compile(r"quý[ ]+(iv|iii|ii|i|[1-4])(?:[ ]*/[ ]*|[ ]+năm[ ]+)([0-9]{4})(?![0-9])")
@@ -171,7 +218,10 @@ _COUNT_BEFORE = re.compile(r"([0-9][0-9]?)[ ]+$")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _SINCE = re.compile(r"từ[ ]+(?:năm[ ]+)?([0-9]{4})[ ]+(?:đến|tới)[ ]+nay")
 _YEAR = re.compile(r"năm[ ]+([0-9]{4})(?![0-9])")
-_N_YEARS = re.compile(r"năm[ ]+(qua|thực hiện|triển khai|xây dựng|hoạt động)(?!\w)")
+# "5 năm qua", "10 năm thực hiện", "10 năm đẩy mạnh thực hiện": a period named by its length
+_N_YEARS_WHAT = ("qua|đẩy mạnh thực hiện|triển khai thực hiện|tổ chức thực hiện|đẩy mạnh|thực hiện|triển khai"
+                 "|xây dựng|hoạt động")
+_N_YEARS = re.compile(rf"năm[ ]+({_N_YEARS_WHAT})(?!\w)")
 _FUTURE = re.compile(r"(?:tầm nhìn|đến năm|định hướng|nhiệm vụ|kế hoạch|phương hướng|dự thảo|mục tiêu|đặt ra|thời gian tới)[^.;]{0,40}$")
 
 
@@ -209,7 +259,7 @@ def find_period(text: str, low: str | None = None):
 
 def _periods(low: str, n: int) -> list:
     found = []
-    for m in _RANGE.finditer(low, 0, n):
+    for m in (m for scan in _RANGE_SCANS for m in scan.finditer(low, 0, n)):
         if m.start() and (low[m.start() - 1].isalnum() or low[m.start() - 1] in "/.-"):
             continue
         a, b = _range_years(m)
@@ -276,7 +326,7 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
     n_years = None
     if period:
         label, start, end, pos = period
-        nm = re.match(r"(\d{1,2}) năm (qua|thực hiện|triển khai|xây dựng|hoạt động)", label)
+        nm = re.match(rf"(\d{{1,2}}) năm ({_N_YEARS_WHAT})(?!\w)", label)
         if nm:
             n_years = int(nm.group(1))
             # an explicit range or a start year near the "N năm" phrase

@@ -13,39 +13,63 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import AWARD_TYPE_OF, AWARD_TYPE_RE, ISSUER_RE, PROPOSED_RE, issuer_ok
+from ..lexicon import (AWARD_TYPE_LOW_RE, AWARD_TYPE_OF, GIVE_VERBS, ISSUER_GAP, ISSUER_RE, PROPOSED_LOW_RE,
+                       clean_issuer, issuer_matches, issuer_ok)
 
 _GIVES_BEFORE_LIST = re.compile(
     r"(?:cho|tặng|trao tặng|trao|khen thưởng|tặng thưởng|khen|tuyên dương|biểu dương)\s*(?:các\s+|cho\s+)?[\"“]?$",
     re.I)
-_GIVE_VERB = re.compile(r"^\s*(?:đã\s+|cũng\s+|đồng thời\s+|vinh dự\s+)?(?:trao tặng|tặng thưởng|tặng|trao|khen thưởng)(?!\w)", re.I)
+# an issuer's giving verb, after function words: "đã tặng", "vừa trao", "cũng đã quyết định tặng"
+_GIVE_VERB = re.compile(rf"^\s*(?:(?:{ISSUER_GAP})\s+)*(?:{GIVE_VERBS})(?!\w)", re.I)
 _CHAIN_GAP = re.compile(r"^\s*(?:,\s*(?:và\s+)?|và\s+|cùng\s+)$")
 _OF = re.compile(r"^\s*(?:của|do)\s+", re.I)
 
 
-def _award_chain(text: str) -> tuple[list[str], int, int]:
-    """The last run of award types in text ("Giấy khen, Bằng khen"): codes, start, end."""
-    ms = list(AWARD_TYPE_RE.finditer(text))
-    if not ms:
+def _lower(s: str) -> str:
+    low = s.lower()
+    return low if len(low) == len(s) else "".join(c.lower()[0] for c in s)
+
+
+def _award_types(low: str) -> list[tuple[str, int, int]]:
+    """The awards named in lower-cased text: (code, start, end), in order."""
+    out = []
+    for m in AWARD_TYPE_LOW_RE.finditer(low):
+        s = m.start()
+        if s and (low[s - 1].isalnum() or low[s - 1] == "_"):
+            continue
+        out.append((AWARD_TYPE_OF[m.group(1)], s, m.end()))
+    return out
+
+
+def _proposed(low: str) -> bool:
+    for m in PROPOSED_LOW_RE.finditer(low):
+        s = m.start()
+        if not s or not (low[s - 1].isalnum() or low[s - 1] == "_"):
+            return True
+    return False
+
+
+def _award_chain(text: str, found: list[tuple[str, int, int]]) -> tuple[list[str], int, int]:
+    """The last run of the awards `found` in text ("Giấy khen, Bằng khen"): codes, start, end."""
+    if not found:
         return [], -1, -1
-    chain = [ms[-1]]
-    for m in reversed(ms[:-1]):
-        if _CHAIN_GAP.match(text[m.end():chain[0].start()]):
-            chain.insert(0, m)
+    chain = [found[-1]]
+    for t in reversed(found[:-1]):
+        if _CHAIN_GAP.match(text[t[2]:chain[0][1]]):
+            chain.insert(0, t)
         else:
             break
     codes = []
-    for m in chain:
-        c = AWARD_TYPE_OF[m.group(1).lower()]
+    for c, _, _ in chain:
         if c not in codes:
             codes.append(c)
-    return codes, chain[0].start(), chain[-1].end()
+    return codes, chain[0][1], chain[-1][2]
 
 
 def _issuers_in(text: str) -> list[str]:
     out = []
-    for m in ISSUER_RE.finditer(text):
-        name = m.group().strip()
+    for m in issuer_matches(text):
+        name = clean_issuer(m.group())
         if issuer_ok(name) and name not in out:
             out.append(name)
     return out
@@ -53,7 +77,7 @@ def _issuers_in(text: str) -> list[str]:
 
 def _issuer_chain_before(text: str) -> tuple[list[str], int]:
     """Issuers right before a giving verb at the end of text: "Công an tỉnh và Ủy ban MTTQ tỉnh đã tặng"."""
-    ms = [m for m in ISSUER_RE.finditer(text) if issuer_ok(m.group())]
+    ms = [m for m in issuer_matches(text) if issuer_ok(m.group())]
     for i in range(len(ms) - 1, -1, -1):
         if _GIVE_VERB.match(text[ms[i].end():]):
             chain = [ms[i]]
@@ -62,7 +86,7 @@ def _issuer_chain_before(text: str) -> tuple[list[str], int]:
                     chain.insert(0, m)
                 else:
                     break
-            return [m.group() for m in chain], chain[0].start()
+            return [clean_issuer(m.group()) for m in chain], chain[0].start()
     return [], -1
 
 
@@ -77,7 +101,7 @@ def _issuers_after_of(text: str) -> list[str]:
         im = ISSUER_RE.match(text, pos)
         if not im or not issuer_ok(im.group()):
             break
-        out.append(im.group())
+        out.append(clean_issuer(im.group()))
         gap = re.match(r"\s*(?:,\s*(?:và\s+)?|và\s+)", text[im.end():])
         if not gap:
             break
@@ -96,8 +120,9 @@ def resolve(before: str, after: str) -> dict:
     types: list[str] = []
     issuers: list[str] = []
     status_text = ""
-    if _GIVES_BEFORE_LIST.search(before):
-        types, a, b = _award_chain(before)
+    before_types = _award_types(_lower(before))
+    if _GIVES_BEFORE_LIST.search(before, max(0, len(before) - 40)):  # the list's verb ends `before`
+        types, a, b = _award_chain(before, before_types)
         if types:
             issuers = _issuers_after_of(before[b:])
             if not issuers:
@@ -109,20 +134,19 @@ def resolve(before: str, after: str) -> dict:
             issuers, start = _issuer_chain_before(before)
             status_text = before[max(0, start - 40):] if start >= 0 else ""
     if not types:
-        m = AWARD_TYPE_RE.search(after)
-        if m:
+        after_types = _award_types(_lower(after))
+        if after_types:
             # everything given after the run: "được Bộ trưởng Bộ Công an, UBND tỉnh tặng Bằng khen,
             # Giám đốc Công an tỉnh tặng Giấy khen"
-            for tm in AWARD_TYPE_RE.finditer(after):
-                c = AWARD_TYPE_OF[tm.group(1).lower()]
+            for c, _, _ in after_types:
                 if c not in types:
                     types.append(c)
-            last = list(AWARD_TYPE_RE.finditer(after))[-1]
-            scope = after[:last.end()]
-            issuers = _issuers_in(scope) or _issuers_after_of(after[last.end():])
+            last_end = after_types[-1][2]
+            scope = after[:last_end]
+            issuers = _issuers_in(scope) or _issuers_after_of(after[last_end:])
             status_text = scope
     if not types:  # award named before without a "cho": "Bằng khen của UBND tỉnh: 5 tập thể"
-        types, a, b = _award_chain(before)
+        types, a, b = _award_chain(before, before_types)
         if types:
             issuers = _issuers_after_of(before[b:]) or _issuer_chain_before(before[:a])[0]
             status_text = before[max(0, a - 60):]
@@ -130,5 +154,5 @@ def resolve(before: str, after: str) -> dict:
         attrs["issuer"] = _one_or_list(issuers)
     if types:
         attrs["award_type"] = _one_or_list(types)
-    attrs["status"] = "proposed" if PROPOSED_RE.search(status_text) else "awarded"
+    attrs["status"] = "proposed" if _proposed(_lower(status_text)) else "awarded"
     return attrs

@@ -2,18 +2,20 @@
 counts, and fill its attributes.
 
 The pipeline, per sentence:
-  1. candidates: every number as written ("1.107", "48,55 triệu", "252.554/250.814", "106,7%");
+  1. candidates: every number as written ("1.107", "48,55 triệu", "252.554/250.814", "106,7%"), and
+     numbers in words after "hàng" ("hàng triệu nguồn tin": 1 000 000, qualifier about);
   2. not figures: dates, years, ranges, identifiers ("Đề án 06", "09/CTr-BCA-MTTW"), durations
      ("5 năm qua"), ages, changes ("giảm 12 vụ"), list markers;
   3. unit and measure: the first rule of lexicons/units.yaml whose unit and context match; a number
      with no unit of its own takes the unit of the next one in its list ("12, 15 và 20 vụ");
   4. attributes: awards (issuer, award type, status), fractions (target/total, stated %),
-     model status, group type, police role, part_of ("726 nguồn tin, trong đó 655 ...").
+     model status, group type, police role, part_of ("726 nguồn tin, trong đó 655 ...", and a
+     sentence that opens with "Trong đó" lists parts of a whole of the sentence before).
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..lexicon import (ACTIVITY_KEYWORDS, ACTIVITY_RE, NOT_UNIT, PLACE_AFTER_RE,
@@ -44,6 +46,14 @@ _TOTAL_OF = re.compile(r"(?:tổng số|số lượng|tổng cộng|số)[ ]+(?P
 _RUN_GAP = re.compile(r"[ ]*(?:,|và|, và)[ ]*(?:hơn |trên |gần )?$")
 _ACTIVITY_GAP = re.compile(r"[ ,]*(?:với|cho|thu hút|có|được)?[ ]*(?:hơn|gần|trên|khoảng)?[ ]*$")
 _PART_OF = re.compile(r"(?<!\w)(?:trong đó|bao gồm|gồm có|gồm|trong số đó)(?!\w)")
+# a sentence that lists the parts of a whole counted in the sentence before: "... với 772 tổ chức
+# quần chúng. Trong đó, có 207 tổ an ninh tự quản, 63 tổ hòa giải ..."
+_OPENS_PARTS = re.compile(r"[\W_]*(?:trong đó|trong số đó|bao gồm|gồm có|gồm)(?!\w)")
+# a number written in words after "hàng" (FIGURES.md: "hàng" = about): "hàng triệu nguồn tin",
+# "hàng vạn đối tượng", "hàng chục nghìn lượt người", "hàng trăm triệu đồng"
+_WORD_SCALES = {"chục": 10, "trăm": 100, **SCALES}
+_WORD_NUMERAL = re.compile(r"(?<!\w)hàng[ ]+(?P<num>(?:chục|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ)"
+                           r"(?:[ ]+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ))?)(?!\w)")
 _CLUSTER = "cụm an ninh liên hoàn"
 _ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
 _RECOGNISED = re.compile(r"ghi nhận|công nhận|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
@@ -90,10 +100,30 @@ def extract_figures(text: str, doc: str, low_text: str | None = None) -> list[Fi
         if not _NUMBER.match(num) or (den is not None and not _NUMBER.match(den)):
             continue  # "12.12.2022", "1.5": not a number as Vietnamese writes it
         by_sentence.setdefault(i, []).append((s - spans[i][0], m.end() - spans[i][0], num, den))
+    added: set[int] = set()
+    if "hàng " in low_text:  # numbers in words: (start, end, None, value)
+        for m in _WORD_NUMERAL.finditer(low_text):
+            s = m.start("num")
+            i = bisect_right(starts, s) - 1
+            if i < 0 or s >= spans[i][1]:
+                continue
+            value = 1.0
+            for w in m.group("num").split():
+                value *= _WORD_SCALES[w]
+            by_sentence.setdefault(i, []).append((s - spans[i][0], m.end() - spans[i][0], None, value))
+            added.add(i)
+        for i in added:
+            by_sentence[i].sort(key=lambda t: t[0])
+        if added:
+            by_sentence = dict(sorted(by_sentence.items()))
     out: list[Figure] = []
+    prev_i, prev_kept = -2, []
     for i, ms in by_sentence.items():
         a, b = spans[i]
-        out.extend(_sentence_figures(doc, text[a:b], low_text[a:b], a, ms))
+        figures, kept = _sentence_figures(doc, text[a:b], low_text[a:b], a, ms,
+                                          prev_kept if prev_i == i - 1 else None)
+        out.extend(figures)
+        prev_i, prev_kept = i, kept
     return out
 
 
@@ -105,14 +135,17 @@ def lower_aligned(s: str) -> str:
     return low
 
 
-def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms) -> list[Figure]:
+def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
+                      before: list[_Cand] | None = None) -> tuple[list[Figure], list[_Cand]]:
+    """The figures of one sentence, and the candidates kept (for the next sentence: `before` are
+    those of the sentence right before this one)."""
     cands: list[_Cand] = []
     for s, e, num, den in ms:
-        c = _candidate(sent, low, s, e, num, den)
+        c = _candidate(sent, low, s, e, num, den) if num is not None else _word_candidate(sent, low, s, e, den)
         if c is not None:
             cands.append(c)
     if not cands:
-        return []
+        return [], []
     # measures, from the last number to the first so a number with no unit can take the next one's
     cache: dict = {}
     for i in range(len(cands) - 1, -1, -1):
@@ -124,10 +157,10 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms) -> list[Fi
     _award_attrs(sent, low, kept)
     _model_status(low, kept)
     _activities(sent, low, kept)
-    _part_of(low, kept)
+    _part_of(low, kept, before)
     return [Figure.of(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
                       qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
-                      sentence=sent) for c in kept]
+                      sentence=sent) for c in kept], kept
 
 
 def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -> _Cand | None:
@@ -176,6 +209,18 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
                  qualifier=qualifier, u=u)
 
 
+def _word_candidate(sent: str, low: str, s: int, e: int, value: float) -> _Cand | None:
+    """A number written in words after "hàng" ("hàng triệu nguồn tin"): qualifier about."""
+    left_low = low[max(0, s - 60):s].rstrip()
+    phrases = tail_phrases(left_low[:-len("hàng")])
+    if tail_kinds(phrases) & {"change", "identifier", "date"}:
+        return None  # "tăng hàng nghìn vụ"
+    u = e
+    while u < len(sent) and sent[u] in " \"“'‘«(":
+        u += 1
+    return _Cand(s=s, e=e, surface=sent[s:e], value=value, den=None, pct=False, qualifier="about", u=u)
+
+
 # "số" before a number names it ("số 12", "Chỉ thị số 12"), except in these: "tổng số 61 loại"
 _COUNTING_SO = frozenset(("tổng số", "trong số", "con số", "với số", "trong tổng số", "với tổng số", "có số"))
 _DATE_CONTEXT = frozenset(("ngày", "hôm", "sáng", "chiều", "tối", "đêm", "trưa", "từ", "đến", "vào"))
@@ -185,11 +230,12 @@ def _looks_like_date_context(phrases: list[str]) -> bool:
     return bool(phrases) and phrases[0] in _DATE_CONTEXT
 
 
-def _unit_end(sent: str, start: int, min_end: int) -> int:
-    """End of the unit's words: at a stop word or punctuation after min_end, at most 8 words."""
-    m = UNIT_STOP_RE.search(sent, min_end - 1 if min_end and sent[min_end - 1] == " " else min_end)
-    end = m.start() if m else len(sent)
-    words = sent[start:end].split()
+def _unit_end(low: str, start: int, min_end: int) -> int:
+    """End of the unit's words in the lower-cased sentence: at a stop word or punctuation after
+    min_end, at most 8 words."""
+    m = UNIT_STOP_RE.search(low, min_end - 1 if min_end and low[min_end - 1] == " " else min_end)
+    end = m.start() if m else len(low)
+    words = low[start:end].split()
     if len(words) > 8:
         end = max(min_end, start + len(" ".join(words[:8])))
     return end
@@ -234,13 +280,13 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
         c.measure = r.measure
         if r.measure is None:
             return
-        c.unit_end = _unit_end(sent, c.u, c.u + um.end())
+        c.unit_end = _unit_end(low, c.u, c.u + um.end())
         c.unit = sent[c.u:c.unit_end].strip(" \"“”'‘’")
         c.attrs = dict(r.attrs)
         _kind_attrs(sent, low, c, ca, cb)
         return
     # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
-    end = _unit_end(sent, c.u, c.u)
+    end = _unit_end(low, c.u, c.u)
     unit = sent[c.u:end].strip(" \"“”'‘’")
     if not unit and not c.den:
         tm = _TOTAL_OF.search(low, max(ca, c.s - 80), c.s)
@@ -313,14 +359,36 @@ def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
     với hơn 274.045 lượt người" (before it)."""
     if not any(c.rule and c.rule.kind == "campaign" for c in cands) or not any(k in low for k in ACTIVITY_KEYWORDS):
         return
+    # where the keywords stand (every activity contains one): the regex runs only on a span that
+    # holds one
+    keys = []
+    for k in ACTIVITY_KEYWORDS:
+        p = low.find(k)
+        while p >= 0:
+            keys.append((p, p + len(k)))
+            p = low.find(k, p + 1)
+    keys.sort()
+    key_starts = [a for a, _ in keys]
+
+    def has_key(lo: int, hi: int) -> bool:  # a keyword wholly inside low[lo:hi]
+        for j in range(bisect_left(key_starts, lo), len(keys)):
+            a, b = keys[j]
+            if a >= hi:
+                return False
+            if b <= hi:
+                return True
+        return False
+
     for i, c in enumerate(cands):
         if not (c.rule and c.rule.kind == "campaign"):
             continue
         ca, cb = clause_bounds(low, c.s)
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
-        m = ACTIVITY_RE.search(low, c.u, hi)
-        if m is None:
+        m = None
+        if has_key(c.u, hi):
+            m = ACTIVITY_RE.search(low, c.u, hi)
+        if m is None and has_key(lo, c.s):
             m = _last(ACTIVITY_RE.finditer(low, lo, c.s))
             if m is not None and not _ACTIVITY_GAP.match(low, m.end(), c.s):
                 m = None
@@ -369,7 +437,7 @@ def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
                     c.drop = True
                 elif of_target:  # "đạt 106,7% kế hoạch" alone: the achievement itself
                     c.measure = "target.achievement"
-                    end = _unit_end(sent, c.u, c.u)
+                    end = _unit_end(low, c.u, c.u)
                     c.attrs = {"stated_pct": c.value, "subject": sent[c.u:end].strip()}
 
 
@@ -398,18 +466,28 @@ def _award_attrs(sent: str, low: str, cands: list[_Cand]) -> None:
             c.attrs.update(attrs)
 
 
-def _part_of(low: str, cands: list[_Cand]) -> None:
+def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) -> None:
     """'726 nguồn tin, trong đó 655 ...' and '22 cụm ... gồm 01 ..., 07 ...': part_of = whole.
     A part counts what its whole counts (same family of measures); the parts listed after the first
-    count the same as it."""
+    count the same as it. A sentence that opens with "Trong đó" lists the parts of a whole of the
+    sentence before (`before`): the last one there of the same measure as its first part, else of the
+    same family."""
     whole: _Cand | None = None
     measure = None
+    if before and cands and _OPENS_PARTS.match(low):
+        first = cands[0]
+        family = first.measure.split(".")[0]
+        whole = (next((d for d in reversed(before) if d.measure == first.measure), None)
+                 or next((d for d in reversed(before) if d.measure.split(".")[0] == family), None))
+        if whole is not None:
+            measure = first.measure
+            first.attrs["part_of"] = whole.surface
     for i in range(1, len(cands)):
         prev, c = cands[i - 1], cands[i]
         gap = low[prev.e:c.s]
         if ";" in gap:
             whole = None
-        m = _PART_OF.search(gap)
+        m = _PART_OF.search(gap) if ("trong" in gap or "gồm" in gap) else None
         if (m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of")
                 and c.measure.split(".")[0] == prev.measure.split(".")[0]):
             whole, measure = prev, c.measure

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import re
 
-_END = re.compile(r"[.!?…][.!?…]*[\"”’)]?[ \t]+")  # one character class first: a fast scan
+_END = re.compile(r"[.!?…][.!?…]*[\"”’)]?[ \t]+")  # what ends a sentence (scanned as _END_AT)
+# the same, one pattern per opening mark: a pattern that opens with a literal is scanned for at C
+# speed (a character class is tried character by character); "!", "?", "…" only when the text has one
+_END_AT = {c: re.compile(re.escape(c) + r"[.!?…]*[\"”’)]?[ \t]+") for c in ".!?…"}
 _ABBREV_END = re.compile(r"(?:^|\s)(?:TP|Tp|tp|TT|ThS|TS|PGS|GS|Th\.S|St|Đ/c|đ/c|v\.v|Ths|BS|KS)\.$")
 _OPENING = "\"“‘("
 
@@ -16,13 +19,19 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of the sentences of text, stripped of surrounding space."""
     spans: list[tuple[int, int]] = []
     n = len(text)
+    ends = _ends(text)
+    k = 0
     line_start = 0
     while line_start <= n:
         line_end = text.find("\n", line_start)
         if line_end < 0:
             line_end = n
         start = line_start
-        for m in _END.finditer(text, line_start, line_end):
+        while k < len(ends) and ends[k].start() < line_start:
+            k += 1
+        while k < len(ends) and ends[k].start() < line_end:
+            m = ends[k]
+            k += 1
             j = m.end()
             if j >= line_end:
                 continue
@@ -39,6 +48,20 @@ def sentences(text: str) -> list[tuple[int, int]]:
         _add(text, start, line_end, spans)
         line_start = line_end + 1
     return spans
+
+
+def _ends(text: str) -> list[re.Match]:
+    """The matches of _END in text, in order, as _END.finditer would find them (a match never spans
+    a line: it holds no line break)."""
+    marks = [c for c in "!?…" if c in text]
+    if not marks:
+        return list(_END_AT["."].finditer(text))
+    found = sorted((m for c in (".", *marks) for m in _END_AT[c].finditer(text)), key=lambda m: m.start())
+    out: list[re.Match] = []
+    for m in found:  # a run of marks ("?.", "!!") is one match, from its first mark
+        if not out or m.start() >= out[-1].end():
+            out.append(m)
+    return out
 
 
 def _add(text: str, a: int, b: int, spans: list) -> None:
