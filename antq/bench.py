@@ -1,0 +1,1033 @@
+"""`antq bench` (what `make bench` runs): the product's speed and memory as its users feel them.
+
+Five figures, each in its own section of bench/results.json (written after every section, so a
+partial run still leaves figures), and a table at the end:
+
+1. extraction   reports/s on one core (CPU time of this process): the sample reports repeated, and a
+                generated corpus (extractors.bench.run on both).
+2. load         figures/s into staging.figures with the project's COPY path vs a row-by-row INSERT
+                loader on the same rows, in the same run: the ratio.
+3. e2e          1,000 and 10,000 generated reports from the landing folder to validated marts:
+                ingestion (discover, load_raw, extract_and_stage), dbt build, GX; wall time and
+                peak memory of each step (each runs in its own process, as under Airflow).
+4. incremental  a night of 10 new reports on a warehouse already holding 100,000 reports vs the
+                same 10 on an empty one (both already built once): the ratio (goal ≤ 1.2).
+5. airflow      the 1,000-report run through `airflow dags test` (both DAGs) vs the same steps
+                called directly: the ratio.
+
+Every section works in throwaway databases on the local server (postgresql://postgres@127.0.0.1:5432,
+or ANTQ_BENCH_SERVER_URL), or on an embedded PostgreSQL under a temporary folder when no server
+answers. Nothing outside that folder and bench/ is touched. Where a target is missed the section
+profiles the cause (pyinstrument for Python, dbt's run_results.json for the models) and keeps the
+profile in results.json (and bench/profiles/).
+
+    python -m antq.bench step ingest|dbt|validate ...   # one step, in its own process (internal)
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from antq import config
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+RESULTS_PATH = config.PROJECT_ROOT / "bench" / "results.json"
+SECTIONS = ("extraction", "load", "e2e", "incremental", "airflow")
+TARGETS = {
+    "extraction_reports_per_s": 1000.0,  # per core
+    "load_copy_over_insert": 30.0,
+    "e2e_10000_seconds": 180.0,
+    "incremental_ratio": 1.2,
+}
+
+
+@dataclass
+class Params:
+    sections: tuple[str, ...] = SECTIONS
+    sizes: tuple[int, ...] = (1000, 10000)  # e2e corpus sizes
+    history: int = 100_000  # reports already in the warehouse for the incremental night
+    night: int = 10  # new reports of that night
+    extract_seconds: float = 5.0
+    extract_corpus: int = 500  # generated reports the extraction figure cycles through
+    load_figures: int = 30_000  # rows each loader writes
+    airflow_size: int = 1000  # the e2e size the Airflow path is compared on
+    seed: int = 0
+    profile: bool = True  # profile a missed target
+    keep: bool = False  # keep the databases and the temporary folder (to look into them afterwards)
+    out: Path = RESULTS_PATH
+
+    @classmethod
+    def quick(cls, **kw) -> "Params":
+        """Tiny sizes: every code path in a minute or two (tests, a smoke run)."""
+        base = dict(sizes=(12,), history=200, night=3, extract_seconds=0.3, extract_corpus=8,
+                    load_figures=300, airflow_size=12, profile=False)
+        base.update(kw)
+        return cls(**base)
+
+
+# ---------------------------------------------------------------------------------------------
+# results
+
+
+class Results:
+    """bench/results.json, rewritten (atomically) after every section."""
+
+    def __init__(self, path: Path, params: Params, server_kind: str, server_version: str):
+        self.path = Path(path)
+        self.data: dict = {
+            "schema": 1,
+            "status": "running",
+            "results_file": _shown(self.path),
+            "started_at": _now(),
+            "finished_at": None,
+            "machine": machine_info(),
+            "postgres": {"where": server_kind, "version": server_version},
+            "git": _git_describe(),
+            "params": {k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
+                       for k, v in params.__dict__.items()},
+            "targets": TARGETS,
+            "load_average": {"start": list(os.getloadavg())},
+            "sections": {},
+            "errors": {},
+        }
+        self.write()
+
+    def section(self, name: str, data: dict) -> None:
+        self.data["sections"][name] = data
+        self.write()
+
+    def error(self, name: str, message: str) -> None:
+        self.data["errors"][name] = message
+        self.write()
+
+    def finish(self, seconds: float) -> None:
+        self.data["status"] = "complete" if not self.data["errors"] else "complete with errors"
+        self.data["finished_at"] = _now()
+        self.data["seconds"] = round(seconds, 1)
+        self.data["load_average"]["end"] = list(os.getloadavg())
+        self.data["summary"] = summary(self.data)
+        self.write()
+
+    def write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self.data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+        tmp.replace(self.path)
+
+
+def _shown(path: Path) -> str:
+    path = Path(path).resolve()
+    return str(path.relative_to(config.PROJECT_ROOT)) if path.is_relative_to(config.PROJECT_ROOT) else str(path)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _git_describe() -> dict:
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=config.PROJECT_ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain"))}
+
+
+def machine_info() -> dict:
+    import psutil
+
+    model = platform.processor()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "cpus_available": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "hostname": platform.node(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# servers and throwaway databases
+
+
+class Server:
+    """The PostgreSQL server the bench creates its databases on."""
+
+    def __init__(self, tmp: Path, keep: bool = False):
+        import psycopg
+
+        self.keep = keep
+        self.created: list[str] = []  # the databases this run made (and drops, unless keep)
+        self._embedded = None
+        url = os.environ.get("ANTQ_BENCH_SERVER_URL", DEFAULT_SERVER_URL)
+        try:
+            with psycopg.connect(config.with_database(config.libpq_url(url), "postgres"), connect_timeout=3,
+                                 autocommit=True) as conn:
+                conn.execute("select 1")
+            self.url, self.kind = url, "local server"
+        except psycopg.OperationalError as err:
+            log.warning("no PostgreSQL at %s (%s): starting an embedded one", url, str(err).strip()[:120])
+            from antq import warehouse
+
+            self._embedded = warehouse.start_embedded(tmp / "pg")
+            self.url, self.kind = self._embedded.get_uri(), "embedded"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            self.version = conn.execute("show server_version").fetchone()[0]
+
+    @property
+    def admin_url(self) -> str:
+        return config.with_database(config.libpq_url(self.url), "postgres")
+
+    @contextlib.contextmanager
+    def database(self, tag: str):
+        """A new database with the warehouse DDL applied; dropped (with its _airflow twin) afterwards."""
+        import psycopg
+        from psycopg import sql
+
+        from antq import warehouse
+
+        name = f"antq_bench_{tag}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+        self.created += [name, f"{name}_airflow"]
+        url = config.with_database(self.url, name)
+        try:
+            warehouse.migrate(url)
+            yield url
+        finally:
+            if self.keep:
+                print(f"  kept database {name}", flush=True)
+            else:
+                with psycopg.connect(self.admin_url, autocommit=True) as conn:
+                    for db in (name, f"{name}_airflow"):
+                        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(db)))
+
+    def close(self) -> None:
+        if self._embedded is not None and not self.keep:
+            with contextlib.suppress(Exception):
+                self._embedded.cleanup()
+            self._embedded = None
+
+
+# ---------------------------------------------------------------------------------------------
+# one step in its own process: wall time, CPU, peak memory
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float
+    returncode: int
+    # memory is sampled every 50 ms (wait4's ru_maxrss would count the bench process itself: a child
+    # inherits its parent's high-water mark through fork and exec)
+    peak_rss_mb: float  # the largest single process of the step
+    peak_tree_rss_mb: float  # the step's process tree at its largest
+    cpu_seconds: float  # user + system of the step and its children (not the PostgreSQL server's work)
+    log: str
+    result: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"seconds": round(self.seconds, 2), "peak_rss_mb": round(self.peak_rss_mb, 1),
+                "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1), "cpu_seconds": round(self.cpu_seconds, 2),
+                **({"result": self.result} if self.result else {})}
+
+
+class _TreeSampler(threading.Thread):
+    def __init__(self, pid: int, every: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak, self.peak_single = pid, every, 0, 0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._halt.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for p in procs:
+                with contextlib.suppress(psutil.Error):
+                    rss = p.memory_info().rss
+                    total += rss
+                    self.peak_single = max(self.peak_single, rss)
+            self.peak = max(self.peak, total)
+            self._halt.wait(self.every)
+
+    def stop(self) -> tuple[int, int]:
+        self._halt.set()
+        self.join(timeout=2)
+        return self.peak_single, self.peak
+
+
+def run_step(name: str, cmd: list[str], env: dict, logs: Path, result_file: Path | None = None,
+             check: bool = True) -> Step:
+    """Run cmd as a child process, measuring it; its output goes to logs/<name>.log."""
+    logs.mkdir(parents=True, exist_ok=True)
+    log_path = logs / f"{name.replace(' ', '_').replace('/', '_')}.log"
+    started = time.perf_counter()
+    with open(log_path, "wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=config.PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        single_peak, tree_peak = sampler.stop()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    result = {}
+    if result_file is not None and result_file.exists():
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    step = Step(name, seconds, proc.returncode, single_peak / 2**20, tree_peak / 2**20,
+                usage.ru_utime + usage.ru_stime, str(log_path), result)
+    if check and proc.returncode != 0:
+        tail = "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"bench step '{name}' failed (exit {proc.returncode}); log {log_path}:\n{tail}")
+    return step
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+class Workspace:
+    """A run's folders and child-process environment: ANTQ_DATA_DIR, dbt target and logs per run."""
+
+    def __init__(self, root: Path, url: str):
+        self.root = Path(root)
+        self.url = url
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.logs = self.root / "logs"
+        self._n = 0
+
+    def env(self, **extra) -> dict:
+        data = self.root / "data"
+        env = {**os.environ, "ANTQ_DATA_DIR": str(data), "WAREHOUSE_URL": self.url,
+               "GX_ANALYTICS_ENABLED": "False", "DO_NOT_TRACK": "1"}
+        env.update(config.dbt_env(self.url))
+        env.update({"DBT_TARGET_PATH": str(data / "dbt" / "target"), "DBT_LOG_PATH": str(data / "dbt" / "logs")})
+        env.update(extra)
+        return env
+
+    def result_file(self, name: str) -> Path:
+        self._n += 1
+        return self.root / f"result-{self._n:03d}-{name}.json"
+
+    def ingest(self, reports_dir: Path, run_id: str, name: str = "ingest") -> Step:
+        out = self.result_file(name)
+        return run_step(name, [_python(), "-m", "antq.bench", "step", "ingest", "--url", self.url,
+                               "--reports", str(reports_dir), "--run-id", run_id, "--result", str(out)],
+                        self.env(), self.logs, out)
+
+    def dbt_build(self, name: str = "dbt build") -> Step:
+        target = Path(self.env()["DBT_TARGET_PATH"])
+        step = run_step(name, [_bin("dbt"), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+                        self.env(), self.logs)
+        step.result = dbt_run_results(target / "run_results.json")
+        return step
+
+    def validate(self, run_id: str, name: str = "gx validate") -> Step:
+        out = self.result_file(name)
+        return run_step(name, [_python(), "-m", "antq.bench", "step", "validate", "--url", self.url,
+                               "--run-id", run_id, "--result", str(out)], self.env(), self.logs, out)
+
+    def night(self, reports_dir: Path, run_id: str, prefix: str = "") -> dict:
+        """Folder -> validated marts, step by step (what the two DAGs do, called directly)."""
+        steps = {
+            "ingest": self.ingest(reports_dir, run_id, f"{prefix}ingest"),
+            "dbt": self.dbt_build(f"{prefix}dbt build"),
+            "gx": self.validate(run_id, f"{prefix}gx validate"),
+        }
+        return {
+            "total_seconds": round(sum(s.seconds for s in steps.values()), 2),
+            "total_cpu_seconds": round(sum(s.cpu_seconds for s in steps.values()), 2),
+            "peak_rss_mb": round(max(s.peak_rss_mb for s in steps.values()), 1),
+            "steps": {k: s.as_dict() for k, s in steps.items()},
+        }
+
+
+def dbt_run_results(path: Path, top: int = 8) -> dict:
+    """Per-node timings from dbt's run_results.json: totals by kind and the slowest nodes."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_kind: dict[str, float] = {}
+    nodes = []
+    for r in data.get("results", []):
+        uid = r.get("unique_id", "?")
+        kind = uid.split(".", 1)[0]
+        t = float(r.get("execution_time") or 0.0)
+        by_kind[kind] = by_kind.get(kind, 0.0) + t
+        nodes.append((t, uid, r.get("status")))
+    nodes.sort(reverse=True)
+    return {
+        "elapsed_time": round(float(data.get("elapsed_time") or 0.0), 2),
+        "nodes": len(nodes),
+        "node_seconds": {uid.split(".", 1)[-1]: round(t, 3) for t, uid, _ in nodes},
+        "seconds_by_kind": {k: round(v, 2) for k, v in sorted(by_kind.items())},
+        "slowest": [{"node": uid.split(".", 1)[-1], "seconds": round(t, 2), "status": st}
+                    for t, uid, st in nodes[:top]],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the steps themselves (run in a child process: `python -m antq.bench step ...`)
+
+
+def step_ingest(url: str, reports_dir: Path, run_id: str) -> dict:
+    from antq import ingest
+
+    timings = {}
+    t = time.perf_counter()
+    files = ingest.discover(url, reports_dir, date.today())
+    timings["discover"] = time.perf_counter() - t
+    t = time.perf_counter()
+    ingest.load_raw(url, reports_dir, files, run_id)
+    timings["load_raw"] = time.perf_counter() - t
+    t = time.perf_counter()
+    pending = ingest.pending_report_ids(url)
+    result = ingest.extract_and_stage(url, pending, run_id)
+    timings["extract_and_stage"] = time.perf_counter() - t
+    return {"files_new": len(files), **result, "seconds": {k: round(v, 3) for k, v in timings.items()}}
+
+
+def step_validate(url: str, run_id: str) -> dict:
+    from antq import pipeline
+
+    summary = pipeline.validate(run_id, url)
+    return {k: summary.get(k) for k in ("evaluated", "passed", "failed", "warnings", "flagged_figures",
+                                         "failed_expectations", "errored_expectations")}
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. extraction
+
+
+def bench_extraction(p: Params, profile_dir: Path) -> dict:
+    from extractors import bench as xbench
+
+    from antq import generate
+
+    samples = xbench.sample_reports()
+    generated = list(generate.reports(p.extract_corpus, seed=p.seed))
+    out = {
+        "samples": xbench.run(p.extract_seconds, samples),
+        "generated": xbench.run(p.extract_seconds, generated),
+        "generated_corpus": {"reports": len(generated),
+                             "mean_bytes": round(sum(len(d) for _, d in generated) / len(generated))},
+    }
+    rate = min(out["samples"]["reports_per_s"], out["generated"]["reports_per_s"])
+    out["reports_per_s_per_core"] = rate
+    out["meets_target"] = rate >= TARGETS["extraction_reports_per_s"]
+    if p.profile and not out["meets_target"]:
+        out["profile"] = profile_extraction(samples + generated[:50], min(p.extract_seconds, 4.0),
+                                            profile_dir / "extraction.txt")
+    return out
+
+
+def profile_extraction(reports: list[tuple[str, bytes]], seconds: float, text_path: Path) -> dict:
+    """Where the extractor's time goes: pyinstrument over `seconds` of extraction."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return {"error": "pyinstrument is not installed (it is in the dev group: uv sync)"}
+    from extractors import extract_bytes
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    deadline = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < deadline:
+        for name, data in reports:
+            extract_bytes(data, name)
+            n += 1
+    session = profiler.stop()
+    text_path.parent.mkdir(parents=True, exist_ok=True)
+    text_path.write_text(profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8")
+    return {"reports": n, "text": str(text_path), **profile_hotspots(session.root_frame())}
+
+
+def profile_hotspots(root, top: int = 12) -> dict:
+    """Self time by function, and inclusive time of the project's own functions."""
+    self_t: dict[str, float] = {}
+    incl: dict[str, float] = {}
+    total = root.time if root is not None else 0.0
+
+    def key(f):
+        return f"{f.function} ({f.file_path_short}:{f.line_no})"
+
+    def walk(f, on_stack: frozenset):
+        k = key(f)
+        if f.is_synthetic_leaf or not f.children:
+            st = f.time if f.is_synthetic_leaf else f.total_self_time
+            parent = f.parent if f.is_synthetic_leaf and f.parent is not None else f
+            pk = key(parent)
+            self_t[pk] = self_t.get(pk, 0.0) + st
+        if not f.is_synthetic and k not in on_stack and ("extractors" in (f.file_path or "") or
+                                                        "antq" in (f.file_path or "")):
+            incl[k] = incl.get(k, 0.0) + f.time
+        for c in f.children:
+            walk(c, on_stack | {k})
+
+    if root is not None:
+        walk(root, frozenset())
+    pct = (lambda t: round(100 * t / total, 1)) if total else (lambda t: 0.0)
+    return {
+        "seconds": round(total, 3),
+        "self_time_top": [{"function": k, "pct": pct(v)} for k, v in
+                          sorted(self_t.items(), key=lambda kv: -kv[1])[:top]],
+        "inclusive_top_own_code": [{"function": k, "pct": pct(v)} for k, v in
+                                   sorted(incl.items(), key=lambda kv: -kv[1])[:top]],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. load: COPY (the project's path) vs row-by-row INSERT
+
+
+def _extracted(n_reports: int, seed: int, start: int = 0):
+    """(report_id, file name, bytes, Report) of generated reports, extracted once."""
+    import extractors
+
+    from antq import generate
+
+    out = []
+    for name, data in generate.reports(n_reports, seed=seed, start=start):
+        out.append((hashlib.sha256(data).hexdigest(), name, data, extractors.extract_bytes(data, name)))
+    return out
+
+
+def _report_row(rid: str, rep, received: date) -> tuple:
+    return (rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.report_date, rep.period_label,
+            rep.period_start, rep.period_end, len(rep.figures), rep.extractor_version, received)
+
+
+REPORT_COLUMNS = ("report_id", "doc", "source_format", "encoding", "province", "report_date", "period_label",
+                  "period_start", "period_end", "figure_count", "extractor_version", "received_date")
+RAW_COLUMNS = ("report_id", "file_name", "relative_path", "size_bytes", "content", "received_date", "run_id")
+
+
+def copy_figures(conn, rows, table: str = "staging.figures") -> int:
+    """The project's COPY path for figures (antq.ingest.extract_and_stage): COPY ... FROM STDIN, write_row."""
+    from antq import ingest
+
+    n = 0
+    with conn.cursor() as cur:
+        with cur.copy(f"copy {table} ({', '.join(ingest.FIGURE_COLUMNS)}) from stdin") as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+    return n
+
+
+def insert_figures_row_by_row(conn, rows, table: str = "staging.figures") -> int:
+    """The naive loader: one INSERT statement (one round trip) per figure, in one transaction."""
+    from antq import ingest
+
+    cols = ingest.FIGURE_COLUMNS
+    stmt = f"insert into {table} ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})"
+    n = 0
+    with conn.cursor() as cur:
+        for row in rows:
+            cur.execute(stmt, row)
+            n += 1
+    return n
+
+
+def bench_load(server: Server, p: Params) -> dict:
+    import psycopg
+
+    from antq import ingest
+
+    # enough generated reports for load_figures figures
+    reports, rows = [], []
+    start = 0
+    while len(rows) < p.load_figures:
+        batch = _extracted(max(10, (p.load_figures - len(rows)) // 20 + 1), p.seed, start)
+        start += len(batch)
+        for rid, name, data, rep in batch:
+            reports.append((rid, name, data, rep))
+            rows.extend(ingest.figure_rows(rid, rep))
+    rows = rows[:p.load_figures]
+    with server.database("load") as url, psycopg.connect(config.libpq_url(url)) as conn:
+        _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
+                   ((rid, name, name, len(data), data, date.today(), "bench-load") for rid, name, data, _ in reports))
+        _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
+                   (_report_row(rid, rep, date.today()) for rid, _, _, rep in reports))
+        conn.commit()
+        # the same table without its keys and indexes: what the table itself costs each loader
+        conn.execute("create table staging.bench_figures_bare (like staging.figures including defaults)")
+        conn.commit()
+        runs = {"copy": [], "insert": [], "copy_bare": [], "insert_bare": []}
+        # alternate, so both loaders see the same machine load; COPY is repeated (it is short)
+        for loader, fn, repeat in (("copy", copy_figures, 3), ("insert", insert_figures_row_by_row, 1),
+                                   ("copy", copy_figures, 2), ("copy_bare", copy_figures, 3),
+                                   ("insert_bare", insert_figures_row_by_row, 1)):
+            table = "staging.bench_figures_bare" if loader.endswith("_bare") else "staging.figures"
+            for _ in range(repeat):
+                conn.execute(f"truncate {table}")
+                conn.commit()
+                t = time.perf_counter()
+                with conn.transaction():
+                    n = fn(conn, rows, table)
+                runs[loader].append(time.perf_counter() - t)
+                assert conn.execute(f"select count(*) from {table}").fetchone()[0] == n == len(rows)
+        conn.execute("truncate staging.figures")
+        conn.execute("drop table staging.bench_figures_bare")
+        conn.commit()
+    best_copy, best_insert = min(runs["copy"]), min(runs["insert"])
+    copy_fps, insert_fps = len(rows) / best_copy, len(rows) / best_insert
+    ratio = copy_fps / insert_fps
+    bare_copy_fps, bare_insert_fps = len(rows) / min(runs["copy_bare"]), len(rows) / min(runs["insert_bare"])
+    return {
+        "figures": len(rows),
+        "copy_figures_per_s": round(copy_fps),
+        "insert_figures_per_s": round(insert_fps),
+        "ratio": round(ratio, 1),
+        "meets_target": ratio >= TARGETS["load_copy_over_insert"],
+        "seconds": {k: [round(t, 3) for t in v] for k, v in runs.items()},
+        "without_keys_and_indexes": {
+            "copy_figures_per_s": round(bare_copy_fps), "insert_figures_per_s": round(bare_insert_fps),
+            "ratio": round(bare_copy_fps / bare_insert_fps, 1),
+            "share_of_copy_time_in_keys_and_indexes": round(1 - min(runs["copy_bare"]) / best_copy, 2),
+        },
+        "note": "best of the COPY runs vs the row-by-row run (one INSERT per figure, psycopg 3 prepares it "
+                "after 5 runs); both write the same rows in one transaction each, into staging.figures with "
+                "its primary key, foreign key to staging.reports and report_id index, and into a copy of "
+                "the table without them",
+    }
+
+
+def _copy_rows(conn, table: str, columns, rows, binary: bool = False, types: list[str] | None = None) -> int:
+    n = 0
+    fmt = " (format binary)" if binary else ""
+    with conn.cursor() as cur:
+        with cur.copy(f"copy {table} ({', '.join(columns)}) from stdin{fmt}") as copy:
+            if types:
+                copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. end to end
+
+
+def make_corpus(folder: Path, n: int, seed: int, start: int = 0) -> dict:
+    from antq import generate
+
+    t = time.perf_counter()
+    paths = generate.generate(n, folder, seed=seed, start=start)
+    seconds = time.perf_counter() - t
+    # landed during the day, as a night finds them (discover watches files changed in the last
+    # ANTQ_SETTLE_SECONDS, which a file written a moment ago is)
+    landed = time.time() - 3600
+    for path in paths:
+        os.utime(path, (landed, landed))
+    return {"reports": len(paths), "bytes": sum(p.stat().st_size for p in paths),
+            "generate_seconds": round(seconds, 2)}
+
+
+def warehouse_counts(url: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        one = lambda q: conn.execute(q).fetchone()[0]  # noqa: E731
+        marts = {}
+        for m in ("fct_figures", "dim_report"):
+            if one(f"select to_regclass('marts.{m}') is not null"):
+                marts[m] = one(f"select count(*) from marts.{m}")
+        return {"raw_reports": one("select count(*) from raw.report_files"),
+                "staged_reports": one("select count(*) from staging.reports"),
+                "rejected": one("select count(*) from raw.rejected_files"),
+                "staged_figures": one("select count(*) from staging.figures"),
+                "marts": marts}
+
+
+def bench_e2e(server: Server, tmp: Path, p: Params, size: int) -> dict:
+    corpus = tmp / f"corpus_{size}"
+    gen = make_corpus(corpus, size, p.seed) if not corpus.exists() else {"reports": size}
+    with server.database(f"e2e{size}") as url:
+        ws = Workspace(tmp / f"e2e_{size}", url)
+        run = ws.night(corpus, f"bench_e2e_{size}")
+        run["counts"] = warehouse_counts(url)
+    run["corpus"] = gen
+    run["reports_per_s"] = round(size / run["total_seconds"], 1)
+    if size == 10000 or (size == max(p.sizes) and size >= 10000):
+        run["meets_target"] = run["total_seconds"] <= TARGETS["e2e_10000_seconds"]
+    return run
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. incremental night
+
+
+def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000) -> dict:
+    """n_reports already-staged reports written straight into raw and staging with COPY: each is a
+    generated report (cycled from `base`) under its own id, with its own figures."""
+    import psycopg
+
+    from antq import ingest
+
+    base_rows = []
+    for rid, name, data, rep in base:
+        figs = ingest.figure_rows(rid, rep)
+        base_rows.append((name, data, rep, figs))
+    today = date.today()
+    t = time.perf_counter()
+    figures = 0
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        conn.execute("set synchronous_commit = off")
+        if conn.execute("select rolsuper from pg_roles where rolname = current_user").fetchone()[0]:
+            # the rows are consistent by construction: skip the foreign-key triggers (setup, not timed)
+            conn.execute("set session_replication_role = replica")
+
+        def copies(lo, hi):
+            for h in range(lo, hi):
+                name, data, rep, figs = base_rows[h % len(base_rows)]
+                content = data + f"\n<!-- history copy {h} -->\n".encode()
+                yield h, hashlib.sha256(content).hexdigest(), f"history/{h:06d}_{name}", content, rep, figs
+
+        chunk = 20_000
+        for lo in range(0, n_reports, chunk):
+            batch = list(copies(lo, min(n_reports, lo + chunk)))
+            received = [today - timedelta(days=1 + (h * received_days) // max(n_reports, 1)) for h, *_ in batch]
+            with conn.transaction():
+                _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
+                           ((rid, Path(rel).name, rel, len(c), c, d, "bench-history")
+                            for (h, rid, rel, c, rep, figs), d in zip(batch, received)),
+                           binary=True, types=["text", "text", "text", "int8", "bytea", "date", "text"])
+                _copy_rows(conn, "raw.file_ledger", ("relative_path", "report_id", "size_bytes", "run_id", "outcome"),
+                           ((rel, rid, len(c), "bench-history", "loaded") for h, rid, rel, c, rep, figs in batch))
+                _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
+                           (_report_row(rid, rep, d) for (h, rid, rel, c, rep, figs), d in zip(batch, received)))
+                figures += _copy_rows(conn, "staging.figures", ingest.FIGURE_COLUMNS,
+                                      ((rid[:12] + f[0][12:], rid, *f[2:])
+                                       for h, rid, rel, c, rep, figs in batch for f in figs))
+        conn.execute("analyze")
+    return {"reports": n_reports, "figures": figures, "seconds": round(time.perf_counter() - t, 1)}
+
+
+def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
+    night_dir = tmp / "night"
+    make_corpus(night_dir, p.night, p.seed, start=50_000_000)  # reports no other section uses
+    base_n = min(1000, max(1, p.history))
+    base = _extracted(base_n, p.seed, start=60_000_000)
+    out: dict = {"history_reports": p.history, "night_reports": p.night}
+    # Both warehouses start the same way, as a new one does: built once (dbt) and validated once
+    # (GX: its context, suites and Data Docs exist) with nothing in them. The full one then gets
+    # its history (raw and staging, by COPY) and one dbt build over it; then the same night runs on
+    # each: the 10 reports through ingestion, dbt build and GX, exactly as a night does.
+    with server.database("night_empty") as url:
+        ws = Workspace(tmp / "night_empty", url)
+        out["empty_prime"] = {"dbt": ws.dbt_build("prime dbt build").as_dict(),
+                              "gx": ws.validate("bench_prime", "prime gx validate").as_dict()}
+        out["empty"] = ws.night(night_dir, "bench_night", "night ")
+        out["empty"]["counts"] = warehouse_counts(url)
+    with server.database("night_history") as url:
+        ws = Workspace(tmp / "night_history", url)
+        out["history_prime"] = {"dbt": ws.dbt_build("prime dbt build").as_dict(),
+                                "gx": ws.validate("bench_prime", "prime gx validate").as_dict()}
+        out["history_synthesis"] = synthesize_history(url, p.history, base)
+        out["history_build"] = ws.dbt_build("history dbt build").as_dict()
+        out["history_build"].get("result", {}).pop("node_seconds", None)
+        out["history"] = ws.night(night_dir, "bench_night", "night ")
+        out["history"]["counts"] = warehouse_counts(url)
+    ratio = out["history"]["total_seconds"] / out["empty"]["total_seconds"]
+    out["ratio"] = round(ratio, 2)
+    out["cpu_ratio"] = round(out["history"]["total_cpu_seconds"] / max(out["empty"]["total_cpu_seconds"], 1e-6), 2)
+    out["step_ratios"] = {k: round(out["history"]["steps"][k]["seconds"] / max(out["empty"]["steps"][k]["seconds"], 1e-6), 2)
+                          for k in out["history"]["steps"]}
+    out["meets_target"] = ratio <= TARGETS["incremental_ratio"]
+    # what grows with the history: the dbt nodes that took longer on the full warehouse's night
+    e = out["empty"]["steps"]["dbt"].get("result", {}).get("node_seconds", {})
+    h = out["history"]["steps"]["dbt"].get("result", {}).get("node_seconds", {})
+    growth = sorted(((t - e.get(n, 0.0), n, t) for n, t in h.items()), reverse=True)
+    out["dbt_nodes_growing_with_history"] = [
+        {"node": n, "history_seconds": t, "empty_seconds": e.get(n), "added_seconds": round(g, 2)}
+        for g, n, t in growth[:12]]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Airflow overhead
+
+
+def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> dict:
+    from antq import runner
+
+    size = p.airflow_size
+    corpus = tmp / f"corpus_{size}"
+    if not corpus.exists():
+        make_corpus(corpus, size, p.seed)
+    if direct is None:
+        direct = bench_e2e(server, tmp, p, size)
+    with server.database("airflow") as url:
+        stack = runner.Stack(warehouse_url=url)
+        ws = Workspace(tmp / "airflow", stack.warehouse_url)
+        data = ws.root / "data"
+        saved = os.environ.get("ANTQ_DATA_DIR")
+        os.environ["ANTQ_DATA_DIR"] = str(data)  # Stack.env() puts AIRFLOW_HOME under it
+        try:
+            env = {**stack.env(), **ws.env(), "REPORTS_DIR": str(corpus),
+                   "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300"}
+        finally:
+            if saved is None:
+                os.environ.pop("ANTQ_DATA_DIR", None)
+            else:
+                os.environ["ANTQ_DATA_DIR"] = saved
+        setup = run_step("airflow db migrate", [_bin("airflow"), "db", "migrate"], env, ws.logs)
+        when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        steps = {
+            "dbt_parse": run_step("dbt parse", [_bin("dbt"), "parse", "--project-dir", str(config.DBT_PROJECT_DIR),
+                                                "--quiet"], env, ws.logs),
+            "dag_antq_ingest": run_step("dag antq_ingest", [_bin("airflow"), "dags", "test", "antq_ingest", when],
+                                        env, ws.logs),
+            "dag_antq_transform": run_step("dag antq_transform",
+                                           [_bin("airflow"), "dags", "test", "antq_transform", when], env, ws.logs),
+        }
+        counts = warehouse_counts(stack.warehouse_url)
+    total = sum(s.seconds for s in steps.values())
+    ratio = total / direct["total_seconds"]
+    return {
+        "reports": size,
+        "setup": {"airflow_db_migrate": setup.as_dict()},
+        "steps": {k: s.as_dict() for k, s in steps.items()},
+        "total_seconds": round(total, 2),
+        "total_cpu_seconds": round(sum(s.cpu_seconds for s in steps.values()), 2),
+        "peak_rss_mb": round(max(s.peak_rss_mb for s in steps.values()), 1),
+        "direct_total_seconds": direct["total_seconds"],
+        "direct_total_cpu_seconds": direct.get("total_cpu_seconds"),
+        "ratio": round(ratio, 2),
+        "cpu_ratio": round(sum(s.cpu_seconds for s in steps.values()) / direct["total_cpu_seconds"], 2)
+        if direct.get("total_cpu_seconds") else None,
+        "counts": counts,
+        "same_result_as_direct": counts.get("staged_figures") == direct.get("counts", {}).get("staged_figures")
+                                 and counts.get("marts") == direct.get("counts", {}).get("marts"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole bench
+
+
+def run(p: Params) -> dict:
+    started = time.perf_counter()
+    tmp = Path(tempfile.mkdtemp(prefix="antq-bench-"))
+    saved_env = {k: os.environ.get(k) for k in ("ANTQ_DATA_DIR", "AIRFLOW__COSMOS__ENABLE_TELEMETRY",
+                                                 "GX_ANALYTICS_ENABLED")}
+    os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    # the bench's own state (dbt targets, GX contexts, quarantine) stays in its temporary folder
+    os.environ["ANTQ_DATA_DIR"] = str(tmp / "data")
+    try:
+        return _run(p, tmp, started)
+    finally:
+        for k, v in saved_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        if p.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run(p: Params, tmp: Path, started: float) -> dict:
+    server = Server(tmp, keep=p.keep)
+    results = Results(p.out, p, server.kind, server.version)
+    profile_dir = Path(p.out).parent / "profiles"
+    print(f"antq bench: {results.data['machine']['cpus']} CPUs ({results.data['machine']['cpu']}), "
+          f"PostgreSQL {server.version} ({server.kind}); writing {p.out}", flush=True)
+    e2e: dict = {}
+    try:
+        for name in p.sections:
+            load0 = list(os.getloadavg())
+            t = time.perf_counter()
+            print(f"\n[{name}] ...", flush=True)
+            try:
+                if name == "extraction":
+                    data = bench_extraction(p, profile_dir)
+                elif name == "load":
+                    data = bench_load(server, p)
+                elif name == "e2e":
+                    data = {}
+                    for size in p.sizes:
+                        data[str(size)] = e2e[size] = bench_e2e(server, tmp, p, size)
+                        results.section(name, {**data, "partial": True})
+                        _print_section(name, {str(size): e2e[size]})
+                elif name == "incremental":
+                    data = bench_incremental(server, tmp, p)
+                elif name == "airflow":
+                    data = bench_airflow(server, tmp, p, e2e.get(p.airflow_size))
+                else:
+                    raise ValueError(f"unknown section {name!r} (one of {', '.join(SECTIONS)})")
+            except Exception as err:  # a failed section leaves the others' figures
+                log.exception("section %s failed", name)
+                results.error(name, f"{type(err).__name__}: {err}"[:4000])
+                print(f"[{name}] FAILED: {type(err).__name__}: {str(err)[:500]}", flush=True)
+                continue
+            data["section_seconds"] = round(time.perf_counter() - t, 1)
+            data["load_average"] = {"start": load0, "end": list(os.getloadavg())}
+            results.section(name, data)
+            if name != "e2e":
+                _print_section(name, data)
+    finally:
+        server.close()
+        results.data["databases"] = {"created": [d for d in server.created if not d.endswith("_airflow")],
+                                     "kept": server.keep}
+    results.finish(time.perf_counter() - started)
+    print()
+    print(format_table(results.data))
+    return results.data
+
+
+def summary(data: dict) -> list[dict]:
+    """The headline figures: name, value, unit, target, verdict."""
+    s = data.get("sections", {})
+    rows: list[dict] = []
+
+    def add(figure, value, unit, target=None, ok=None):
+        rows.append({"figure": figure, "value": value, "unit": unit, "target": target,
+                     "verdict": None if ok is None else ("meets" if ok else "MISSED")})
+
+    x = s.get("extraction")
+    if x:
+        t = TARGETS["extraction_reports_per_s"]
+        add("1 extraction, sample reports", x["samples"]["reports_per_s"], "reports/s/core", f"≥ {t:.0f}",
+            x["samples"]["reports_per_s"] >= t)
+        add("1 extraction, generated corpus", x["generated"]["reports_per_s"], "reports/s/core", f"≥ {t:.0f}",
+            x["generated"]["reports_per_s"] >= t)
+    ld = s.get("load")
+    if ld:
+        add("2 load, COPY", ld["copy_figures_per_s"], "figures/s")
+        add("2 load, row-by-row INSERT", ld["insert_figures_per_s"], "figures/s")
+        add("2 load, COPY / INSERT", ld["ratio"], "×", f"≥ {TARGETS['load_copy_over_insert']:.0f}", ld["meets_target"])
+    for size, run_ in (s.get("e2e") or {}).items():
+        if not isinstance(run_, dict) or "total_seconds" not in run_:
+            continue
+        st = run_["steps"]
+        add(f"3 end to end, {int(size):,} reports", run_["total_seconds"], "s",
+            f"≤ {TARGETS['e2e_10000_seconds']:.0f}" if "meets_target" in run_ else None, run_.get("meets_target"))
+        for k in ("ingest", "dbt", "gx"):
+            add(f"    {k}", st[k]["seconds"], f"s, peak {st[k]['peak_rss_mb']:.0f} MB")
+    inc = s.get("incremental")
+    if inc:
+        add(f"4 night of {inc['night_reports']} on {inc['history_reports']:,} reports", inc["history"]["total_seconds"], "s")
+        add(f"4 night of {inc['night_reports']} on an empty warehouse", inc["empty"]["total_seconds"], "s")
+        add("4 incremental ratio", inc["ratio"], "×", f"≤ {TARGETS['incremental_ratio']}", inc["meets_target"])
+    af = s.get("airflow")
+    if af:
+        add(f"5 Airflow, {af['reports']:,} reports", af["total_seconds"], "s")
+        add(f"5 direct, {af['reports']:,} reports", af["direct_total_seconds"], "s")
+        add("5 Airflow / direct", af["ratio"], "×")
+    return rows
+
+
+def format_table(data: dict) -> str:
+    m = data["machine"]
+    la = data.get("load_average", {})
+    head = (f"antq bench  {data.get('finished_at') or data['started_at']}  {m['cpus']} CPUs ({m['cpu']}), "
+            f"{m['memory_gib']} GiB, PostgreSQL {data['postgres']['version']} ({data['postgres']['where']}), "
+            f"load average {_fmt_load(la.get('start'))} -> {_fmt_load(la.get('end'))}")
+    rows = data.get("summary") or summary(data)
+    w = max([len(r["figure"]) for r in rows] + [10])
+    lines = [head, "", f"{'figure':<{w}}  {'value':>10}  {'unit':<22} {'target':<8} verdict",
+             "-" * (w + 56)]
+    for r in rows:
+        v = r["value"]
+        vs = f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+        lines.append(f"{r['figure']:<{w}}  {vs:>10}  {r['unit']:<22} {r['target'] or '':<8} {r['verdict'] or ''}")
+    for name, err in (data.get("errors") or {}).items():
+        lines.append(f"{name}: FAILED: {err.splitlines()[0][:200]}")
+    if data.get("seconds"):
+        lines.append(f"\nwhole bench: {data['seconds']:.0f} s; details in {data.get('results_file', RESULTS_PATH)}")
+    return "\n".join(lines)
+
+
+def _fmt_load(x) -> str:
+    return "/".join(f"{v:.1f}" for v in x) if x else "?"
+
+
+def _print_section(name: str, data: dict) -> None:
+    if name == "extraction":
+        print(f"  samples {data['samples']['reports_per_s']:.0f} reports/s/core, generated "
+              f"{data['generated']['reports_per_s']:.0f} reports/s/core", flush=True)
+    elif name == "load":
+        print(f"  COPY {data['copy_figures_per_s']:,} figures/s, INSERT {data['insert_figures_per_s']:,} figures/s: "
+              f"{data['ratio']}×", flush=True)
+    elif name == "e2e":
+        for size, r in data.items():
+            st = r["steps"]
+            print(f"  {int(size):,} reports: {r['total_seconds']:.1f} s (ingest {st['ingest']['seconds']:.1f}, "
+                  f"dbt {st['dbt']['seconds']:.1f}, gx {st['gx']['seconds']:.1f}); peak {r['peak_rss_mb']:.0f} MB",
+                  flush=True)
+    elif name == "incremental":
+        print(f"  night on {data['history_reports']:,}: {data['history']['total_seconds']:.1f} s, on empty: "
+              f"{data['empty']['total_seconds']:.1f} s: {data['ratio']}×", flush=True)
+    elif name == "airflow":
+        print(f"  Airflow {data['total_seconds']:.1f} s vs direct {data['direct_total_seconds']:.1f} s: "
+              f"{data['ratio']}×", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# `python -m antq.bench step ...` (the measured child processes)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m antq.bench")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("step")
+    s.add_argument("which", choices=["ingest", "validate"])
+    s.add_argument("--url", required=True)
+    s.add_argument("--reports", type=Path)
+    s.add_argument("--run-id", required=True)
+    s.add_argument("--result", type=Path, required=True)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.which == "ingest":
+        out = step_ingest(args.url, args.reports, args.run_id)
+    else:
+        out = step_validate(args.url, args.run_id)
+    args.result.write_text(json.dumps(out, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

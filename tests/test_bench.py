@@ -1,0 +1,117 @@
+"""`antq bench` code paths at tiny sizes (no timing asserts: speed targets live in the bench's output)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import psycopg
+import pytest
+
+from antq import bench, cli, config, ingest
+
+
+def test_run_step_measures_a_child_process_and_reports_a_failure(tmp_path):
+    code = "b = bytearray(80 * 2**20); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(0.3)"
+    step = bench.run_step("alloc", [sys.executable, "-c", code], {}, tmp_path / "logs")
+    assert step.returncode == 0 and step.seconds >= 0.3
+    assert step.peak_rss_mb >= 80 and step.peak_tree_rss_mb >= 80
+    with pytest.raises(RuntimeError, match=r"(?s)bench step 'boom' failed \(exit 3\).*went wrong"):
+        bench.run_step("boom", [sys.executable, "-c", "import sys; print('went wrong'); sys.exit(3)"], {},
+                       tmp_path / "logs")
+
+
+def test_dbt_run_results_sums_by_kind_and_names_the_slowest(tmp_path):
+    path = tmp_path / "run_results.json"
+    path.write_text(json.dumps({"elapsed_time": 9.5, "results": [
+        {"unique_id": "model.antq_warehouse.fct_figures", "status": "success", "execution_time": 4.0},
+        {"unique_id": "model.antq_warehouse.dim_report", "status": "success", "execution_time": 1.0},
+        {"unique_id": "test.antq_warehouse.unique_fct_figures_figure_id.abc", "status": "pass", "execution_time": 2.5},
+    ]}))
+    r = bench.dbt_run_results(path, top=2)
+    assert r["seconds_by_kind"] == {"model": 5.0, "test": 2.5} and r["nodes"] == 3
+    assert [n["node"] for n in r["slowest"]] == ["antq_warehouse.fct_figures",
+                                                 "antq_warehouse.unique_fct_figures_figure_id.abc"]
+    assert bench.dbt_run_results(tmp_path / "missing.json") == {}
+
+
+def _figures(url) -> list[tuple]:
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        return conn.execute(f"select {', '.join(ingest.FIGURE_COLUMNS)} from staging.figures order by figure_id").fetchall()
+
+
+def test_copy_and_row_by_row_loaders_write_the_same_rows(warehouse_db):
+    reports = bench._extracted(3, seed=5)
+    rows = [r for rid, _, _, rep in reports for r in ingest.figure_rows(rid, rep)]
+    assert rows
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        bench._copy_rows(conn, "raw.report_files", bench.RAW_COLUMNS,
+                         [(rid, n, n, len(d), d, bench.date.today(), "t") for rid, n, d, _ in reports])
+        bench._copy_rows(conn, "staging.reports", bench.REPORT_COLUMNS,
+                         [bench._report_row(rid, rep, bench.date.today()) for rid, _, _, rep in reports])
+        assert bench.copy_figures(conn, rows) == len(rows)
+        conn.commit()
+    copied = _figures(warehouse_db)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        conn.execute("truncate staging.figures")
+        assert bench.insert_figures_row_by_row(conn, rows) == len(rows)
+        conn.commit()
+    assert _figures(warehouse_db) == copied and len(copied) == len(rows)
+
+
+def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
+    base = bench._extracted(3, seed=2)
+    out = bench.synthesize_history(warehouse_db, 25, base)
+    per_base = [len(rep.figures) for _, _, _, rep in base]
+    assert out["reports"] == 25 and out["figures"] == sum(per_base[h % 3] for h in range(25))
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        one = lambda q: conn.execute(q).fetchone()[0]  # noqa: E731
+        assert one("select count(*) from raw.report_files") == 25
+        assert one("select count(*) from raw.file_ledger") == 25
+        assert one("select count(*) from staging.reports") == 25
+        assert one("select count(*) from staging.figures") == out["figures"]
+        with_figures = sum(1 for h in range(25) if per_base[h % 3])
+        assert one("select count(distinct report_id) from staging.figures") == with_figures
+    assert ingest.pending_report_ids(warehouse_db) == []  # a night does not re-extract the history
+
+
+def test_quick_bench_fills_every_section(pg_server, tmp_path, monkeypatch, capsys):
+    """Every section at tiny sizes on the test server: the figures are there and the runs are right."""
+    monkeypatch.setenv("ANTQ_BENCH_SERVER_URL", pg_server)
+    out = tmp_path / "results.json"
+    data = bench.run(bench.Params.quick(out=out, sizes=(8,), airflow_size=8, history=40, night=2))
+    assert data["errors"] == {}, data["errors"]
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert saved["status"] == "complete" and set(saved["sections"]) == set(bench.SECTIONS)
+    s = saved["sections"]
+    assert s["extraction"]["samples"]["reports_per_s"] > 0 and s["extraction"]["generated"]["reports_per_s"] > 0
+    assert s["load"]["figures"] == 300 and s["load"]["ratio"] > 0
+    e2e = s["e2e"]["8"]
+    assert set(e2e["steps"]) == {"ingest", "dbt", "gx"}
+    c = e2e["counts"]
+    assert c["staged_reports"] + c["rejected"] == 8 and c["marts"]["fct_figures"] == c["staged_figures"] > 0
+    assert e2e["steps"]["ingest"]["result"]["files_new"] == 8
+    assert e2e["steps"]["gx"]["result"]["evaluated"] > 0
+    assert e2e["steps"]["dbt"]["result"]["slowest"]
+    inc = s["incremental"]
+    assert inc["empty"]["counts"]["staged_reports"] == 2
+    assert inc["history"]["counts"]["staged_reports"] == 42
+    assert inc["history"]["counts"]["marts"]["dim_report"] == 42
+    assert inc["history"]["steps"]["ingest"]["result"]["staged"] == 2  # only the night's reports extracted
+    af = s["airflow"]
+    assert af["same_result_as_direct"] and af["counts"]["staged_reports"] == 8
+    table = capsys.readouterr().out
+    for figure in ("1 extraction", "2 load, COPY / INSERT", "3 end to end, 8 reports", "4 incremental ratio",
+                   "5 Airflow / direct"):
+        assert figure in table
+    # its throwaway databases (and Airflow's beside one) are gone
+    created = saved["databases"]["created"]
+    assert len(created) == 5  # load, e2e, the two warehouses of the night, airflow
+    with psycopg.connect(config.with_database(pg_server, "postgres")) as conn:
+        left = conn.execute("select datname from pg_database where datname = any(%s) or datname = any(%s)",
+                            (created, [f"{d}_airflow" for d in created])).fetchall()
+    assert left == []
+
+
+def test_cli_bench_rejects_an_unknown_section(capsys):
+    assert cli.main(["bench", "--only", "extraction,warp"]) == 2
+    assert "unknown section(s): warp" in capsys.readouterr().err
