@@ -421,11 +421,11 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                 with conn.cursor() as cur:
                     cur.executemany(
                         """insert into staging.reports (report_id, doc, source_format, encoding, province,
-                               report_date, period_label, period_start, period_end, figure_count,
+                               outlet, report_date, period_label, period_start, period_end, figure_count,
                                extractor_version, received_date)
-                           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-                        [(rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.report_date,
-                          rep.period_label, rep.period_start, rep.period_end, len(rep.figures),
+                           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                        [(rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet,
+                          rep.report_date, rep.period_label, rep.period_start, rep.period_end, len(rep.figures),
                           rep.extractor_version, received) for rid, received, rep in results],
                     )
                     with cur.copy(f"copy staging.figures ({', '.join(FIGURE_COLUMNS)}) from stdin") as copy:

@@ -34,7 +34,7 @@ def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: s
     low = lower_aligned(text)
     meta = extract_meta(text, low)
     return Report(doc=doc, text=text, figures=extract_figures(text, doc, low), extractor_version=EXTRACTOR_VERSION,
-                  source_format=source_format, encoding=encoding, province=meta.province,
+                  source_format=source_format, encoding=encoding, province=meta.province, outlet=meta.outlet,
                   report_date=meta.report_date, period_label=meta.period_label,
                   period_start=meta.period_start, period_end=meta.period_end)
 

@@ -54,6 +54,7 @@ class Report:
     source_format: str = "txt"  # txt | html | docx | pdf
     encoding: str | None = None  # the encoding the bytes were decoded from
     province: str | None = None
+    outlet: str | None = None  # dateline abbreviation of the newspaper ("BBK"), when there is one
     report_date: date | None = None
     period_label: str | None = None
     period_start: date | None = None

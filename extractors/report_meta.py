@@ -119,6 +119,12 @@ def _longest_name(words: str, table: dict[str, str]) -> str | None:
     return None
 
 
+def find_outlet(text: str) -> str | None:
+    """The dateline abbreviation of a known outlet at the head of a report ("BBK - Ngày 16/10, …")."""
+    m = _OUTLET.search(text[:300])
+    return m.group(1) if m and m.group(1) in OUTLETS else None
+
+
 def find_province(text: str, low: str | None = None) -> str | None:
     """The province a report is about. Precedence, each step only when the ones before found none:
       1. an outlet's abbreviation at the head ("BBK - ..." = Báo Bắc Kạn);
@@ -228,6 +234,7 @@ _FUTURE = re.compile(r"(?:tầm nhìn|đến năm|định hướng|nhiệm vụ|
 @dataclass
 class Meta:
     province: str | None = None
+    outlet: str | None = None  # the newspaper's dateline abbreviation ("BBK" = Báo Bắc Kạn)
     report_date: date | None = None
     period_label: str | None = None
     period_start: date | None = None
@@ -316,7 +323,7 @@ def _year_of_day(month: int, day: int, start: date | None, end: date | None) -> 
 def extract_meta(text: str, low: str | None = None) -> Meta:
     """Province, report date and period of a report; `low` is text.lower() when the caller has it."""
     low = text.lower() if low is None else low
-    meta = Meta(province=find_province(text, low))
+    meta = Meta(province=find_province(text, low), outlet=find_outlet(text))
     head_year = head_month = head_day = None
     hm = _HEADER_DATE.search(low, 0, 400)
     if hm:

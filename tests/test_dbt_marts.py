@@ -105,6 +105,9 @@ def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_
                where measure = 'campaign.participants' and period_start = date '2022-01-01' and is_newest"""
         ).fetchone()[0]
         assert newest_sum == rows[0][0]
+        # the outlet is the dateline's abbreviation where the report has one ("BBK - Ngày 16/10, …")
+        outlets = dict(conn.execute("select left(file_name, 3), outlet from marts.dim_report"))
+        assert outlets == {"000": None, "001": "BBK", "002": "BBK", "003": "BBK", "004": None}
         # Bắc Kạn rolls up under Thái Nguyên, Kon Tum under Quảng Ngãi
         successors = dict(conn.execute(
             "select province_name, successor_name from marts.dim_province where province_name in ('Bắc Kạn', 'Kon Tum')"))

@@ -106,3 +106,6 @@ create table if not exists dq.flagged_figures (
     message     text not null,
     flagged_at  timestamptz not null default now()
 );
+
+-- the newspaper's dateline abbreviation ("BBK"), read by the extractor since 1.3.0
+alter table staging.reports add column if not exists outlet text;

@@ -10,6 +10,7 @@ final as (
     select
         report_id,
         file_name,
+        outlet,
         relative_path,
         source_format,
         encoding,

@@ -16,6 +16,7 @@ renamed as (
         source.source_format,
         source.encoding,
         source.province as province_name,
+        source.outlet,
         source.report_date,
         source.period_label,
         source.period_start,
