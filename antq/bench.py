@@ -33,6 +33,7 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -194,6 +195,10 @@ class Server:
             log.warning("no PostgreSQL at %s (%s): starting an embedded one", url, str(err).strip()[:120])
             from antq import warehouse
 
+            # the server's lock file lives in the runtime dir: one outside tmp, which is removed at the end
+            runtime = Path(tempfile.gettempdir()) / "antq-bench-runtime"
+            runtime.mkdir(mode=0o700, exist_ok=True)
+            os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
             self._embedded = warehouse.start_embedded(tmp / "pg")
             self.url, self.kind = self._embedded.get_uri(), "embedded"
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
@@ -300,7 +305,16 @@ def run_step(name: str, cmd: list[str], env: dict, logs: Path, result_file: Path
         proc = subprocess.Popen(cmd, env=env, cwd=config.PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT)
         sampler = _TreeSampler(proc.pid)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted: do not leave the step running
+            sampler.stop()
+            proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=10)
+            if proc.poll() is None:
+                proc.kill()
+            raise
         seconds = time.perf_counter() - started
         single_peak, tree_peak = sampler.stop()
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -531,12 +545,13 @@ def _extracted(n_reports: int, seed: int, start: int = 0):
 
 
 def _report_row(rid: str, rep, received: date) -> tuple:
-    return (rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.report_date, rep.period_label,
-            rep.period_start, rep.period_end, len(rep.figures), rep.extractor_version, received)
+    """A staging.reports row as antq.ingest.extract_and_stage writes it."""
+    return (rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet, rep.report_date,
+            rep.period_label, rep.period_start, rep.period_end, len(rep.figures), rep.extractor_version, received)
 
 
-REPORT_COLUMNS = ("report_id", "doc", "source_format", "encoding", "province", "report_date", "period_label",
-                  "period_start", "period_end", "figure_count", "extractor_version", "received_date")
+REPORT_COLUMNS = ("report_id", "doc", "source_format", "encoding", "province", "outlet", "report_date",
+                  "period_label", "period_start", "period_end", "figure_count", "extractor_version", "received_date")
 RAW_COLUMNS = ("report_id", "file_name", "relative_path", "size_bytes", "content", "received_date", "run_id")
 
 
@@ -855,9 +870,15 @@ def run(p: Params) -> dict:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     # the bench's own state (dbt targets, GX contexts, quarantine) stays in its temporary folder
     os.environ["ANTQ_DATA_DIR"] = str(tmp / "data")
+    # a stop (SIGTERM, as `timeout` sends) still drops the throwaway databases and files
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return _run(p, tmp, started)
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         for k, v in saved_env.items():
             if v is None:
                 os.environ.pop(k, None)
@@ -867,6 +888,10 @@ def run(p: Params) -> dict:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
 
 
 def _run(p: Params, tmp: Path, started: float) -> dict:
