@@ -15,10 +15,11 @@
             if is_incremental() else [] -%}
     {#- a mart built before report_staged_at existed reloads every report once (and gains the column) -#}
     {%- if is_incremental() and 'report_staged_at' in built_columns %}
-    {{ report_id_column }} in (
+    -- = any(array(…)) lets PostgreSQL use the report_id index instead of scanning the history
+    {{ report_id_column }} = any(array(
         select report_id from {{ reports }}
         where staged_at > (select coalesce(max(built.report_staged_at), '-infinity'::timestamptz) from {{ this }} as built)
-    )
+    ))
     {%- else %}
     true
     {%- endif %}
