@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import os
 import shutil
 import socket
@@ -26,7 +25,6 @@ import sys
 import time
 import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -42,6 +40,7 @@ from extractors.decode import clean_text
 from extractors.legacy import encode_tcvn3, encode_vni
 
 from conftest import SEEDS_DIR, _admin
+from sample_files import docx_bytes, encode_cp1258, paragraphs, pdf_bytes, scanned_pdf, zip_bytes
 
 RUN_DATE = date(2024, 1, 2)
 SEEDS = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
@@ -60,82 +59,6 @@ def tagged(i: int, tag: str) -> str:
     """Sample report i with a closing line of letters only: unique content, the same figures."""
     letters = "".join(c for c in tag if c.isalpha())
     return seed_text(i) + f"\n\nTệp thử nghiệm {letters}.\n"
-
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows writes it: base letter + combining tone (see test_extract_formats)."""
-    out = bytearray()
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        d = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
-        tone = "".join(c for c in d if c in tones)
-        try:
-            out += (base + tone).encode("cp1258")
-        except UnicodeEncodeError:
-            out += {"“": b'"', "”": b'"', "…": b"..."}.get(ch, b"?")
-    return bytes(out)
-
-
-def docx_bytes(paragraphs: list[str], table: list[tuple[str, str]] | None = None) -> bytes:
-    import docx
-
-    d = docx.Document()
-    for p in paragraphs:
-        d.add_paragraph(p)
-    if table:
-        t = d.add_table(rows=len(table), cols=2)
-        for r, (a, b) in enumerate(table):
-            t.cell(r, 0).text, t.cell(r, 1).text = a, b
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
-def pdf_bytes(paragraphs: list[str], password: str | None = None) -> bytes:
-    import font_roboto
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.pdfencrypt import StandardEncryption
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
-    from xml.sax.saxutils import escape
-
-    pdfmetrics.registerFont(TTFont("Roboto", font_roboto.Roboto))
-    style = ParagraphStyle("vi", fontName="Roboto", fontSize=10, leading=13)
-    buf = io.BytesIO()
-    encrypt = StandardEncryption(password, "owner", strength=128) if password else None
-    SimpleDocTemplate(buf, pagesize=A4, encrypt=encrypt).build([Paragraph(escape(p), style) for p in paragraphs])
-    return buf.getvalue()
-
-
-def scanned_pdf() -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.rect(50, 50, 400, 600, fill=1)  # a page that is all picture, no text layer
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
-def zip_bytes(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, text in files.items():
-            z.writestr(name, text)
-    return buf.getvalue()
-
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.split("\n") if p.strip()]
 
 
 TABLE_ROWS = [("Chỉ tiêu", "Kết quả"),

@@ -1,13 +1,9 @@
-"""Every format and encoding a user may drop in the folder, each with a real file made here from a
-sample report: the decoded text and the figures must be those of the original.
-
-The PDF is set in Roboto from the `font-roboto` package (a dev dependency), so it needs no system font.
+"""Every format and encoding a user may drop in the folder, each with a real file made from a sample
+report (builders in sample_files.py): the decoded text and the figures must be those of the original.
 """
 from __future__ import annotations
 
-import io
 import unicodedata
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +12,8 @@ import extractors
 from extractors import UnreadableReport
 from extractors.decode import clean_text
 from extractors.legacy import decode_tcvn3, decode_vni, encode_tcvn3, encode_vni
+
+from sample_files import docx_bytes, encode_cp1258, paragraphs, pdf_bytes, scanned_pdf, zip_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "seeds" / "004_f927958248fcde9a.txt"   # a web page saved as text: menus, quotes, awards
@@ -40,26 +38,6 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 # ---- encodings ----------------------------------------------------------------------------
-
-def encode_cp1258(text: str) -> bytes:
-    """Windows-1258 as Vietnamese Windows writes it: base letters (with ă â ê ô ơ ư đ) and a combining tone."""
-    out = bytearray()
-    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        d = unicodedata.normalize("NFD", ch)
-        base = unicodedata.normalize("NFC", "".join(c for c in d if c not in tones))
-        tone = "".join(c for c in d if c in tones)
-        try:
-            out += (base + tone).encode("cp1258")
-        except UnicodeEncodeError:
-            out += {"“": b'"', "”": b'"', "…": b"..."}.get(ch, b"?")
-    return bytes(out)
-
 
 @pytest.mark.parametrize("encoding, make", [
     ("utf-8", lambda t: t.encode("utf-8")),
@@ -143,12 +121,8 @@ def test_windows_line_endings(tmp_path, text):
 
 # ---- documents ----------------------------------------------------------------------------
 
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in text.split("\n") if p.strip()]
-
-
 def test_html_main_text_without_menus(tmp_path, text):
-    paras = _paragraphs(text)
+    paras = paragraphs(text)
     body = "\n".join(f"<p>{p}</p>" for p in paras[1:])  # the menu line goes into the page chrome
     html = f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Kon Tum</title></head>
 <body><header><nav><ul><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức</a></li>
@@ -173,40 +147,16 @@ def test_html_in_a_legacy_charset(tmp_path):
 
 
 def test_docx(tmp_path, text):
-    import docx
-    d = docx.Document()
-    for p in _paragraphs(text):
-        d.add_paragraph(p)
-    table = d.add_table(rows=2, cols=2)
-    table.cell(0, 0).text, table.cell(0, 1).text = "Chỉ tiêu", "Kết quả"
-    table.cell(1, 0).text, table.cell(1, 1).text = "Thu hồi vũ khí", "thu hồi 15 khẩu súng"
-    buf = io.BytesIO()
-    d.save(buf)
-    r = extractors.extract_path(write(tmp_path, "report.docx", buf.getvalue()))
+    data = docx_bytes(paragraphs(text), [("Chỉ tiêu", "Kết quả"), ("Thu hồi vũ khí", "thu hồi 15 khẩu súng")])
+    r = extractors.extract_path(write(tmp_path, "report.docx", data))
     assert r.source_format == "docx"
     assert figures(r) == figures(text) + [(15, "weapons.guns", "exact")]
-
-
-def _pdf(paragraphs: list[str]) -> bytes:
-    import font_roboto
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
-    from xml.sax.saxutils import escape
-
-    pdfmetrics.registerFont(TTFont("Roboto", font_roboto.Roboto))
-    style = ParagraphStyle("vi", fontName="Roboto", fontSize=10, leading=13)
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4).build([Paragraph(escape(p), style) for p in paragraphs])
-    return buf.getvalue()
 
 
 @pytest.mark.parametrize("sample", [SAMPLE, SAMPLE2], ids=["004", "000"])
 def test_pdf_with_a_text_layer(tmp_path, sample):
     text = clean_text(sample.read_text(encoding="utf-8"))
-    r = extractors.extract_path(write(tmp_path, "report.pdf", _pdf(_paragraphs(text))))
+    r = extractors.extract_path(write(tmp_path, "report.pdf", pdf_bytes(paragraphs(text))))
     assert r.source_format == "pdf"
     assert figures(r) == figures(text)
     assert all(r.text[f.start:f.end] == f.surface for f in r.figures)
@@ -214,30 +164,16 @@ def test_pdf_with_a_text_layer(tmp_path, sample):
 
 # ---- what cannot be read ------------------------------------------------------------------
 
-def _scanned_pdf() -> bytes:
-    from reportlab.pdfgen import canvas
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.rect(50, 50, 400, 600, fill=1)  # an image-like page, no text
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("a.txt", "Năm 2023 thu hồi 5 khẩu súng.")
-    return buf.getvalue()
+ZIPPED = {"a.txt": "Năm 2023 thu hồi 5 khẩu súng."}
 
 
 @pytest.mark.parametrize("name, data, reason", [
     ("empty.txt", b"", "empty"),
     ("blank.txt", b"   \n\n ", "empty"),
     ("random.bin", bytes(range(256)) * 40, "binary"),
-    ("archive.zip", _zip(), "zip"),
-    ("archive.docx", _zip(), "zip"),
-    ("scan.pdf", _scanned_pdf(), "text layer"),
+    ("archive.zip", zip_bytes(ZIPPED), "zip"),
+    ("archive.docx", zip_bytes(ZIPPED), "zip"),
+    ("scan.pdf", scanned_pdf(), "text layer"),
     ("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "PDF"),
     ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, ".doc"),
     ("image.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10, "binary"),
