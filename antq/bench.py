@@ -556,16 +556,11 @@ RAW_COLUMNS = ("report_id", "file_name", "relative_path", "size_bytes", "content
 
 
 def copy_figures(conn, rows, table: str = "staging.figures") -> int:
-    """The project's COPY path for figures (antq.ingest.extract_and_stage): COPY ... FROM STDIN, write_row."""
+    """The project's COPY path for figures: antq.ingest.copy_figures, as extract_and_stage calls it."""
     from antq import ingest
 
-    n = 0
     with conn.cursor() as cur:
-        with cur.copy(f"copy {table} ({', '.join(ingest.FIGURE_COLUMNS)}) from stdin") as copy:
-            for row in rows:
-                copy.write_row(row)
-                n += 1
-    return n
+        return ingest.copy_figures(cur, rows, table)
 
 
 def insert_figures_row_by_row(conn, rows, table: str = "staging.figures") -> int:
@@ -582,7 +577,23 @@ def insert_figures_row_by_row(conn, rows, table: str = "staging.figures") -> int
     return n
 
 
+# The tables each loader writes: staging.figures as the warehouse has it (primary key, foreign key
+# to staging.reports, report_id index), the same without its foreign key (the key's per-figure
+# check), and without keys and indexes (what the table itself costs).
+LOAD_TABLES = {
+    "": "staging.figures",
+    "_without_fk": "staging.bench_figures_without_fk",
+    "_bare": "staging.bench_figures_bare",
+}
+LOAD_TABLES_DDL = (
+    "create table staging.bench_figures_without_fk (like staging.figures including all)",  # no foreign keys
+    "create table staging.bench_figures_bare (like staging.figures including defaults)",
+)
+
+
 def bench_load(server: Server, p: Params) -> dict:
+    import itertools
+
     import psycopg
 
     from antq import ingest
@@ -597,52 +608,79 @@ def bench_load(server: Server, p: Params) -> dict:
             reports.append((rid, name, data, rep))
             rows.extend(ingest.figure_rows(rid, rep))
     rows = rows[:p.load_figures]
+
+    def copy_building_rows(conn, _rows, table):
+        """extract_and_stage's whole staging path: the rows are built (figure_rows) as they are COPYed."""
+        built = (r for rid, _, _, rep in reports for r in ingest.figure_rows(rid, rep))
+        return copy_figures(conn, itertools.islice(built, len(rows)), table)
+
     with server.database("load") as url, psycopg.connect(config.libpq_url(url)) as conn:
         _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
                    ((rid, name, name, len(data), data, date.today(), "bench-load") for rid, name, data, _ in reports))
         _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
                    (_report_row(rid, rep, date.today()) for rid, _, _, rep in reports))
+        for ddl in LOAD_TABLES_DDL:
+            conn.execute(ddl)
         conn.commit()
-        # the same table without its keys and indexes: what the table itself costs each loader
-        conn.execute("create table staging.bench_figures_bare (like staging.figures including defaults)")
-        conn.commit()
-        runs = {"copy": [], "insert": [], "copy_bare": [], "insert_bare": []}
-        # alternate, so both loaders see the same machine load; COPY is repeated (it is short)
-        for loader, fn, repeat in (("copy", copy_figures, 3), ("insert", insert_figures_row_by_row, 1),
-                                   ("copy", copy_figures, 2), ("copy_bare", copy_figures, 3),
-                                   ("insert_bare", insert_figures_row_by_row, 1)):
-            table = "staging.bench_figures_bare" if loader.endswith("_bare") else "staging.figures"
+        runs: dict[str, list[float]] = {f"{loader}{variant}": [] for variant in LOAD_TABLES
+                                        for loader in ("copy", "insert")}
+        runs["copy_building_rows"] = []
+        # alternate, so both loaders see the same machine load; each figure is the best of its runs
+        plan = [("copy", copy_figures, "", 3), ("insert", insert_figures_row_by_row, "", 1),
+                ("copy", copy_figures, "", 2), ("insert", insert_figures_row_by_row, "", 1),
+                ("copy_building_rows", copy_building_rows, "", 3)]
+        for variant in ("_without_fk", "_bare"):
+            plan += [("copy", copy_figures, variant, 3), ("insert", insert_figures_row_by_row, variant, 1)]
+        for loader, fn, variant, repeat in plan:
+            table = LOAD_TABLES[variant]
             for _ in range(repeat):
                 conn.execute(f"truncate {table}")
                 conn.commit()
                 t = time.perf_counter()
                 with conn.transaction():
                     n = fn(conn, rows, table)
-                runs[loader].append(time.perf_counter() - t)
+                runs[loader + variant].append(time.perf_counter() - t)
                 assert conn.execute(f"select count(*) from {table}").fetchone()[0] == n == len(rows)
         conn.execute("truncate staging.figures")
-        conn.execute("drop table staging.bench_figures_bare")
+        for table in LOAD_TABLES.values():
+            if table != "staging.figures":
+                conn.execute(f"drop table {table}")
         conn.commit()
-    best_copy, best_insert = min(runs["copy"]), min(runs["insert"])
-    copy_fps, insert_fps = len(rows) / best_copy, len(rows) / best_insert
-    ratio = copy_fps / insert_fps
-    bare_copy_fps, bare_insert_fps = len(rows) / min(runs["copy_bare"]), len(rows) / min(runs["insert_bare"])
+
+    def per_s(key: str) -> float:
+        return len(rows) / min(runs[key])
+
+    def costs(variant: str) -> dict:
+        copy_fps, insert_fps = per_s("copy" + variant), per_s("insert" + variant)
+        return {"copy_figures_per_s": round(copy_fps), "insert_figures_per_s": round(insert_fps),
+                "ratio": round(copy_fps / insert_fps, 1)}
+
+    ratio = per_s("copy") / per_s("insert")
+    best_copy = min(runs["copy"])
     return {
         "figures": len(rows),
-        "copy_figures_per_s": round(copy_fps),
-        "insert_figures_per_s": round(insert_fps),
+        "copy_figures_per_s": round(per_s("copy")),
+        "insert_figures_per_s": round(per_s("insert")),
         "ratio": round(ratio, 1),
         "meets_target": ratio >= TARGETS["load_copy_over_insert"],
+        "copy_building_rows_figures_per_s": round(per_s("copy_building_rows")),
+        "bytes_per_figure": round(sum(len(str(v).encode()) + 1 for r in rows for v in r) / len(rows)),
         "seconds": {k: [round(t, 3) for t in v] for k, v in runs.items()},
         "without_keys_and_indexes": {
-            "copy_figures_per_s": round(bare_copy_fps), "insert_figures_per_s": round(bare_insert_fps),
-            "ratio": round(bare_copy_fps / bare_insert_fps, 1),
+            **costs("_bare"),
             "share_of_copy_time_in_keys_and_indexes": round(1 - min(runs["copy_bare"]) / best_copy, 2),
         },
-        "note": "best of the COPY runs vs the row-by-row run (one INSERT per figure, psycopg 3 prepares it "
-                "after 5 runs); both write the same rows in one transaction each, into staging.figures with "
-                "its primary key, foreign key to staging.reports and report_id index, and into a copy of "
-                "the table without them",
+        "without_foreign_key": {
+            **costs("_without_fk"),
+            "share_of_copy_time_in_the_key": round(1 - min(runs["copy_without_fk"]) / best_copy, 2),
+            "share_of_insert_time_in_the_key": round(1 - min(runs["insert_without_fk"]) / min(runs["insert"]), 2),
+        },
+        "note": "best of the COPY runs vs best of the row-by-row runs (one INSERT per figure, psycopg 3 prepares it "
+                "after 5 runs); both write the same rows in one transaction each, into staging.figures (primary "
+                "key, foreign key to staging.reports, report_id index), into a copy of it without the foreign "
+                "key, and into one without keys and indexes. copy_building_rows: the same COPY with the rows "
+                "built from the extracted reports as it goes (figure_rows), as extract_and_stage does; "
+                "bytes_per_figure: a row's size as COPY text",
     }
 
 

@@ -113,3 +113,37 @@ def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landi
     monkeypatch.setattr(ingest, "figure_rows", original)
     # the retry converges: every raw report is still pending and now gets staged
     assert ingest.extract_and_stage(warehouse_db, ingest.pending_report_ids(warehouse_db), "run-1")["staged"] == 5
+
+
+def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
+    """Two figures on the same span and measure get distinct ids; attrs (empty, or with Vietnamese
+    text) reach staging.figures as the extractor gave them."""
+    from extractors.model import Figure, Report
+
+    sentence = "Tiếp nhận 12 tin báo, giải quyết 12 tin báo."
+    figs = [Figure.of(doc="d", surface="12", value=12.0, unit="tin báo", measure="tips.received",
+                      qualifier="exact", attrs={}, start=10, end=12, sentence=sentence),
+            Figure.of(doc="d", surface="12", value=12.5, unit="tin báo", measure="tips.received",
+                      qualifier="about", attrs={"subject": "tin báo", "stated_pct": 106.7}, start=10, end=12,
+                      sentence=sentence),
+            Figure.of(doc="d", surface="12", value=12.0, unit="tin báo", measure="tips.resolved",
+                      qualifier="exact", attrs={}, start=30, end=32, sentence=sentence)]
+    report_id = "ab" * 32
+    rows = ingest.figure_rows(report_id, Report(doc="d", text=sentence, figures=figs, extractor_version="9.9"))
+    ids = [r[0] for r in rows]
+    assert ids == ["abababababab:10:tips.received", "abababababab:10:tips.received#2",
+                   "abababababab:30:tips.resolved"]
+    assert [r[8] for r in rows] == ["{}", '{"stated_pct": 106.7, "subject": "tin báo"}', "{}"]
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        conn.execute("insert into raw.report_files (report_id, file_name, relative_path, size_bytes, content, "
+                     "received_date, run_id) values (%s, 'd', 'd', 1, 'x', %s, 't')", (report_id, RUN_DATE))
+        conn.execute("insert into staging.reports (report_id, doc, source_format, figure_count, extractor_version, "
+                     "received_date) values (%s, 'd', 'txt', 3, '9.9', %s)", (report_id, RUN_DATE))
+        with conn.cursor() as cur:
+            assert ingest.copy_figures(cur, rows) == 3
+        staged = conn.execute("select figure_id, value, qualifier, attrs, sentence, extractor_version "
+                              "from staging.figures order by figure_id").fetchall()
+    assert [s[0] for s in staged] == ids
+    assert [float(s[1]) for s in staged] == [12.0, 12.5, 12.0]
+    assert staged[1][3] == {"subject": "tin báo", "stated_pct": 106.7} and staged[0][3] == {}
+    assert all(s[4] == sentence and s[5] == "9.9" for s in staged)
