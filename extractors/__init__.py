@@ -26,11 +26,16 @@ __all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "UnreadableReport", "extract
 
 def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: str | None = None) -> Report:
     """Figures and metadata of a report given as text (normalised to NFC first)."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _extract_nfc(text, doc, source_format, encoding)
+
+
+def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None) -> Report:
+    """extract_text of a text already NFC."""
     from .report_meta import extract_meta
     from .rules.figures import extract_figures, lower_aligned
 
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
     low = lower_aligned(text)
     meta = extract_meta(text, low)
     return Report(doc=doc, text=text, figures=extract_figures(text, doc, low), extractor_version=EXTRACTOR_VERSION,
@@ -53,8 +58,8 @@ def extract_bytes(data: bytes, name: str) -> Report:
         raise
     except Exception as e:  # a library choking on a malformed file is still a bad file
         raise UnreadableReport(f"cannot read this file: {type(e).__name__}: {e}") from None
-    # decode_bytes returns its text through decode.clean_text already: no second pass over it
-    return extract_text(text, doc, source_format=fmt, encoding=enc)
+    # decode_bytes returns its text through decode.clean_text, NFC already: no second pass over it
+    return _extract_nfc(text, doc, fmt, enc)
 
 
 def extract_path(path) -> Report:

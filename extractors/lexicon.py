@@ -209,7 +209,7 @@ for _kind, _words in (("identifier", IDENTIFIER_BEFORE), ("agency", AGENCY_BEFOR
         TAIL_KINDS[_w] = TAIL_KINDS.get(_w, frozenset()) | {_kind}
 
 
-def tail_kinds(phrases: list[str]) -> frozenset[str]:
+def tail_kinds(phrases) -> frozenset[str]:
     out = frozenset()
     for p in phrases:
         k = TAIL_KINDS.get(p)
@@ -218,32 +218,53 @@ def tail_kinds(phrases: list[str]) -> frozenset[str]:
     return out
 
 
-def tail_phrases(left: str, max_words: int = 4) -> list[str]:
-    """The phrases of 1..max_words words that end right before a number (lower-cased left text),
-    shortest first; none when punctuation stands between them and the number."""
-    t = left.rstrip(" ")
-    if not t or not t[-1].isalnum():
-        return []
-    words = t.rsplit(None, max_words)
-    if len(words) > max_words or (len(left) >= 50 and len(words) > 1):
-        words = words[1:]  # the first may be cut by the slice the caller took
-    out = []
-    phrase = ""
-    for k in range(1, len(words) + 1):
-        w = words[-k]
-        if k > 1 and not w[-1].isalnum():
-            break
-        phrase = w if k == 1 else w + " " + phrase
-        out.append(phrase)
-    return out
-
-
-def tail_lookup(phrases: list[str], table) -> str | None:
+def tail_lookup(phrases, table) -> str | None:
     """The longest phrase of `phrases` in table (a set or dict)."""
     for p in reversed(phrases):
         if p in table:
             return p
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class Tail:
+    """What the words right before a number make of it."""
+    # the phrases of 1..max_words words that end right before the number, shortest first; none when
+    # punctuation stands between them and the number
+    phrases: tuple[str, ...]
+    qualifier: str | None  # the longest phrase that is a qualifier ("hơn", "tới gần"), if any
+    kinds: frozenset[str]  # of TAIL_KINDS: "identifier", "agency", "date", "change"
+
+
+_NO_TAIL = Tail((), None, frozenset())
+# the same few words stand before numbers again and again: their Tail is computed once
+_TAIL_OF: dict[tuple[str, ...], Tail] = {}
+
+
+def tail_of(left: str, max_words: int = 4) -> Tail:
+    """The Tail of the lower-cased text `left` that ends right before a number."""
+    t = left.rstrip(" ")
+    if not t or not t[-1].isalnum():
+        return _NO_TAIL
+    words = t.rsplit(None, max_words)
+    if len(words) > max_words or (len(left) >= 50 and len(words) > 1):
+        del words[0]  # the first may be cut by the slice the caller took
+    key = tuple(words)
+    hit = _TAIL_OF.get(key)
+    if hit is None:
+        out = []
+        phrase = ""
+        for k in range(1, len(words) + 1):
+            w = words[-k]
+            if k > 1 and not w[-1].isalnum():
+                break
+            phrase = w if k == 1 else w + " " + phrase
+            out.append(phrase)
+        phrases = tuple(out)
+        hit = Tail(phrases, tail_lookup(phrases, QUALIFIER_OF), tail_kinds(phrases))
+        if len(_TAIL_OF) < 50000:
+            _TAIL_OF[key] = hit
+    return hit
 
 
 def trie_alternation(words) -> str:

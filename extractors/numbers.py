@@ -32,6 +32,8 @@ def parse_number(surface: str) -> float:
 
 def value_of(surface: str) -> float:
     """parse_number without the check, for digits already known to match NUMBER_RE."""
+    if surface.isdecimal():  # most are plain digits: "507", "01"
+        return float(int(surface))
     whole, _, frac = surface.partition(",")
     whole = whole.replace(".", "")
     return float(f"{whole}.{frac}") if frac else float(int(whole))

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import yaml
 
-from .lexicon import LEXICONS, REPO
+from .lexicon import LEXICONS, REPO, trie_alternation
 
 
 def _fold(s: str) -> str:
@@ -88,8 +88,24 @@ for _p in list(PROVINCES):  # old and new tone placement: "Thanh Hoá" / "Thanh 
     for _v in _tone_variants(_p):
         _NAME_OF.setdefault(_v, _p)
 
-_ALT = "|".join(re.escape(n) for n in sorted(_NAME_OF, key=len, reverse=True))
-_PROVINCE_ANY = re.compile(rf"(?<!\w)({_ALT})(?!\w)")
+# a province's name anywhere: the names as a trie, and no look-behind in front, so the engine scans
+# for their first letters; _province_mentions checks the character before (as "(?<!\w)" would)
+_PROVINCE_ANY = re.compile(rf"({trie_alternation(_NAME_OF)})(?!\w)")
+
+
+def _province_mentions(text: str):
+    """The matches of "(?<!\\w)(name|...)(?!\\w)" in text (the longest name at a place), as finditer finds them."""
+    pos = 0
+    while True:
+        m = _PROVINCE_ANY.search(text, pos)
+        if m is None:
+            return
+        p = m.start()
+        if p and (text[p - 1].isalnum() or text[p - 1] == "_"):
+            pos = p + 1  # inside a word: a name may still start further on
+            continue
+        yield m
+        pos = m.end()
 # a place word and the (up to four) words after it: "tỉnh Bắc Kạn", "huyện Ba Bể", "TP. Hồ Chí Minh"
 # place words, each scanned alone on the lower-cased text (a literal first makes the scan fast);
 # the name after one is read from the original text
@@ -103,6 +119,8 @@ _PROVINCE_WORDS = ("tỉnh", "thành phố", "tp", "tp.")
 _OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
 _DOMAIN = re.compile(r"((?:[a-z0-9-]+\.)+)vn$")
 _FOLDED_PROVINCE = {_fold(p).replace(" ", "").replace("-", ""): p for p in PROVINCES}
+# the ones long enough to be told apart inside a web address's label
+_FOLDED_IN_LABEL = tuple((f, p) for f, p in _FOLDED_PROVINCE.items() if len(f) >= 5)
 
 
 _SEP = re.compile(r"([ -]{1,3})")
@@ -171,13 +189,16 @@ def find_province(text: str, low: str | None = None) -> str | None:
         pos = low.find(".vn", pos + 3)
         if m:
             for label in m.group(1).split("."):
-                for folded, p in _FOLDED_PROVINCE.items():
-                    if len(folded) >= 5 and folded in label.replace("-", ""):
+                label = label.replace("-", "")
+                if len(label) < 5:
+                    continue  # too short to hold a province's name
+                for folded, p in _FOLDED_IN_LABEL:
+                    if folded in label:
                         counts[p] = counts.get(p, 0) + 2
     if not counts:
         counts = cities
     if not counts:
-        for m in _PROVINCE_ANY.finditer(text):
+        for m in _province_mentions(text):
             p = _NAME_OF[m.group(1)]
             counts[p] = counts.get(p, 0) + 1
     if not counts:
@@ -286,7 +307,7 @@ def _periods(low: str, n: int) -> list:
         if 1 <= k <= 12 and 1945 <= y <= 2100:
             end = date(y, 12, 31) if k == 12 else date(y, k + 1, 1) - timedelta(days=1)
             found.append((" ".join(f"{k} tháng {m.group(1) or ''} năm {y}".split()), date(y, 1, 1), end, cm.start()))
-    if "quý" in low:
+    if low.find("quý", 0, n) >= 0:
         for m in _QUARTER.finditer(low, 0, n):
             q = _ROMAN.get(m.group(1))
             y = int(m.group(2))

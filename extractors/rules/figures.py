@@ -19,7 +19,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..lexicon import (ACTIVITY_KEYWORDS, ACTIVITY_RE, NOT_UNIT, PLACE_AFTER_RE,
-                       QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE, UnitRule, tail_kinds, tail_lookup, tail_phrases)
+                       QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE, UnitRule, tail_of)
 from ..model import Figure
 from ..numbers import NUMBER_RE, SCALES, apply_scale, parse_number, value_of
 from . import awards
@@ -36,7 +36,8 @@ _RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
 _MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
 _MARKER_END = re.compile(r"[.)][ ]")
 _LIST_MARKER = re.compile(r"^[ \t]*$")
-_NEXT_IN_LIST = re.compile(r"^[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
+# matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
+_NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
 _STATED_PCT = re.compile(r"đạt[ ]+(?:tỷ lệ[ ]+|tỉ lệ[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
 _REACHED = re.compile(r"đạt[ ]*$")
 _PCT_TARGET_AFTER = re.compile(r"^[ ]*(?:so với[ ]+)?(?:chỉ tiêu|kế hoạch|mục tiêu|yêu cầu)")
@@ -70,6 +71,8 @@ class _Cand:
     pct: bool
     qualifier: str
     u: int  # unit start in sentence
+    ca: int = 0  # the clause around the number (segment.clause_bounds)
+    cb: int = 0
     measure: str | None = None
     unit: str = ""
     unit_end: int = 0
@@ -81,27 +84,39 @@ class _Cand:
 def extract_figures(text: str, doc: str, low_text: str | None = None) -> list[Figure]:
     """The figures of a report's text; `low_text` is lower_aligned(text) when the caller has it."""
     spans = sentences(text)
-    starts = [a for a, _ in spans]
     low_text = lower_aligned(text) if low_text is None else low_text
     by_sentence: dict[int, list[tuple[int, int, str, str | None]]] = {}
+    i, a, b, ms = -1, -1, -1, []  # the sentence of the last number, its span, its numbers
+    past_end = (len(text) + 1, len(text) + 1)
     for m in _CAND.finditer(text):
-        s = m.start()
-        prev = text[s - 1:s]
-        if prev and (prev.isalnum() or prev in "_.,/–-"):
+        s, e = m.span()
+        if s and (text[s - 1].isalnum() or text[s - 1] in "_.,/–-"):
             continue  # inside a word, a number or a range
-        i = bisect_right(starts, s) - 1
-        if i < 0 or s >= spans[i][1]:
-            continue
+        if s >= b:  # the numbers come in order: the sentence is this one or one after it
+            while s >= b:
+                i += 1
+                a, b = spans[i] if i < len(spans) else past_end
+            ms = []
+        if s < a:
+            continue  # between sentences
         g = m.group()
-        if len(g) == 4 and "1900" <= g <= "2100":
-            continue  # a year
-        num, _, den = g.partition("/")
-        num, den = num.strip(), den.strip() or None
-        if not _NUMBER.match(num) or (den is not None and not _NUMBER.match(den)):
-            continue  # "12.12.2022", "1.5": not a number as Vietnamese writes it
-        by_sentence.setdefault(i, []).append((s - spans[i][0], m.end() - spans[i][0], num, den))
+        if "/" in g:
+            num, _, den = g.partition("/")
+            num, den = num.strip(), den.strip() or None
+            if not _NUMBER.match(num) or (den is not None and not _NUMBER.match(den)):
+                continue  # "12.12.2022", "1.5": not a number as Vietnamese writes it
+        else:
+            if len(g) == 4 and "1900" <= g <= "2100":
+                continue  # a year
+            if not g.isdigit() and not _NUMBER.match(g):
+                continue
+            num, den = g, None
+        if not ms:
+            by_sentence[i] = ms
+        ms.append((s - a, e - a, num, den))
     added: set[int] = set()
     if "hàng " in low_text:  # numbers in words: (start, end, None, value)
+        starts = [a for a, _ in spans]
         for m in _WORD_NUMERAL.finditer(low_text):
             s = m.start("num")
             i = bisect_right(starts, s) - 1
@@ -140,9 +155,11 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     """The figures of one sentence, and the candidates kept (for the next sentence: `before` are
     those of the sentence right before this one)."""
     cands: list[_Cand] = []
+    whole = (0, len(low)) if ";" not in low else None  # one clause: no search per number
     for s, e, num, den in ms:
         c = _candidate(sent, low, s, e, num, den) if num is not None else _word_candidate(sent, low, s, e, den)
         if c is not None:
+            c.ca, c.cb = whole or clause_bounds(low, s)
             cands.append(c)
     if not cands:
         return [], []
@@ -164,24 +181,25 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
 
 
 def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -> _Cand | None:
-    right = sent[e:e + 12]
-    if _ATTACHED.match(right):
+    right = sent[e:e + 2]
+    # a space then a word (the common case) is not attached: after a space, _ATTACHED needs "/", "-" or "–"
+    if not (right[:1] == " " and right[1:] not in "/-–") and _ATTACHED.match(sent, e):
         return None  # "06/1/2022", "12.12.2022", "2019-2024", "09/CTr-...", "A1", "14h"
     left_low = low[max(0, s - 60):s]
     if _RANGE_END.search(left_low, len(left_low) - 5):
         return None  # the second half of a range or a date
-    phrases = tail_phrases(left_low)
-    q = tail_lookup(phrases, QUALIFIER_OF)
+    tail = tail_of(left_low)
+    q = tail.qualifier
     qualifier = QUALIFIER_OF[q] if q else "exact"
     if q:  # look through the qualifier: "tăng hơn 5 vụ"
-        phrases = tail_phrases(left_low[:len(left_low.rstrip()) - len(q)])
-    kinds = tail_kinds(phrases)
+        tail = tail_of(left_low[:len(left_low.rstrip()) - len(q)])
+    phrases, kinds = tail.phrases, tail.kinds
     is_date_word = "date" in kinds
     if den is not None and (is_date_word or (
             "." not in num + den and int(num.split(",")[0]) <= 31 and 1 <= int(den.split(",")[0]) <= 12
             and _looks_like_date_context(phrases))):
         return None  # "ngày 16/10"
-    if is_date_word and den is None and _MONTH_AFTER.match(right):
+    if is_date_word and den is None and _MONTH_AFTER.match(sent, e):
         return None  # "ngày 01 tháng 8"
     if "identifier" in kinds or (
             phrases and phrases[0] == "số" and (len(phrases) < 2 or phrases[1] not in _COUNTING_SO)):
@@ -190,13 +208,20 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
         return None  # "Công an 6 tỉnh": a body named by the places it joins
     if "change" in kinds:
         return None  # "giảm 12 vụ (so với cùng kỳ)"
-    if right[:1] in ".)" and _MARKER_END.match(right) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
+    after = right[:1]
+    if after and after in ".)" and _MARKER_END.match(sent, e) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
         return None  # "1. Kết quả ..."
-    if right[:1] == ")" and sent[s - 1:s] == "(":
+    if after == ")" and sent[s - 1:s] == "(":
         return None  # "(1)"
     value = value_of(num)
     surface_end = e
     dval = value_of(den) if den is not None else None
+    # positional arguments below: a dataclass's __init__ takes keywords much more slowly, and this runs
+    # per number
+    if after == " " and right[1:].isalpha() and right[1:] not in "nNvVtT":
+        # a space then a word no scale word starts (the common case): the unit starts there, as
+        # _TRAIL would say
+        return _Cand(s, e, sent[s:e], value, dval, False, qualifier, e + 1)
     # what follows the digits: a scale word, a percent sign, opening quotes, in one match
     tm = _TRAIL.match(sent, e)
     scale = tm.group("scale")
@@ -205,15 +230,13 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
         surface_end = tm.end("scale")
     pct = tm.group("pct") is not None
     u = tm.end()
-    return _Cand(s=s, e=surface_end, surface=sent[s:surface_end], value=value, den=dval, pct=pct,
-                 qualifier=qualifier, u=u)
+    return _Cand(s, surface_end, sent[s:surface_end], value, dval, pct, qualifier, u)
 
 
 def _word_candidate(sent: str, low: str, s: int, e: int, value: float) -> _Cand | None:
     """A number written in words after "hàng" ("hàng triệu nguồn tin"): qualifier about."""
     left_low = low[max(0, s - 60):s].rstrip()
-    phrases = tail_phrases(left_low[:-len("hàng")])
-    if tail_kinds(phrases) & {"change", "identifier", "date"}:
+    if tail_of(left_low[:-len("hàng")]).kinds & {"change", "identifier", "date"}:
         return None  # "tăng hàng nghìn vụ"
     u = e
     while u < len(sent) and sent[u] in " \"“'‘«(":
@@ -226,7 +249,7 @@ _COUNTING_SO = frozenset(("tổng số", "trong số", "con số", "với số",
 _DATE_CONTEXT = frozenset(("ngày", "hôm", "sáng", "chiều", "tối", "đêm", "trưa", "từ", "đến", "vào"))
 
 
-def _looks_like_date_context(phrases: list[str]) -> bool:
+def _looks_like_date_context(phrases) -> bool:
     return bool(phrases) and phrases[0] in _DATE_CONTEXT
 
 
@@ -235,9 +258,10 @@ def _unit_end(low: str, start: int, min_end: int) -> int:
     min_end, at most 8 words."""
     m = UNIT_STOP_RE.search(low, min_end - 1 if min_end and low[min_end - 1] == " " else min_end)
     end = m.start() if m else len(low)
-    words = low[start:end].split()
-    if len(words) > 8:
-        end = max(min_end, start + len(" ".join(words[:8])))
+    if end - start > 16:  # room for more than 8 words
+        words = low[start:end].split()
+        if len(words) > 8:
+            end = max(min_end, start + len(" ".join(words[:8])))
     return end
 
 
@@ -246,10 +270,10 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
         c.unit = "%"
         c.measure = "other"
         return
-    ca, cb = clause_bounds(low, c.s)
+    ca, cb = c.ca, c.cb
     ulow = low[c.u:c.u + 90]
     # a number with no unit of its own in a list takes the next one's: "12, 15 và 20 vụ"
-    if nxt is not None and _NEXT_IN_LIST.match(low[c.e:nxt.s]) and not c.den and not nxt.pct:
+    if nxt is not None and _NEXT_IN_LIST.match(low, c.e, nxt.s) and not c.den and not nxt.pct:
         c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
         if c.measure:
             _kind_attrs(sent, low, c, ca, cb)
@@ -282,7 +306,7 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
             return
         c.unit_end = _unit_end(low, c.u, c.u + um.end())
         c.unit = sent[c.u:c.unit_end].strip(" \"“”'‘’")
-        c.attrs = dict(r.attrs)
+        c.attrs = dict(r.attrs) if r.attrs else {}
         _kind_attrs(sent, low, c, ca, cb)
         return
     # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
@@ -292,7 +316,7 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
         tm = _TOTAL_OF.search(low, max(ca, c.s - 80), c.s)
         if tm and not _depth:
             inner = _Cand(s=c.s, e=c.e, surface=c.surface, value=c.value, den=None, pct=False,
-                          qualifier=c.qualifier, u=tm.start("noun"))
+                          qualifier=c.qualifier, u=tm.start("noun"), ca=ca, cb=cb)
             _classify(sent, low, inner, None, cache, _depth=1)
             if inner.measure:
                 c.measure, c.rule, c.attrs = inner.measure, inner.rule, inner.attrs
@@ -309,7 +333,7 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
 
 def _has(cache: dict, pat, low: str, a: int, b: int) -> bool:
     """Whether pat occurs in low[a:b], remembered for the sentence."""
-    key = (pat, a, b)
+    key = (id(pat), a, b)  # not pat: a Pattern's hash runs over its whole compiled code every time
     hit = cache.get(key)
     if hit is None:
         hit = cache[key] = pat.search(low, a, b) is not None
@@ -345,7 +369,7 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
     for i, c in enumerate(cands):
         if not (c.rule and c.rule.kind == "model"):
             continue
-        ca, cb = clause_bounds(low, c.s)
+        ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
         ctx = low[lo:hi]
@@ -357,7 +381,8 @@ def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
     """What a campaign figure was about, said in its clause between its neighbours: "470 đợt vận động
     Nhân dân tham gia giữ gìn trật tự, an toàn giao thông" (after it), "... phòng cháy, chữa cháy
     với hơn 274.045 lượt người" (before it)."""
-    if not any(c.rule and c.rule.kind == "campaign" for c in cands) or not any(k in low for k in ACTIVITY_KEYWORDS):
+    campaigns = [i for i, c in enumerate(cands) if c.rule and c.rule.kind == "campaign"]
+    if not campaigns:
         return
     # where the keywords stand (every activity contains one): the regex runs only on a span that
     # holds one
@@ -367,6 +392,8 @@ def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
         while p >= 0:
             keys.append((p, p + len(k)))
             p = low.find(k, p + 1)
+    if not keys:
+        return
     keys.sort()
     key_starts = [a for a, _ in keys]
 
@@ -379,10 +406,9 @@ def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
                 return True
         return False
 
-    for i, c in enumerate(cands):
-        if not (c.rule and c.rule.kind == "campaign"):
-            continue
-        ca, cb = clause_bounds(low, c.s)
+    for i in campaigns:
+        c = cands[i]
+        ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
         m = None
@@ -406,14 +432,13 @@ def _last(it):
 def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
     for i, c in enumerate(cands):
         if c.den is not None and c.measure is not None:
-            ca, cb = clause_bounds(low, c.s)
             if c.measure in ("coverage.units", "campaign.locations"):
                 c.measure = "coverage.units"
                 c.attrs = {"total": _num(c.den), "unit_kind": c.unit}
             else:
                 c.measure = "target.achievement"
                 attrs = {"target": _num(c.den)}
-                pm = _STATED_PCT.search(low, c.e, cb)
+                pm = _STATED_PCT.search(low, c.e, c.cb)
                 if pm:
                     attrs["stated_pct"] = parse_number(pm.group("pct"))
                     for d in cands[i + 1:]:
@@ -422,8 +447,7 @@ def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
                 attrs["subject"] = c.unit
                 c.attrs = attrs
         elif c.pct and not c.drop:
-            ca, cb = clause_bounds(low, c.s)
-            before = low[ca:c.s]
+            before = low[c.ca:c.s]
             if _PCT_NOT_FIGURE_BEFORE.search(before):
                 c.drop = True
                 continue
@@ -431,7 +455,7 @@ def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
             if of_target or _REACHED.search(before):
                 # "cấp 120.500 thẻ, đạt 101,2% chỉ tiêu": the percentage of the figure before it
                 prev = next((d for d in reversed(cands[:i]) if not d.pct and not d.drop and d.measure
-                             and d.s >= ca), None)
+                             and d.s >= c.ca), None)
                 if prev is not None:
                     prev.attrs.setdefault("stated_pct", c.value)
                     c.drop = True
@@ -456,7 +480,7 @@ def _award_attrs(sent: str, low: str, cands: list[_Cand]) -> None:
         else:
             runs.append([c])
     for k, run in enumerate(runs):
-        ca, cb = clause_bounds(low, run[0].s)
+        ca, cb = run[0].ca, run[0].cb
         b0 = max(ca, runs[k - 1][-1].unit_end if k and runs[k - 1][-1].s >= ca else ca)
         nxt = runs[k + 1][0].s if k + 1 < len(runs) and runs[k + 1][0].s < cb else cb
         before = sent[max(b0, run[0].s - 300):run[0].s]

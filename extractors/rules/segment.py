@@ -20,6 +20,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     n = len(text)
     ends = _ends(text)
+    ends.append((n + 1, n + 1))  # past the last line: no bounds checks below
     k = 0
     line_start = 0
     while line_start <= n:
@@ -27,12 +28,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
         if line_end < 0:
             line_end = n
         start = line_start
-        while k < len(ends) and ends[k].start() < line_start:
+        while ends[k][0] < line_start:
             k += 1
-        while k < len(ends) and ends[k].start() < line_end:
-            m = ends[k]
+        while ends[k][0] < line_end:
+            mark, j = ends[k]
             k += 1
-            j = m.end()
             if j >= line_end:
                 continue
             c = text[j]
@@ -41,30 +41,34 @@ def sentences(text: str) -> list[tuple[int, int]]:
             # ". " ends a sentence only before a capital, a digit or an opening quote
             if not (c.isupper() or c.isdigit()):
                 continue
-            if _ABBREV_END.search(text, max(start, m.start() - 6), m.start() + 1):
+            if _ABBREV_END.search(text, max(start, mark - 6), mark + 1):
                 continue
-            _add(text, start, m.start() + 1, spans)
+            _add(text, start, mark + 1, spans)
             start = j
-        _add(text, start, line_end, spans)
+        if start < line_end:  # not an empty line
+            _add(text, start, line_end, spans)
         line_start = line_end + 1
     return spans
 
 
-def _ends(text: str) -> list[re.Match]:
-    """The matches of _END in text, in order, as _END.finditer would find them (a match never spans
-    a line: it holds no line break)."""
+def _ends(text: str) -> list[tuple[int, int]]:
+    """The spans of the matches of _END in text, in order, as _END.finditer would find them (a match
+    never spans a line: it holds no line break)."""
     marks = [c for c in "!?…" if c in text]
     if not marks:
-        return list(_END_AT["."].finditer(text))
-    found = sorted((m for c in (".", *marks) for m in _END_AT[c].finditer(text)), key=lambda m: m.start())
-    out: list[re.Match] = []
+        return [m.span() for m in _END_AT["."].finditer(text)]
+    found = sorted(m.span() for c in (".", *marks) for m in _END_AT[c].finditer(text))
+    out: list[tuple[int, int]] = []
     for m in found:  # a run of marks ("?.", "!!") is one match, from its first mark
-        if not out or m.start() >= out[-1].end():
+        if not out or m[0] >= out[-1][1]:
             out.append(m)
     return out
 
 
 def _add(text: str, a: int, b: int, spans: list) -> None:
+    if a < b and not text[a].isspace() and not text[b - 1].isspace():
+        spans.append((a, b))  # nothing to strip (most sentences)
+        return
     seg = text[a:b]
     body = seg.lstrip()
     if body:
