@@ -555,64 +555,91 @@ REPORT_COLUMNS = ("report_id", "doc", "source_format", "encoding", "province", "
 RAW_COLUMNS = ("report_id", "file_name", "relative_path", "size_bytes", "content", "received_date", "run_id")
 
 
-def copy_figures(conn, rows, table: str = "staging.figures") -> int:
-    """The project's COPY path for figures: antq.ingest.copy_figures, as extract_and_stage calls it."""
+STAGING_TABLES = ("staging.figures", "staging.sentences")
+
+
+def copy_staged(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
+    """The project's COPY path: antq.ingest.copy_staged (figures and their sentences), as
+    extract_and_stage calls it; `built` is each report's (figure rows, sentence rows)."""
     from antq import ingest
 
     with conn.cursor() as cur:
-        return ingest.copy_figures(cur, rows, table)
+        return ingest.copy_staged(cur, built, tables)
 
 
-def insert_figures_row_by_row(conn, rows, table: str = "staging.figures") -> int:
-    """The naive loader: one INSERT statement (one round trip) per figure, in one transaction."""
+def insert_row_by_row(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
+    """The naive loader: one INSERT statement (one round trip) per sentence and per figure, in one
+    transaction; writes the same rows as copy_staged. Returns how many figures."""
     from antq import ingest
 
-    cols = ingest.FIGURE_COLUMNS
-    stmt = f"insert into {table} ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})"
+    def statement(table, cols):
+        return f"insert into {table} ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})"
+
+    figure_stmt = statement(tables[0], ingest.FIGURE_COLUMNS)
+    sentence_stmt = statement(tables[1], ingest.SENTENCE_COLUMNS)
     n = 0
     with conn.cursor() as cur:
-        for row in rows:
-            cur.execute(stmt, row)
-            n += 1
+        for figures, sentences in built:
+            for row in sentences:
+                cur.execute(sentence_stmt, row)
+            for row in figures:
+                cur.execute(figure_stmt, row)
+                n += 1
     return n
 
 
-# The tables each loader writes: staging.figures as the warehouse has it (primary key, foreign key
-# to staging.reports, report_id index), the same without its foreign key (the key's per-figure
-# check), and without keys and indexes (what the table itself costs).
+def _first_figures(built, n: int):
+    """The (figure rows, sentence rows) of reports up to n figures in all: the last report cut
+    short, with only the sentences its kept figures cite."""
+    left = n
+    for figures, sentences in built:
+        if left <= 0:
+            return
+        if len(figures) > left:
+            figures = figures[:left]
+            cited = {(f[1], f[11]) for f in figures}  # (report_id, sentence_no)
+            sentences = [s for s in sentences if s[:2] in cited]
+        left -= len(figures)
+        yield figures, sentences
+
+
+# The tables each loader writes: staging.figures and staging.sentences as the warehouse has them
+# (primary keys, foreign keys to staging.reports, figures' report_id index), the same without their
+# foreign keys (the keys' per-row check), and without keys and indexes (what the tables themselves cost).
 LOAD_TABLES = {
-    "": "staging.figures",
-    "_without_fk": "staging.bench_figures_without_fk",
-    "_bare": "staging.bench_figures_bare",
+    "": STAGING_TABLES,
+    "_without_fk": ("staging.bench_figures_without_fk", "staging.bench_sentences_without_fk"),
+    "_bare": ("staging.bench_figures_bare", "staging.bench_sentences_bare"),
 }
-LOAD_TABLES_DDL = (
-    "create table staging.bench_figures_without_fk (like staging.figures including all)",  # no foreign keys
+LOAD_TABLES_DDL = (  # `like` copies no foreign keys
+    "create table staging.bench_figures_without_fk (like staging.figures including all)",
+    "create table staging.bench_sentences_without_fk (like staging.sentences including all)",
     "create table staging.bench_figures_bare (like staging.figures including defaults)",
+    "create table staging.bench_sentences_bare (like staging.sentences including defaults)",
 )
 
 
 def bench_load(server: Server, p: Params) -> dict:
-    import itertools
-
     import psycopg
 
     from antq import ingest
 
     # enough generated reports for load_figures figures
-    reports, rows = [], []
+    reports, n_figures = [], 0
     start = 0
-    while len(rows) < p.load_figures:
-        batch = _extracted(max(10, (p.load_figures - len(rows)) // 20 + 1), p.seed, start)
+    while n_figures < p.load_figures:
+        batch = _extracted(max(10, (p.load_figures - n_figures) // 20 + 1), p.seed, start)
         start += len(batch)
-        for rid, name, data, rep in batch:
-            reports.append((rid, name, data, rep))
-            rows.extend(ingest.figure_rows(rid, rep))
-    rows = rows[:p.load_figures]
+        reports.extend(batch)
+        n_figures += sum(len(rep.figures) for *_, rep in batch)
+    built = list(_first_figures((ingest.staged_rows(rid, rep) for rid, _, _, rep in reports), p.load_figures))
+    n_figures = sum(len(f) for f, _ in built)
+    n_sentences = sum(len(s) for _, s in built)
 
-    def copy_building_rows(conn, _rows, table):
-        """extract_and_stage's whole staging path: the rows are built (figure_rows) as they are COPYed."""
-        built = (r for rid, _, _, rep in reports for r in ingest.figure_rows(rid, rep))
-        return copy_figures(conn, itertools.islice(built, len(rows)), table)
+    def copy_building_rows(conn, _built, tables):
+        """extract_and_stage's whole staging path: the rows built from the extracted reports (staged_rows), then COPYed."""
+        return copy_staged(conn, _first_figures((ingest.staged_rows(rid, rep) for rid, _, _, rep in reports),
+                                                p.load_figures), tables)
 
     with server.database("load") as url, psycopg.connect(config.libpq_url(url)) as conn:
         _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
@@ -626,45 +653,50 @@ def bench_load(server: Server, p: Params) -> dict:
                                         for loader in ("copy", "insert")}
         runs["copy_building_rows"] = []
         # alternate, so both loaders see the same machine load; each figure is the best of its runs
-        plan = [("copy", copy_figures, "", 3), ("insert", insert_figures_row_by_row, "", 1),
-                ("copy", copy_figures, "", 2), ("insert", insert_figures_row_by_row, "", 1),
+        plan = [("copy", copy_staged, "", 3), ("insert", insert_row_by_row, "", 1),
+                ("copy", copy_staged, "", 2), ("insert", insert_row_by_row, "", 1),
                 ("copy_building_rows", copy_building_rows, "", 3)]
         for variant in ("_without_fk", "_bare"):
-            plan += [("copy", copy_figures, variant, 3), ("insert", insert_figures_row_by_row, variant, 1)]
+            plan += [("copy", copy_staged, variant, 3), ("insert", insert_row_by_row, variant, 1)]
         for loader, fn, variant, repeat in plan:
-            table = LOAD_TABLES[variant]
+            tables = LOAD_TABLES[variant]
             for _ in range(repeat):
-                conn.execute(f"truncate {table}")
+                conn.execute(f"truncate {', '.join(tables)}")
                 conn.commit()
                 t = time.perf_counter()
                 with conn.transaction():
-                    n = fn(conn, rows, table)
+                    n = fn(conn, built, tables)
                 runs[loader + variant].append(time.perf_counter() - t)
-                assert conn.execute(f"select count(*) from {table}").fetchone()[0] == n == len(rows)
-        conn.execute("truncate staging.figures")
-        for table in LOAD_TABLES.values():
-            if table != "staging.figures":
-                conn.execute(f"drop table {table}")
+                assert conn.execute(f"select count(*) from {tables[0]}").fetchone()[0] == n == n_figures
+                assert conn.execute(f"select count(*) from {tables[1]}").fetchone()[0] == n_sentences
+        conn.execute(f"truncate {', '.join(STAGING_TABLES)}")
+        for variant, tables in LOAD_TABLES.items():
+            if variant:
+                conn.execute(f"drop table {', '.join(tables)}")
         conn.commit()
 
     def per_s(key: str) -> float:
-        return len(rows) / min(runs[key])
+        return n_figures / min(runs[key])
 
     def costs(variant: str) -> dict:
         copy_fps, insert_fps = per_s("copy" + variant), per_s("insert" + variant)
         return {"copy_figures_per_s": round(copy_fps), "insert_figures_per_s": round(insert_fps),
                 "ratio": round(copy_fps / insert_fps, 1)}
 
+    def text_bytes(rows) -> int:
+        return sum(len(str(v).encode()) + 1 for r in rows for v in r)
+
     ratio = per_s("copy") / per_s("insert")
     best_copy = min(runs["copy"])
     return {
-        "figures": len(rows),
+        "figures": n_figures,
+        "sentences": n_sentences,
         "copy_figures_per_s": round(per_s("copy")),
         "insert_figures_per_s": round(per_s("insert")),
         "ratio": round(ratio, 1),
         "meets_target": ratio >= TARGETS["load_copy_over_insert"],
         "copy_building_rows_figures_per_s": round(per_s("copy_building_rows")),
-        "bytes_per_figure": round(sum(len(str(v).encode()) + 1 for r in rows for v in r) / len(rows)),
+        "bytes_per_figure": round(sum(text_bytes(f) + text_bytes(s) for f, s in built) / n_figures),
         "seconds": {k: [round(t, 3) for t in v] for k, v in runs.items()},
         "without_keys_and_indexes": {
             **costs("_bare"),
@@ -675,12 +707,14 @@ def bench_load(server: Server, p: Params) -> dict:
             "share_of_copy_time_in_the_key": round(1 - min(runs["copy_without_fk"]) / best_copy, 2),
             "share_of_insert_time_in_the_key": round(1 - min(runs["insert_without_fk"]) / min(runs["insert"]), 2),
         },
-        "note": "best of the COPY runs vs best of the row-by-row runs (one INSERT per figure, psycopg 3 prepares it "
-                "after 5 runs); both write the same rows in one transaction each, into staging.figures (primary "
-                "key, foreign key to staging.reports, report_id index), into a copy of it without the foreign "
-                "key, and into one without keys and indexes. copy_building_rows: the same COPY with the rows "
-                "built from the extracted reports as it goes (figure_rows), as extract_and_stage does; "
-                "bytes_per_figure: a row's size as COPY text",
+        "note": "figures/s: best of the COPY runs vs best of the row-by-row runs (one INSERT per sentence and per "
+                "figure, psycopg 3 prepares them after 5 runs); both write the same rows, the figures into "
+                "staging.figures and each sentence once into staging.sentences, in one transaction each: into "
+                "the warehouse's tables (primary keys, foreign keys to staging.reports, figures' report_id "
+                "index), into copies without the foreign keys, and into copies without keys and indexes. "
+                "copy_building_rows: the same COPY with the rows built from the extracted reports first "
+                "(staged_rows), as extract_and_stage does; bytes_per_figure: a figure's row plus its share of "
+                "the sentence rows, as COPY text",
     }
 
 
@@ -752,15 +786,15 @@ def bench_e2e(server: Server, tmp: Path, p: Params, size: int) -> dict:
 
 def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000) -> dict:
     """n_reports already-staged reports written straight into raw and staging with COPY: each is a
-    generated report (cycled from `base`) under its own id, with its own figures."""
+    generated report (cycled from `base`) under its own id, with its own figures and sentences."""
     import psycopg
 
     from antq import ingest
 
     base_rows = []
     for rid, name, data, rep in base:
-        figs = ingest.figure_rows(rid, rep)
-        base_rows.append((name, data, rep, figs))
+        figs, sents = ingest.staged_rows(rid, rep)
+        base_rows.append((name, data, rep, figs, sents))
     today = date.today()
     t = time.perf_counter()
     figures = 0
@@ -772,9 +806,9 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
 
         def copies(lo, hi):
             for h in range(lo, hi):
-                name, data, rep, figs = base_rows[h % len(base_rows)]
+                name, data, rep, figs, sents = base_rows[h % len(base_rows)]
                 content = data + f"\n<!-- history copy {h} -->\n".encode()
-                yield h, hashlib.sha256(content).hexdigest(), f"history/{h:06d}_{name}", content, rep, figs
+                yield h, hashlib.sha256(content).hexdigest(), f"history/{h:06d}_{name}", content, rep, figs, sents
 
         chunk = 20_000
         for lo in range(0, n_reports, chunk):
@@ -783,15 +817,17 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
             with conn.transaction():
                 _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
                            ((rid, Path(rel).name, rel, len(c), c, d, "bench-history")
-                            for (h, rid, rel, c, rep, figs), d in zip(batch, received)),
+                            for (h, rid, rel, c, *_), d in zip(batch, received)),
                            binary=True, types=["text", "text", "text", "int8", "bytea", "date", "text"])
                 _copy_rows(conn, "raw.file_ledger", ("relative_path", "report_id", "size_bytes", "run_id", "outcome"),
-                           ((rel, rid, len(c), "bench-history", "loaded") for h, rid, rel, c, rep, figs in batch))
+                           ((rel, rid, len(c), "bench-history", "loaded") for h, rid, rel, c, *_ in batch))
                 _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
-                           (_report_row(rid, rep, d) for (h, rid, rel, c, rep, figs), d in zip(batch, received)))
+                           (_report_row(rid, rep, d) for (h, rid, rel, c, rep, *_), d in zip(batch, received)))
+                _copy_rows(conn, "staging.sentences", ingest.SENTENCE_COLUMNS,
+                           ((rid, *s[1:]) for h, rid, *_, sents in batch for s in sents))
                 figures += _copy_rows(conn, "staging.figures", ingest.FIGURE_COLUMNS,
                                       ((rid[:12] + f[0][12:], rid, *f[2:])
-                                       for h, rid, rel, c, rep, figs in batch for f in figs))
+                                       for h, rid, rel, c, rep, figs, sents in batch for f in figs))
         conn.execute("analyze")
     return {"reports": n_reports, "figures": figures, "seconds": round(time.perf_counter() - t, 1)}
 

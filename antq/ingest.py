@@ -40,8 +40,11 @@ STAGE_LOCK = "antq-stage"  # serialises staging writes of concurrent runs
 
 FIGURE_COLUMNS = (
     "figure_id", "report_id", "ordinal", "surface", "value", "unit", "measure", "qualifier",
-    "attrs", "char_start", "char_end", "sentence", "extractor_version",
+    "attrs", "char_start", "char_end", "sentence_no", "extractor_version",
 )
+# a report's sentences, each stored once: a sentence carries several figures and is most of a
+# figure row's bytes, which is what COPY pays for
+SENTENCE_COLUMNS = ("report_id", "sentence_no", "sentence")
 # one encoder: json.dumps with options builds a new one per call, which was most of figure_rows' time
 _attrs_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
@@ -356,10 +359,21 @@ def pending_report_ids(url: str, extractor_version: str | None = None) -> list[s
     return [r[0] for r in rows]
 
 
+def _sentence_numbers(report) -> dict[str, int]:
+    """Each distinct sentence of the report's figures, numbered from 1 in the order they first cite it."""
+    numbers: dict[str, int] = {}
+    for fig in report.figures:
+        if fig.sentence not in numbers:
+            numbers[fig.sentence] = len(numbers) + 1
+    return numbers
+
+
 def figure_rows(report_id: str, report) -> list[tuple]:
-    """staging.figures rows of one extracted report; ids stable across reruns (report + span + measure)."""
+    """staging.figures rows of one extracted report; ids stable across reruns (report + span + measure),
+    sentence_no its sentence in sentence_rows."""
     rows, used = [], set()
     prefix, version = report_id[:12], report.extractor_version
+    sentence_no = _sentence_numbers(report)
     for ordinal, fig in enumerate(report.figures):
         fid = base = f"{prefix}:{fig.start}:{fig.measure}"
         n = 1
@@ -370,16 +384,24 @@ def figure_rows(report_id: str, report) -> list[tuple]:
         attrs = fig.attrs
         rows.append((
             fid, report_id, ordinal, fig.surface, fig.value, fig.unit, fig.measure, fig.qualifier,
-            _attrs_json(attrs) if attrs else "{}", fig.start, fig.end, fig.sentence, version,
+            _attrs_json(attrs) if attrs else "{}", fig.start, fig.end, sentence_no[fig.sentence], version,
         ))
     return rows
 
 
-def copy_figures(cur, rows, table: str = "staging.figures") -> int:
-    """COPY figure rows (figure_rows) into staging.figures, in the cursor's transaction; returns how
-    many. extract_and_stage's staging path, which `antq bench` (load) times."""
+def sentence_rows(report_id: str, report) -> list[tuple]:
+    """staging.sentences rows of one extracted report: each sentence its figures came from, once."""
+    return [(report_id, no, sentence) for sentence, no in _sentence_numbers(report).items()]
+
+
+def staged_rows(report_id: str, report) -> tuple[list[tuple], list[tuple]]:
+    """(staging.figures rows, staging.sentences rows) of one extracted report."""
+    return figure_rows(report_id, report), sentence_rows(report_id, report)
+
+
+def _copy(cur, table: str, columns, rows) -> int:
     n = 0
-    with cur.copy(f"copy {table} ({', '.join(FIGURE_COLUMNS)}) from stdin") as copy:
+    with cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
         write_row = copy.write_row
         for row in rows:
             write_row(row)
@@ -387,12 +409,30 @@ def copy_figures(cur, rows, table: str = "staging.figures") -> int:
     return n
 
 
+def copy_figures(cur, rows, table: str = "staging.figures") -> int:
+    """COPY figure rows (staged_rows) into staging.figures, in the cursor's transaction; returns how many."""
+    return _copy(cur, table, FIGURE_COLUMNS, rows)
+
+
+def copy_sentences(cur, rows, table: str = "staging.sentences") -> int:
+    """COPY sentence rows (staged_rows) into staging.sentences, in the cursor's transaction; returns how many."""
+    return _copy(cur, table, SENTENCE_COLUMNS, rows)
+
+
+def copy_staged(cur, built, tables: tuple[str, str] = ("staging.figures", "staging.sentences")) -> int:
+    """COPY the (figure rows, sentence rows) of each report (staged_rows) in the cursor's transaction;
+    returns how many figures. extract_and_stage's staging path, which `antq bench` (load) times."""
+    built = built if isinstance(built, list) else list(built)
+    copy_sentences(cur, (s for _, sentences in built for s in sentences), tables[1])
+    return copy_figures(cur, (f for figures, _ in built for f in figures), tables[0])
+
+
 class StagingFailed(RuntimeError):
     """The staging transaction did not commit: nothing of it is in the warehouse."""
 
 
 def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
-    """Extract each raw report and replace its staged figures, all in one transaction (COPY).
+    """Extract each raw report and replace its staged figures and sentences, all in one transaction (COPY).
 
     A report that cannot be read goes to raw.rejected_files (with a copy in the quarantine folder);
     it never stops the others. Returns counts for the run summary."""
@@ -443,7 +483,7 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                           rep.report_date, rep.period_label, rep.period_start, rep.period_end, len(rep.figures),
                           rep.extractor_version, received) for rid, received, rep in results],
                     )
-                    figures = copy_figures(cur, (row for rid, _, rep in results for row in figure_rows(rid, rep)))
+                    figures = copy_staged(cur, [staged_rows(rid, rep) for rid, _, rep in results])
                 _test_pause("stage")
                 for report_id, file_name, rel, reason, content in rejected:
                     _record_rejection(conn, report_id, file_name, rel, reason, run_id, "extract", len(content),
@@ -497,7 +537,7 @@ def _test_pause(point: str) -> None:
     """Test hook (tests/test_faults.py): ANTQ_TEST_PAUSE_AT=extract|stage pauses this process there,
     once, for ANTQ_TEST_PAUSE_SECONDS (default 60) so a test can kill it or restart PostgreSQL
     (ANTQ_TEST_PAUSE_FILE: the first process to pause writes its pid there; later ones go on). At
-    'stage' the figures are COPYed but not committed; at 'extract', one report is extracted and no
+    'stage' the figures and sentences are COPYed but not committed; at 'extract', one report is extracted and no
     transaction is open. Unset (always, outside those tests): nothing happens."""
     if os.environ.get("ANTQ_TEST_PAUSE_AT") != point or point in _paused:
         return

@@ -34,28 +34,41 @@ def test_dbt_run_results_sums_by_kind_and_names_the_slowest(tmp_path):
     assert bench.dbt_run_results(tmp_path / "missing.json") == {}
 
 
-def _figures(url) -> list[tuple]:
+def _staged(url) -> tuple[list[tuple], list[tuple]]:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return conn.execute(f"select {', '.join(ingest.FIGURE_COLUMNS)} from staging.figures order by figure_id").fetchall()
+        return (conn.execute(f"select {', '.join(ingest.FIGURE_COLUMNS)} from staging.figures order by figure_id").fetchall(),
+                conn.execute(f"select {', '.join(ingest.SENTENCE_COLUMNS)} from staging.sentences order by 1, 2").fetchall())
 
 
 def test_copy_and_row_by_row_loaders_write_the_same_rows(warehouse_db):
     reports = bench._extracted(3, seed=5)
-    rows = [r for rid, _, _, rep in reports for r in ingest.figure_rows(rid, rep)]
-    assert rows
+    built = [ingest.staged_rows(rid, rep) for rid, _, _, rep in reports]
+    n_figures, n_sentences = sum(len(f) for f, _ in built), sum(len(s) for _, s in built)
+    assert 0 < n_sentences < n_figures  # sentences carrying several figures are stored once
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         bench._copy_rows(conn, "raw.report_files", bench.RAW_COLUMNS,
                          [(rid, n, n, len(d), d, bench.date.today(), "t") for rid, n, d, _ in reports])
         bench._copy_rows(conn, "staging.reports", bench.REPORT_COLUMNS,
                          [bench._report_row(rid, rep, bench.date.today()) for rid, _, _, rep in reports])
-        assert bench.copy_figures(conn, rows) == len(rows)
+        assert bench.copy_staged(conn, built) == n_figures
         conn.commit()
-    copied = _figures(warehouse_db)
+    copied = _staged(warehouse_db)
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        conn.execute("truncate staging.figures")
-        assert bench.insert_figures_row_by_row(conn, rows) == len(rows)
+        conn.execute("truncate staging.figures, staging.sentences")
+        assert bench.insert_row_by_row(conn, built) == n_figures
         conn.commit()
-    assert _figures(warehouse_db) == copied and len(copied) == len(rows)
+    assert _staged(warehouse_db) == copied
+    assert len(copied[0]) == n_figures and len(copied[1]) == n_sentences
+
+
+def test_first_figures_cuts_the_last_report_and_keeps_only_the_sentences_it_cites():
+    reports = bench._extracted(3, seed=5)
+    built = [ingest.staged_rows(rid, rep) for rid, _, _, rep in reports]
+    first_figures = len(built[0][0])
+    cut = list(bench._first_figures(built, first_figures + 1))
+    assert len(cut) == 2 and cut[0] == built[0] and len(cut[1][0]) == 1
+    only = cut[1][0][0]
+    assert cut[1][1] == [(only[1], only[11], next(s for r, n, s in built[1][1] if n == only[11]))]
 
 
 def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
@@ -69,6 +82,11 @@ def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
         assert one("select count(*) from raw.file_ledger") == 25
         assert one("select count(*) from staging.reports") == 25
         assert one("select count(*) from staging.figures") == out["figures"]
+        # every figure finds its sentence
+        assert one("select count(*) from staging.figures f join staging.sentences s "
+                   "using (report_id, sentence_no)") == out["figures"]
+        assert one("select count(*) from staging.sentences") == sum(
+            len(ingest.sentence_rows(rid, rep)) for h in range(25) for rid, _, _, rep in [base[h % 3]])
         with_figures = sum(1 for h in range(25) if per_base[h % 3])
         assert one("select count(distinct report_id) from staging.figures") == with_figures
     assert ingest.pending_report_ids(warehouse_db) == []  # a night does not re-extract the history

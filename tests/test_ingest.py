@@ -31,7 +31,7 @@ def _counts(url):
     with psycopg.connect(config.libpq_url(url)) as conn:
         return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
                 for t in ("raw.report_files", "raw.file_ledger", "staging.reports", "staging.figures",
-                          "raw.rejected_files")}
+                          "staging.sentences", "raw.rejected_files")}
 
 
 def test_sample_reports_are_loaded_once_with_their_figures(warehouse_db, landing):
@@ -40,6 +40,7 @@ def test_sample_reports_are_loaded_once_with_their_figures(warehouse_db, landing
     counts = _counts(warehouse_db)
     assert counts["raw.report_files"] == 5 and counts["staging.reports"] == 5
     assert counts["staging.figures"] == first["figures"] > 50
+    assert 0 < counts["staging.sentences"] < counts["staging.figures"]  # a sentence is stored once
 
     again = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
     assert again == {"files_new": 0, "staged": 0, "rejected": 0, "figures": 0}
@@ -96,28 +97,30 @@ def test_an_unreadable_file_is_rejected_with_a_reason_and_kept(warehouse_db, lan
 def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landing, monkeypatch):
     new_files = ingest.discover(warehouse_db, landing, RUN_DATE)
     ids = ingest.load_raw(warehouse_db, landing, new_files, "run-1")
-    original = ingest.figure_rows
-    calls = {"n": 0}
+    original = ingest.copy_figures
 
-    def failing_after_two_reports(report_id, report):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("connection lost mid-COPY")
-        return original(report_id, report)
+    def failing_mid_copy(cur, rows, table="staging.figures"):
+        def two_rows_then_fail():
+            for i, row in enumerate(rows):
+                if i == 2:
+                    raise RuntimeError("connection lost mid-COPY")
+                yield row
+        return original(cur, two_rows_then_fail(), table)
 
-    monkeypatch.setattr(ingest, "figure_rows", failing_after_two_reports)
-    with pytest.raises(RuntimeError):
+    # the sentences are COPYed first, then the figures fail part way through
+    monkeypatch.setattr(ingest, "copy_figures", failing_mid_copy)
+    with pytest.raises(RuntimeError, match="mid-COPY"):
         ingest.extract_and_stage(warehouse_db, ids, "run-1")
     counts = _counts(warehouse_db)
-    assert counts["staging.reports"] == 0 and counts["staging.figures"] == 0
-    monkeypatch.setattr(ingest, "figure_rows", original)
+    assert counts["staging.reports"] == counts["staging.figures"] == counts["staging.sentences"] == 0
+    monkeypatch.setattr(ingest, "copy_figures", original)
     # the retry converges: every raw report is still pending and now gets staged
     assert ingest.extract_and_stage(warehouse_db, ingest.pending_report_ids(warehouse_db), "run-1")["staged"] == 5
 
 
 def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
     """Two figures on the same span and measure get distinct ids; attrs (empty, or with Vietnamese
-    text) reach staging.figures as the extractor gave them."""
+    text) reach staging.figures as the extractor gave them; each sentence is staged once."""
     from extractors.model import Figure, Report
 
     sentence = "Tiếp nhận 12 tin báo, giải quyết 12 tin báo."
@@ -129,21 +132,29 @@ def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
             Figure.of(doc="d", surface="12", value=12.0, unit="tin báo", measure="tips.resolved",
                       qualifier="exact", attrs={}, start=30, end=32, sentence=sentence)]
     report_id = "ab" * 32
-    rows = ingest.figure_rows(report_id, Report(doc="d", text=sentence, figures=figs, extractor_version="9.9"))
+    other = "Bắt 3 vụ."
+    figs.append(Figure.of(doc="d", surface="3", value=3.0, unit="vụ", measure="tips.resolved",
+                          qualifier="exact", attrs={}, start=50, end=51, sentence=other))
+    rows, sentences = ingest.staged_rows(report_id, Report(doc="d", text=sentence + " " + other, figures=figs,
+                                                           extractor_version="9.9"))
     ids = [r[0] for r in rows]
     assert ids == ["abababababab:10:tips.received", "abababababab:10:tips.received#2",
-                   "abababababab:30:tips.resolved"]
-    assert [r[8] for r in rows] == ["{}", '{"stated_pct": 106.7, "subject": "tin báo"}', "{}"]
+                   "abababababab:30:tips.resolved", "abababababab:50:tips.resolved"]
+    assert [r[8] for r in rows] == ["{}", '{"stated_pct": 106.7, "subject": "tin báo"}', "{}", "{}"]
+    assert sentences == [(report_id, 1, sentence), (report_id, 2, other)]  # each once, in figure order
+    assert ingest.figure_rows(report_id, Report(doc="d", text="", figures=figs, extractor_version="9.9")) == rows
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         conn.execute("insert into raw.report_files (report_id, file_name, relative_path, size_bytes, content, "
                      "received_date, run_id) values (%s, 'd', 'd', 1, 'x', %s, 't')", (report_id, RUN_DATE))
         conn.execute("insert into staging.reports (report_id, doc, source_format, figure_count, extractor_version, "
-                     "received_date) values (%s, 'd', 'txt', 3, '9.9', %s)", (report_id, RUN_DATE))
+                     "received_date) values (%s, 'd', 'txt', 4, '9.9', %s)", (report_id, RUN_DATE))
         with conn.cursor() as cur:
-            assert ingest.copy_figures(cur, rows) == 3
-        staged = conn.execute("select figure_id, value, qualifier, attrs, sentence, extractor_version "
-                              "from staging.figures order by figure_id").fetchall()
+            assert ingest.copy_staged(cur, [(rows, sentences)]) == 4
+        staged = conn.execute("select f.figure_id, f.value, f.qualifier, f.attrs, s.sentence, f.extractor_version "
+                              "from staging.figures f join staging.sentences s using (report_id, sentence_no) "
+                              "order by figure_id").fetchall()
+        assert conn.execute("select count(*) from staging.sentences").fetchone()[0] == 2
     assert [s[0] for s in staged] == ids
-    assert [float(s[1]) for s in staged] == [12.0, 12.5, 12.0]
+    assert [float(s[1]) for s in staged] == [12.0, 12.5, 12.0, 3.0]
     assert staged[1][3] == {"subject": "tin báo", "stated_pct": 106.7} and staged[0][3] == {}
-    assert all(s[4] == sentence and s[5] == "9.9" for s in staged)
+    assert [s[4] for s in staged] == [sentence] * 3 + [other] and all(s[5] == "9.9" for s in staged)

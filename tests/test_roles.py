@@ -59,8 +59,8 @@ STAGING_REPORT = (
 )
 STAGING_FIGURE = (
     "insert into staging.figures (figure_id, report_id, ordinal, surface, value, unit, measure,"
-    " qualifier, char_start, char_end, sentence, extractor_version)"
-    " values ('{rid}:0', '{rid}', 0, '7', 7, 'vụ', 'tips.cases', 'exact', 0, 1, '7 vụ', 'test')"
+    " qualifier, char_start, char_end, sentence_no, extractor_version)"
+    " values ('{rid}:0', '{rid}', 0, '7', 7, 'vụ', 'tips.cases', 'exact', 0, 1, 1, 'test')"
 )
 DQ_ROW = (
     "insert into dq.validation_results (run_id, suite, expectation, success, unexpected_count)"

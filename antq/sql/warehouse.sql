@@ -80,11 +80,56 @@ create table if not exists staging.figures (
     attrs             jsonb not null default '{}'::jsonb,
     char_start        integer not null,
     char_end          integer not null,
-    sentence          text not null,
+    sentence_no       integer not null,        -- its sentence in staging.sentences (report_id, sentence_no)
     extractor_version text not null,
     staged_at         timestamptz not null default now()
 );
 create index if not exists figures_report_idx on staging.figures (report_id);
+
+-- Each sentence of a report once (a sentence carries several figures; its text was most of a
+-- figure row's bytes). int_figures gives every figure its sentence back.
+create table if not exists staging.sentences (
+    report_id   text not null references staging.reports (report_id) on delete cascade,
+    sentence_no integer not null,
+    sentence    text not null,
+    primary key (report_id, sentence_no)
+);
+
+-- Upgrade a warehouse whose staging.figures still holds each figure's sentence text: move the
+-- sentences out (numbered per report in figure order), then drop the column. dbt's views over
+-- staging.figures (transform.stg_figures and the views on it) depend on its columns; they are
+-- dropped here and the next `dbt build` creates them again (it runs after every load).
+do $$
+declare
+    dependent text;
+begin
+    if not exists (select 1 from information_schema.columns
+                   where table_schema = 'staging' and table_name = 'figures' and column_name = 'sentence') then
+        return;
+    end if;
+    alter table staging.figures add column if not exists sentence_no integer;
+    insert into staging.sentences (report_id, sentence_no, sentence)
+    select report_id, row_number() over (partition by report_id order by min(ordinal)), sentence
+    from staging.figures
+    group by report_id, sentence;
+    update staging.figures f set sentence_no = s.sentence_no
+    from staging.sentences s
+    where s.report_id = f.report_id and s.sentence = f.sentence;
+    for dependent in
+        select distinct format('%s if exists %I.%I',
+                               case c.relkind when 'm' then 'materialized view' else 'view' end, n.nspname, c.relname)
+        from pg_depend d
+        join pg_rewrite r on r.oid = d.objid
+        join pg_class c on c.oid = r.ev_class
+        join pg_namespace n on n.oid = c.relnamespace
+        where d.classid = 'pg_rewrite'::regclass and d.refobjid = 'staging.figures'::regclass
+          and c.oid <> 'staging.figures'::regclass
+    loop
+        execute 'drop ' || dependent || ' cascade';  -- if exists: an earlier one's cascade may have dropped it
+    end loop;
+    alter table staging.figures alter column sentence_no set not null;
+    alter table staging.figures drop column sentence;
+end $$;
 
 create table if not exists dq.validation_results (
     id               bigserial primary key,

@@ -3,6 +3,12 @@ with figures as (
     select * from {{ ref('stg_figures') }}
 ),
 
+-- each figure's sentence is stored once per report: the join is on staging.sentences' primary key
+-- (report_id, sentence_no), so a mart that filters by report_id reads just those reports' sentences
+sentences as (
+    select * from {{ ref('stg_sentences') }}
+),
+
 reports as (
     select * from {{ ref('int_reports') }}
 ),
@@ -37,12 +43,16 @@ final as (
         figures.attrs ->> 'part_of' as part_of_surface,
         figures.char_start,
         figures.char_end,
-        figures.sentence,
+        sentences.sentence,
         figures.ordinal,
         figures.extractor_version,
         reports.staged_at as report_staged_at
     from figures
     join reports using (report_id)
+    -- left: a figure whose sentence is missing shows as a null sentence (tested), not a lost figure
+    left join sentences
+        on sentences.report_id = figures.report_id
+        and sentences.sentence_no = figures.sentence_no
     left join measures using (measure)
 )
 

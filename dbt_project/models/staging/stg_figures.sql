@@ -16,7 +16,7 @@ renamed as (
         attrs,
         char_start,
         char_end,
-        sentence,
+        sentence_no,
         extractor_version,
         staged_at
     from source

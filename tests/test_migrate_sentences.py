@@ -1,0 +1,82 @@
+"""Upgrading a warehouse whose staging.figures still holds each figure's sentence text: the migration
+moves the sentences to staging.sentences (each once), drops the column and dbt's views on it, and
+the next dbt build gives every mart the same sentences as before."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import psycopg
+
+from antq import config, pipeline, warehouse
+
+from conftest import SEEDS_DIR
+
+# staging as the warehouse had it before staging.sentences, with views like the ones dbt built on it
+REWIND_TO_SENTENCE_TEXT = """
+alter table staging.figures add column sentence text;
+update staging.figures f set sentence = s.sentence
+from staging.sentences s where s.report_id = f.report_id and s.sentence_no = f.sentence_no;
+alter table staging.figures alter column sentence set not null;
+alter table staging.figures drop column sentence_no;
+drop table staging.sentences;
+create schema if not exists transform;
+create view transform.stg_figures as select figure_id, report_id, ordinal, sentence from staging.figures;
+create view transform.int_figures as select * from transform.stg_figures;
+"""
+
+
+def _one(conn, query):
+    return conn.execute(query).fetchone()[0]
+
+
+def _columns(conn) -> set[str]:
+    return {r[0] for r in conn.execute("select column_name from information_schema.columns "
+                                       "where table_schema = 'staging' and table_name = 'figures'")}
+
+
+def _dbt_build(url: str, tmp_path: Path) -> None:
+    env = {**os.environ, **config.dbt_env(url), "DBT_TARGET_PATH": str(tmp_path / "target"),
+           "DBT_LOG_PATH": str(tmp_path / "logs")}
+    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), "build", "--project-dir",
+                           str(config.DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+
+
+def test_an_old_warehouse_is_upgraded_and_its_marts_keep_their_sentences(warehouse_db, tmp_path):
+    pipeline.ingest("night-1", date(2024, 1, 1), SEEDS_DIR, warehouse_db)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        numbered = conn.execute("select figure_id, sentence_no from staging.figures order by 1").fetchall()
+        conn.execute(REWIND_TO_SENTENCE_TEXT)
+        before = conn.execute("select figure_id, sentence from staging.figures order by 1").fetchall()
+        distinct = _one(conn, "select count(*) from (select distinct report_id, sentence from staging.figures) s")
+    assert len(before) > 50 and distinct < len(before)
+
+    warehouse.migrate(warehouse_db, roles=False)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        assert "sentence" not in _columns(conn) and "sentence_no" in _columns(conn)
+        assert _one(conn, "select count(*) from staging.figures where sentence_no is null") == 0
+        assert _one(conn, "select count(*) from staging.sentences") == distinct
+        after = conn.execute("select f.figure_id, s.sentence from staging.figures f "
+                             "join staging.sentences s using (report_id, sentence_no) order by 1").fetchall()
+        # numbered as the loader numbers them: in the order the figures first cite them
+        assert conn.execute("select figure_id, sentence_no from staging.figures order by 1").fetchall() == numbered
+        assert _one(conn, "select to_regclass('transform.stg_figures') is null "
+                          "and to_regclass('transform.int_figures') is null")
+    assert after == before
+
+    _dbt_build(warehouse_db, tmp_path)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        marts = conn.execute("select figure_id, sentence from marts.fct_figures order by 1").fetchall()
+    assert marts == before
+
+    # applied again (every run does): nothing moves, and dbt's views stay
+    warehouse.migrate(warehouse_db, roles=False)
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        assert _one(conn, "select to_regclass('transform.int_figures') is not null")
+        assert _one(conn, "select count(*) from staging.sentences") == distinct
+        assert conn.execute("select f.figure_id, s.sentence from staging.figures f join staging.sentences s "
+                            "using (report_id, sentence_no) order by 1").fetchall() == before
