@@ -52,6 +52,9 @@ def migrate(url: str, *, roles: bool = True):
     with psycopg.connect(config.libpq_url(url)) as conn:
         conn.execute("select pg_advisory_xact_lock(hashtext('antq-migrate'))")
         conn.execute(ddl)
+        import expectations  # the dq schema's tables are defined there, once
+
+        expectations.ensure_dq_tables(conn)
     if not roles:
         return None
     from antq import roles as antq_roles

@@ -6,7 +6,7 @@
 Importing this package is cheap: great_expectations, SQLAlchemy and psycopg are imported only
 when a check runs. See README.md in this directory for the Airflow side.
 """
-from .dq import ensure_dq_tables, write_verdicts
+from .dq import SCOPES, ensure_dq_tables, start_validation, write_verdicts
 from .gx_checks import (
     CHECKPOINT_NAME,
     DATASOURCE_NAME,
@@ -31,6 +31,7 @@ __all__ = [
     "Rule",
     "RuleError",
     "RuleSet",
+    "SCOPES",
     "WarehouseUrlError",
     "build_checkpoint",
     "configure_checkpoint",
@@ -40,5 +41,6 @@ __all__ = [
     "load_rules",
     "run_checks",
     "sqlalchemy_url",
+    "start_validation",
     "write_verdicts",
 ]

@@ -1,4 +1,7 @@
-"""The `dq` schema: where verdicts are written. Never touches the marts."""
+"""The `dq` schema: where verdicts are written. Never touches the marts.
+
+DQ_DDL is the one definition of the schema's tables: `antq migrate` applies it with the rest of
+the warehouse, and run_checks applies it too, so the package works on any PostgreSQL."""
 from __future__ import annotations
 
 import json
@@ -33,6 +36,23 @@ DQ_DDL = (
         flagged_at timestamptz NOT NULL DEFAULT now()
     )
     """,
+    # The ledger of validated reports. A run starts by recording the reports it will check (the
+    # ones staged after the newest staged_at another run validated: the night's, or a backfill's
+    # re-staged ones) with validated_at null; GX's batches are those rows' reports; writing the
+    # verdicts sets validated_at. dbt's tests read it too (dbt_project/macros/validation_scope.sql).
+    """
+    CREATE TABLE IF NOT EXISTS dq.validated_reports (
+        run_id text NOT NULL,
+        report_id text NOT NULL,
+        staged_at timestamptz NOT NULL,
+        validated_at timestamptz,
+        PRIMARY KEY (report_id, staged_at, run_id)
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS validated_reports_being_validated_idx"
+    " ON dq.validated_reports (report_id) WHERE validated_at IS NULL",
+    "CREATE INDEX IF NOT EXISTS validated_reports_staged_at_idx ON dq.validated_reports (staged_at)"
+    " WHERE validated_at IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS validation_results_run_id_idx ON dq.validation_results (run_id)",
     "CREATE INDEX IF NOT EXISTS flagged_figures_run_id_idx ON dq.flagged_figures (run_id)",
     "CREATE INDEX IF NOT EXISTS flagged_figures_figure_id_idx ON dq.flagged_figures (figure_id)",
@@ -62,7 +82,7 @@ def _execute(conn: Any, sql: str, params: tuple | None = None) -> None:
 
 
 def ensure_dq_tables(conn: Any) -> None:
-    """Create schema dq and its two tables if missing (CREATE ... IF NOT EXISTS).
+    """Create schema dq and its tables if missing (CREATE ... IF NOT EXISTS).
 
     `conn` is a psycopg connection or a SQLAlchemy Connection; this runs inside the caller's
     transaction and does not commit.
@@ -93,7 +113,8 @@ def to_jsonable(value: Any) -> Any:
 
 
 def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple[int, int]:
-    """Replace run_id's rows in dq.validation_results and dq.flagged_figures with `verdicts`.
+    """Replace run_id's rows in dq.validation_results and dq.flagged_figures with `verdicts`, and
+    mark the reports start_validation recorded for run_id as validated.
 
     `conn` must be a psycopg (3) connection; everything happens in one transaction that this
     function commits (or rolls back on error). Returns (results rows, flagged rows) written.
@@ -106,6 +127,9 @@ def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("antq.dq:" + run_id,))
             cur.execute("DELETE FROM dq.flagged_figures WHERE run_id = %s", (run_id,))
             cur.execute("DELETE FROM dq.validation_results WHERE run_id = %s", (run_id,))
+            cur.execute(
+                "UPDATE dq.validated_reports SET validated_at = now()"
+                " WHERE run_id = %s AND validated_at IS NULL", (run_id,))
             n_flagged = 0
             for v in verdicts:
                 cur.execute(
@@ -130,3 +154,41 @@ def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple
                     )
                     n_flagged += len(v.flagged)
     return len(verdicts), n_flagged
+
+
+# The reports staged after the newest one another run has validated. Excluding this run's own rows
+# makes a retry of a run (same run_id) check the same reports again.
+_UNVALIDATED_REPORTS = """
+    SELECT report_id, staged_at FROM staging.reports
+    WHERE staged_at > (SELECT coalesce(max(staged_at), '-infinity'::timestamptz) FROM dq.validated_reports
+                       WHERE validated_at IS NOT NULL AND run_id <> %s)
+"""
+SCOPES = ("unvalidated", "all")
+
+
+def start_validation(conn: Any, run_id: str, scope: str = "unvalidated") -> list[tuple[str, Any]]:
+    """Record in dq.validated_reports (validated_at null) the reports run_id checks, and return
+    them as (report_id, staged_at). scope "unvalidated": the reports staged since the last
+    validation; "all": every report. Rows a crashed run left unfinished are dropped (their reports
+    are in this run's scope again). `conn` is a psycopg (3) connection; this commits.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+    with conn.transaction():
+        ensure_dq_tables(conn)
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended('antq.dq.validated_reports', 0))")
+            cur.execute("DELETE FROM dq.validated_reports WHERE validated_at IS NULL OR run_id = %s", (run_id,))
+            if scope == "all":
+                cur.execute("SELECT report_id, staged_at FROM staging.reports")
+            else:
+                cur.execute(_UNVALIDATED_REPORTS, (run_id,))
+            reports = cur.fetchall()
+            with cur.copy("COPY dq.validated_reports (run_id, report_id, staged_at) FROM STDIN") as copy:
+                for report_id, staged_at in reports:
+                    copy.write_row((run_id, report_id, staged_at))
+    # fresh statistics: the batches' `report_id in (rows being validated)` is then planned for
+    # their real number (a night's ten: index lookups; a backfill's thousands: a hash join)
+    conn.execute("ANALYZE dq.validated_reports")
+    conn.commit()
+    return reports

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from .dq import Verdict, write_verdicts
-from .rules import Rule, RuleSet, Suite, load_rules
+from .dq import SCOPES, Verdict, start_validation, write_verdicts
+from .rules import Rule, RuleSet, Suite, batch_query, load_rules
 
 if TYPE_CHECKING:  # pragma: no cover
     import great_expectations as gx
@@ -25,14 +25,16 @@ log = logging.getLogger(__name__)
 
 DATASOURCE_NAME = "warehouse"
 CHECKPOINT_NAME = "antq_checkpoint"
-BATCH_DEFINITION_NAME = "whole_table"
+BATCH_DEFINITION_NAME = "reports_in_scope"
 DOCS_ACTION_NAME = "update_data_docs"
 URL_ENV_VAR = "ANTQ_GX_WAREHOUSE_URL"
 # What is stored in great_expectations.yml: GX substitutes it from the environment (or from
 # uncommitted/config_variables.yml) when it connects, so no credentials are written to disk.
 CONNECTION_STRING_TEMPLATE = "${" + URL_ENV_VAR + "}"
-# Every GX connection is read-only: whatever a rule's SQL says, it cannot change the marts.
-ENGINE_KWARGS = {"connect_args": {"options": "-c default_transaction_read_only=on"}}
+# Every GX connection is read-only: whatever a rule's SQL says, it cannot change the marts. No JIT:
+# a night's batches are a few rows of big tables, whose size would make PostgreSQL compile each
+# query (~1 s) for nothing.
+ENGINE_KWARGS = {"connect_args": {"options": "-c default_transaction_read_only=on -c jit=off"}}
 SAMPLE_ROWS_IN_DETAILS = 50
 
 _POSTGRES_SCHEMES = ("postgres", "postgresql")
@@ -244,25 +246,24 @@ def _existing_tables(datasource, suites: list[Suite]) -> set[str]:
     return found
 
 
-def get_or_create_table_asset(datasource, suite: Suite):
+def get_or_create_query_asset(datasource, suite: Suite, batch_scope: str = "run"):
+    """The suite's query asset: the rows of its table of the reports being validated (batch_scope
+    "run") or all of them ("all"). An asset of another kind or query under the same name (a table
+    asset of an older version) is replaced."""
+    query = batch_query(suite.qualified_table, batch_scope)
     try:
         asset = datasource.get_asset(suite.asset_name)
     except LookupError:
         asset = None
-    if asset is not None and (
-        asset.table_name != suite.table or getattr(asset, "schema_name", None) != suite.schema
-    ):
+    if asset is not None and getattr(asset, "query", None) != query:
         datasource.delete_asset(suite.asset_name)
         asset = None
     if asset is None:
-        with _quiet_gx_warnings():
-            asset = datasource.add_table_asset(
-                name=suite.asset_name, table_name=suite.table, schema_name=suite.schema
-            )
+        asset = datasource.add_query_asset(name=suite.asset_name, query=query)
     return asset
 
 
-def get_or_create_whole_table_batch(asset):
+def get_or_create_batch(asset):
     try:
         return asset.get_batch_definition(BATCH_DEFINITION_NAME)
     except KeyError:
@@ -280,9 +281,12 @@ def build_expectation(rule: Rule):
 
 
 def build_checkpoint(
-    context: "AbstractDataContext", rules: RuleSet | None = None
+    context: "AbstractDataContext", rules: RuleSet | None = None, batch_scope: str = "run"
 ) -> tuple["gx.Checkpoint | None", list[dict[str, Any]]]:
     """Get-or-create everything in `context` for `rules` and return (checkpoint, skipped).
+    Each suite's batch is the rows of its table of the reports being validated (batch_scope "run":
+    dq.validated_reports rows not validated yet, see expectations.dq.start_validation), or the
+    whole table ("all").
 
     A suite whose table does not exist (yet) is left out of the checkpoint and listed in
     `skipped`; the checkpoint is None when every suite was skipped.
@@ -310,8 +314,8 @@ def build_checkpoint(
                 }
             )
             continue
-        asset = get_or_create_table_asset(datasource, suite)
-        batch_definition = get_or_create_whole_table_batch(asset)
+        asset = get_or_create_query_asset(datasource, suite, batch_scope)
+        batch_definition = get_or_create_batch(asset)
         gx_suite = context.suites.add_or_update(
             gx.ExpectationSuite(
                 name=suite.name,
@@ -345,10 +349,11 @@ def configure_checkpoint(context: "AbstractDataContext") -> "gx.Checkpoint":
 
     The datasource connects through ${ANTQ_GX_WAREHOUSE_URL}: it must be set in the environment
     (expectations.file_context(root, warehouse_url=...) does that). Suites whose table does not
-    exist are left out; raises NothingToValidate if that leaves nothing.
+    exist are left out; raises NothingToValidate if that leaves nothing. Its batches are the whole
+    tables: this path records nothing in dq (run_checks is the one that validates a night's reports).
     """
     with _quiet_gx_warnings():
-        checkpoint, skipped = build_checkpoint(context)
+        checkpoint, skipped = build_checkpoint(context, batch_scope="all")
     if checkpoint is None:
         raise NothingToValidate(f"no suite table exists: {skipped}")
     return checkpoint
@@ -373,7 +378,7 @@ def _fetch_all_rows(engine, rule: Rule, table: str) -> list[dict]:
     import sqlalchemy as sa
 
     with engine.connect() as conn:
-        result = conn.execute(sa.text(rule.query_for_table(table)))
+        result = conn.execute(sa.text(rule.query_for_table(table, "run")))
         return [dict(r._mapping) for r in result]
 
 
@@ -450,20 +455,28 @@ def run_checks(
     context_root: str | Path,
     *,
     rules_path: str | Path | None = None,
+    scope: str = "unvalidated",
 ) -> dict[str, Any]:
     """Run every rule through the GX checkpoint and record the verdicts in schema dq.
 
-    Replaces run_id's rows in dq.validation_results / dq.flagged_figures (one transaction).
-    Reads the marts on a read-only connection and never changes them. Returns
-    {run_id, evaluated, passed, failed, warnings, failed_expectations, warning_expectations,
-     errored_expectations, flagged_figures, skipped, success, data_docs_index}.
+    `scope` "unvalidated" (the default, what a night does) checks the rows of the reports staged
+    since the last validation; "all" checks every row. Either way the reports checked are recorded
+    in dq.validated_reports, with the verdicts: run_id's rows in dq.validation_results /
+    dq.flagged_figures / dq.validated_reports are replaced in one transaction. Reads the marts on a
+    read-only connection and never changes them. Returns {run_id, scope, reports_validated,
+    evaluated, passed, failed, warnings, failed_expectations, warning_expectations,
+    errored_expectations, flagged_figures, skipped, success, data_docs_index}.
     """
     import psycopg
     from great_expectations.core.run_identifier import RunIdentifier
 
     if not run_id:
         raise ValueError("run_id is required")
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     rules = load_rules(rules_path)
+    with psycopg.connect(libpq_url(warehouse_url)) as conn:
+        reports = start_validation(conn, run_id, scope)
     with _env(URL_ENV_VAR, sqlalchemy_url(warehouse_url)), _quiet_gx_warnings():
         context = file_context(context_root)
         checkpoint, skipped = build_checkpoint(context, rules)
@@ -486,6 +499,8 @@ def run_checks(
     warned = [v for v in verdicts if not v.success and v.severity == "warning"]
     summary = {
         "run_id": run_id,
+        "scope": scope,
+        "reports_validated": len(reports),
         "evaluated": len(verdicts),
         "passed": sum(v.success for v in verdicts),
         "failed": len(failed),
@@ -499,8 +514,9 @@ def run_checks(
         "data_docs_index": docs_index,
     }
     log.info(
-        "GX run %s on %s: %d evaluated, %d passed, %d failed, %d warnings, %d skipped suites",
-        run_id, redact_url(warehouse_url), summary["evaluated"], summary["passed"],
+        "GX run %s on %s (%d reports, scope %s): %d evaluated, %d passed, %d failed, %d warnings, "
+        "%d skipped suites",
+        run_id, redact_url(warehouse_url), len(reports), scope, summary["evaluated"], summary["passed"],
         summary["failed"], summary["warnings"], len(skipped),
     )
     return summary

@@ -65,18 +65,38 @@ class Rule:
         """The SQL handed to GX: params substituted, `{batch}` (and doubled braces) left for GX."""
         return render_params(self.sql, self.params).strip().rstrip(";").rstrip()
 
-    def query_for_table(self, qualified_table: str) -> str:
-        """The SQL run straight against a whole table: `{batch}` -> the table, `{{` -> `{`."""
-        return self.query.format(batch=qualified_table)
+    def query_for_table(self, qualified_table: str, scope: str = "all") -> str:
+        """The SQL run straight against a table's batch (`scope`: see batch_query), as GX runs it."""
+        return self.query_as_gx_runs(qualified_table, scope)
 
-    def query_as_gx_runs(self, qualified_table: str) -> str:
-        """The SQL as GX 1.x runs it on a whole-table batch: `{batch}` becomes the batch's
-        subquery, aliased `AS subselect` unless the query has a JOIN, in which case it is left
-        bare and the rule must alias it itself (PostgreSQL before 16 refuses a subquery in FROM
-        without an alias). Tests use this to run a rule the way GX will."""
-        subquery = f"(SELECT * FROM {qualified_table} WHERE true)"
+    def query_as_gx_runs(self, qualified_table: str, scope: str = "all") -> str:
+        """The SQL as GX 1.x runs it: `{batch}` becomes the batch's subquery (batch_query), aliased
+        `AS subselect` unless the query has a JOIN, in which case it is left bare and the rule must
+        alias it itself (PostgreSQL before 16 refuses a subquery in FROM without an alias).
+        Tests use this to run a rule the way GX will."""
+        subquery = f"(SELECT * FROM ({batch_query(qualified_table, scope)}) AS batch WHERE true)"
         batch = subquery if has_join(self.query) else f"{subquery} AS subselect"
         return self.query.format(batch=batch)
+
+
+# A validation run checks the rows of the reports it recorded in dq.validated_reports when it started
+# (expectations.dq.start_validation: by default the reports staged since the last validation, the
+# night's new and re-staged ones). Rules that compare with other rows (a part with its whole, a figure
+# with the previous period) read those from the whole mart, so the night is checked against the
+# history.
+REPORTS_BEING_VALIDATED = "select report_id from dq.validated_reports where validated_at is null"
+
+
+def batch_query(qualified_table: str, scope: str = "run") -> str:
+    """The SELECT behind a suite's GX batch (a query asset): scope "run" the rows of the reports
+    being validated, "all" the whole table."""
+    if scope == "all":
+        return f"select * from {qualified_table}"
+    if scope == "run":
+        # start_validation analyzes dq.validated_reports: the planner knows how many reports these
+        # are, and reads a night's few through the mart's report_id index
+        return f"select * from {qualified_table} where report_id in ({REPORTS_BEING_VALIDATED})"
+    raise ValueError(f"scope must be 'run' or 'all', not {scope!r}")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,11 @@ REPO = Path(__file__).resolve().parents[1]
 MARTS_DDL = """
 DROP SCHEMA IF EXISTS marts CASCADE;
 DROP SCHEMA IF EXISTS dq CASCADE;
+DROP SCHEMA IF EXISTS staging CASCADE;
 CREATE SCHEMA marts;
+CREATE SCHEMA staging;
+-- what a validation run reads to know which reports are new (the loader's table, cut down)
+CREATE TABLE staging.reports (report_id text PRIMARY KEY, staged_at timestamptz NOT NULL DEFAULT now());
 CREATE TABLE marts.fct_targets (
     figure_id text PRIMARY KEY, report_id text, doc text, province text, measure text,
     subject text, actual numeric, target numeric, stated_pct numeric, computed_pct numeric,
@@ -180,6 +184,18 @@ def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE, tips=TI
                     "INSERT INTO marts.dim_report VALUES (%s, %s, '06', %s, %s, %s)",
                     (rid, f"{rid}.txt", report_date, start, end),
                 )
+            stage_reports_of_marts(cur)
+
+
+def stage_reports_of_marts(cur):
+    """Every report the marts mention, in staging.reports (as staged now, if it is not there)."""
+    cur.execute(
+        "INSERT INTO staging.reports (report_id) SELECT report_id FROM ("
+        " SELECT report_id FROM marts.fct_targets UNION SELECT report_id FROM marts.fct_figures"
+        " UNION SELECT report_id FROM marts.fct_coverage UNION SELECT report_id FROM marts.fct_tips"
+        " UNION SELECT report_id FROM marts.dim_report) AS r"
+        " WHERE report_id IS NOT NULL ON CONFLICT DO NOTHING"
+    )
 
 
 def snapshot_marts(url):
@@ -260,8 +276,8 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
     assert min(r[0] for r in results2) > max(r[0] for r in results)  # new rows, old ones gone
     assert min(f[0] for f in flagged2) > max(f[0] for f in flagged)
 
-    # Another run_id does not touch run-1's rows.
-    expectations.run_checks(url, "run-2", root)
+    # Another run_id does not touch run-1's rows (and has no new report to check).
+    assert expectations.run_checks(url, "run-2", root)["reports_validated"] == 0
     assert dq_rows(url, "run-1") == (results2, flagged2)
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM dq.validation_results").fetchone()[0] == 18
@@ -276,6 +292,66 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
         if p.is_file() and p.suffix in (".yml", ".json"):
             assert "postgres@" not in p.read_text(errors="ignore"), p
     assert os.environ.get(expectations.URL_ENV_VAR) == env_before  # set only during the run
+
+
+def test_a_run_validates_the_reports_staged_since_the_last_validation(url, tmp_path):
+    """A night checks its own reports (against the whole history), records them in
+    dq.validated_reports, and leaves the already validated ones alone; scope="all" rechecks all."""
+    load_marts(url)
+    root = tmp_path / "gx"
+    with psycopg.connect(url) as conn:
+        staged = conn.execute("SELECT count(*) FROM staging.reports").fetchone()[0]
+
+    first = expectations.run_checks(url, "night-1", root)
+    assert first["scope"] == "unvalidated" and first["reports_validated"] == staged
+    assert first["failed_expectations"] == ["stated_pct_matches_actual_over_target"]
+
+    # the next night brings one report: a wrong percentage, and tips 10x the previous year's
+    # (that year's figure is in a report validated the night before)
+    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO marts.fct_targets (figure_id, report_id, actual, target, stated_pct, computed_pct)"
+            " VALUES ('t_new_bad', 'r_new', 50, 100, 80, 50)")
+        insert_figures(cur, [figure_row("f_tips_2024", "tips.received", 9000, "nguồn tin", report_id="r_new",
+                                        period_start="2024-01-01", period_end="2024-12-31")])
+        stage_reports_of_marts(cur)
+    second = expectations.run_checks(url, "night-2", root)
+    assert second["reports_validated"] == 1
+    assert second["failed_expectations"] == ["stated_pct_matches_actual_over_target"]
+    assert second["warning_expectations"] == ["figure_jump_against_previous_period"]
+    _, flagged = dq_rows(url, "night-2")
+    assert [(f[1], f[2]) for f in flagged] == [
+        ("f_tips_2024", "figure_jump_against_previous_period"),
+        ("t_new_bad", "stated_pct_matches_actual_over_target"),
+    ]
+    assert "9000 nguồn tin for 2024-01-01..2024-12-31" in flagged[0][3] and "780" in flagged[0][3]
+    with psycopg.connect(url) as conn:
+        ledger = conn.execute(
+            "SELECT run_id, report_id, validated_at IS NOT NULL FROM dq.validated_reports"
+            " WHERE run_id = 'night-2'").fetchall()
+    assert ledger == [("night-2", "r_new", True)]
+
+    # nothing new: nothing checked, nothing fails
+    third = expectations.run_checks(url, "night-3", root)
+    assert third["reports_validated"] == 0 and third["failed"] == 0 and third["flagged_figures"] == 0
+
+    # a run that died after it started: its reports are checked by the next one
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE staging.reports SET staged_at = now() WHERE report_id = 'r1'")
+        assert [r[0] for r in expectations.start_validation(conn, "died")] == ["r1"]
+    fourth = expectations.run_checks(url, "night-4", root)
+    assert fourth["reports_validated"] == 1
+    assert fourth["failed_expectations"] == ["stated_pct_matches_actual_over_target"]  # t_bad is r1's
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM dq.validated_reports WHERE run_id = 'died'").fetchone()[0] == 0
+
+    # an audit of everything
+    audit = expectations.run_checks(url, "audit", root, scope="all")
+    assert audit["scope"] == "all" and audit["reports_validated"] == staged + 1
+    _, flagged = dq_rows(url, "audit")
+    assert {f[1] for f in flagged} == {"t_bad", "t_new_bad", "f_tips_2024"}
+    with pytest.raises(ValueError, match="scope"):
+        expectations.run_checks(url, "x", root, scope="yesterday")
 
 
 def test_every_rule_catches_its_bad_rows(url, tmp_path):

@@ -131,26 +131,10 @@ begin
     alter table staging.figures drop column sentence;
 end $$;
 
-create table if not exists dq.validation_results (
-    id               bigserial primary key,
-    run_id           text not null,
-    suite            text not null,
-    expectation      text not null,
-    success          boolean not null,
-    unexpected_count integer not null,
-    severity         text not null default 'error',
-    details          jsonb,
-    validated_at     timestamptz not null default now()
-);
-
-create table if not exists dq.flagged_figures (
-    id          bigserial primary key,
-    run_id      text not null,
-    figure_id   text not null,
-    expectation text not null,
-    message     text not null,
-    flagged_at  timestamptz not null default now()
-);
+-- schema dq (validation verdicts) is created by expectations.ensure_dq_tables, its one definition
 
 -- the newspaper's dateline abbreviation ("BBK"), read by the extractor since 1.3.0
 alter table staging.reports add column if not exists outlet text;
+
+-- the night's reports (staged since the last validation) are found through this index, not a scan
+create index if not exists reports_staged_at_idx on staging.reports (staged_at);

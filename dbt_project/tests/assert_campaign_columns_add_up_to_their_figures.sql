@@ -2,7 +2,7 @@
 with from_figures as (
     select report_id, sum(value) as total
     from {{ ref('fct_figures') }}
-    where domain = 'campaign'
+    where domain = 'campaign' and {{ unvalidated_reports_only() }}
     group by report_id
 ),
 
@@ -11,6 +11,7 @@ from_mart as (
         sum(coalesce(events, 0) + coalesce(places, 0) + coalesce(participants, 0) + coalesce(households, 0)
             + coalesce(materials, 0) + coalesce(media_items, 0) + coalesce(outreach_contacts, 0)) as total
     from {{ ref('fct_campaigns') }}
+    where {{ unvalidated_reports_only() }}
     group by report_id
 )
 

@@ -49,10 +49,15 @@ final as (
         reports.staged_at as report_staged_at
     from figures
     join reports using (report_id)
-    -- left: a figure whose sentence is missing shows as a null sentence (tested), not a lost figure
-    left join sentences
-        on sentences.report_id = figures.report_id
-        and sentences.sentence_no = figures.sentence_no
+    -- left: a figure whose sentence is missing shows as a null sentence (tested), not a lost figure.
+    -- lateral: one primary-key lookup per figure; as a plain join PostgreSQL hashes every sentence
+    -- of the history even when a night asks for ten reports' figures
+    left join lateral (
+        select sentences.sentence
+        from sentences
+        where sentences.report_id = figures.report_id
+          and sentences.sentence_no = figures.sentence_no
+    ) as sentences on true
     left join measures using (measure)
 )
 

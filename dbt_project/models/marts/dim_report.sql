@@ -1,5 +1,5 @@
 -- One row per report: its file, where and when it is from, and which extractor read it.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='report_id') }}
 
 with reports as (
     select * from {{ ref('int_reports') }}

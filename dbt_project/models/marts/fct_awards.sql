@@ -1,5 +1,5 @@
 -- Recipients of commendations, per report × issuer × award type × recipient kind × status.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='award_key') }}
 
 with figures as (
     select * from {{ ref('int_figures') }}

@@ -8,7 +8,7 @@
     'campaign.media': 'media_items',
     'campaign.outreach': 'outreach_contacts',
 } %}
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='campaign_key') }}
 
 with figures as (
     select * from {{ ref('int_figures') }}

@@ -1,5 +1,5 @@
 -- Coverage of administrative units ("102/102 xã"): one row per coverage.units figure.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='figure_id') }}
 
 with figures as (
     select * from {{ ref('int_figures') }}

@@ -1,5 +1,8 @@
 -- Every figure, long: nothing extracted is lost on the way to the marts.
-{{ incremental_report_config() }}
+{#- the (province, measure, period) index serves fct_measure_statements and GX's previous-period rule -#}
+{{ incremental_report_config(grain='figure_id', indexes=[
+    {'columns': ['province_code', 'measure', 'period_end', 'period_start'], 'include': ['unit', 'value']},
+]) }}
 
 with figures as (
     select * from {{ ref('int_figures') }}

@@ -1,5 +1,5 @@
 -- Local security staff (commune police, part-time officers, civil guards), per report × province × period × role.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='force_key') }}
 
 with figures as (
     select * from {{ ref('int_figures') }}

@@ -3,6 +3,6 @@
     'documents.issued': 'documents_issued',
     'money.vnd': 'amount_vnd',
 } %}
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='report_id') }}
 
 {{ per_report_pivot('governance', measures) }}

@@ -1,7 +1,7 @@
 -- Self-management models and groups, per report × province × period × kind × type.
 -- kind: model_types (kinds of model), models (models in operation / recognised / replicated),
 -- groups (teams, clusters), group_members.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='model_key') }}
 
 with figures as (
     -- from fct_figures, which knows which parts belong to an exhaustive breakdown

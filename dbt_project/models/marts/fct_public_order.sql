@@ -5,6 +5,6 @@
     'reintegration.people': 'people_reintegrated',
     'patrols.count': 'patrols',
 } %}
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='report_id') }}
 
 {{ per_report_pivot('public_order', measures) }}

@@ -1,6 +1,6 @@
 -- Results against a stated target: one row per target.achievement figure. The stated percentage is
 -- kept as written and set beside the one computed from actual/target; pct_consistent flags a mismatch.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='figure_id') }}
 
 with figures as (
     select * from {{ ref('int_figures') }}

@@ -5,6 +5,6 @@
     'tips.cases': 'cases',
     'tips.arrests': 'arrests',
 } %}
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='report_id') }}
 
 {{ per_report_pivot('tips', measures) }}

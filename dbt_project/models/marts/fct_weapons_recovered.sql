@@ -1,5 +1,5 @@
 -- Weapons, ammunition and explosives recovered or handed in, per report × province × period × category × unit.
-{{ incremental_report_config() }}
+{{ incremental_report_config(grain='weapons_key') }}
 
 with figures as (
     select * from {{ ref('int_figures') }}
