@@ -157,7 +157,8 @@ def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple
 
 
 # The reports staged after the newest one another run has validated. Excluding this run's own rows
-# makes a retry of a run (same run_id) check the same reports again.
+# makes a retry of a run (same run_id) check the same reports again. dbt's tests use the same rule
+# (dbt_project/macros/validation_scope.sql, unvalidated_report_ids).
 _UNVALIDATED_REPORTS = """
     SELECT report_id, staged_at FROM staging.reports
     WHERE staged_at > (SELECT coalesce(max(staged_at), '-infinity'::timestamptz) FROM dq.validated_reports

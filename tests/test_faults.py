@@ -48,7 +48,7 @@ SNAPSHOT = {
     "staging.figures": "select md5(string_agg(concat_ws('|', figure_id, report_id, ordinal, surface, value, unit, "
                        "measure, qualifier, attrs::text, char_start, char_end, sentence, extractor_version), "
                        "E'\\n' order by figure_id)), count(*) "
-                       "from staging.figures join staging.sentences using (report_id, sentence_no)",
+                       "from staging.figures left join staging.sentences using (report_id, sentence_no)",
     "raw.rejected_files": "select report_id, relative_path, reason, stage from raw.rejected_files order by 1",
 }
 

@@ -70,8 +70,18 @@ def test_run_on_a_server_given_by_url_twice_gives_the_same_marts(fresh_db, tmp_p
         first = _mart_checksums(conn)
     out = _antq_run(env)
     assert "airflow db migrate" not in out  # metadata already current: skipped
+    assert "skipped: nothing staged" in out  # nothing new staged
     with psycopg.connect(config.libpq_url(fresh_db)) as conn:
         assert _mart_checksums(conn) == first
+    # an audit validates every report again, though nothing new was staged
+    out = _antq_run({**env, "ANTQ_VALIDATION_SCOPE": "all"})
+    assert "skipped" not in out and "FAILED stated_pct_matches_actual_over_target" in out
+    with psycopg.connect(config.libpq_url(fresh_db)) as conn:
+        assert _mart_checksums(conn) == first
+        audits = conn.execute(
+            "select count(*), count(validated_at) from dq.validated_reports where run_id = ("
+            " select run_id from dq.validated_reports order by validated_at desc nulls last limit 1)").fetchone()
+    assert audits == (5, 5)
 
 
 def test_run_on_the_embedded_postgres_by_default(tmp_path):

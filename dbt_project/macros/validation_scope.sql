@@ -15,8 +15,9 @@
 #}
 
 {% macro unvalidated_report_ids() -%}
-    {#- staging.reports and dq.validated_reports by name: tests compile at run time, where a
-        source() not declared by the test itself would be refused -#}
+    {#- the same rule as expectations/dq.py (_UNVALIDATED_REPORTS), which GX applies when a run
+        starts. staging.reports and dq.validated_reports by name: tests compile at run time, where
+        a source() not declared by the test itself would be refused -#}
     select report_id from staging.reports
     where staged_at > (select coalesce(max(staged_at), '-infinity'::timestamptz) from dq.validated_reports
                        where validated_at is not null)
