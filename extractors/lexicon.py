@@ -375,3 +375,14 @@ def issuer_ok(name: str) -> bool:
 def clean_issuer(name: str) -> str:
     """An issuer's name without the function words that may follow it: "Bộ Công an đã" -> "Bộ Công an"."""
     return _ISSUER_TAIL_RE.sub("", name.strip())
+
+# ---- percentages, fractions, numbers that name something (statistics.yaml) -------------------
+
+_STATS = _load("statistics.yaml")
+PCT_NOT_FIGURE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['pct_not_figure_before'])})[ ]*$")
+PCT_TARGET_AFTER_RE = re.compile(rf"[ ]*(?:{alternation(_STATS['pct_target_after'])})(?!\w)")
+FRACTION_JOINER_RE = re.compile(rf"[ ]+(?:{alternation(_STATS['fraction_joiners'])})[ ]+$")
+COVERAGE_NOUN_RE = re.compile(rf"(?:{alternation(_STATS['coverage_nouns'])})(?!\w)")
+PERIOD_COMPARISON_RE = re.compile(alternation(_STATS["period_comparison"]))
+NAME_QUOTES = _STATS["name_quotes"]
+NAME_MAX_WORDS = int(_STATS["name_max_words"])

@@ -94,12 +94,48 @@ def test_qualifiers():
     "Ban Chỉ đạo 35 của Tỉnh ủy; Chỉ thị 09 của Ban Bí thư; Bộ luật Hình sự 2015.",
     "Tuyến giáp ranh giữa Công an 4 tỉnh Tây Nguyên được củng cố.",
     "Điện thoại đường dây nóng: 0260.3862.333.",
-    "Số vụ phạm pháp hình sự giảm 12 vụ (-8,5%) so với năm 2022, tăng 15% so với cùng kỳ.",
+    "Số vụ phạm pháp hình sự giảm 12 vụ so với năm 2022.",
     "Đồng chí Giám đốc và 2 đ/c Phó Giám đốc Công an tỉnh trao Giấy khen cho các tập thể.",
     "Trong 5 năm qua, sau 10 năm thực hiện, 6 tháng đầu năm 2024, quý I/2024.",
 ])
 def test_not_figures(text):
     assert vm(text) == []
+
+
+def test_a_percentage_change_is_a_figure_a_count_change_is_not():
+    """FIGURES.md "Percentages and rates": "tăng 15% so với cùng kỳ" is an `other` percentage with its
+    subject; "giảm 12 vụ" (a difference of counts) is not a figure."""
+    figs = extractors.extract_text("Số vụ phạm pháp hình sự giảm 12 vụ so với năm 2022, tội phạm về "
+                                   "trật tự xã hội tăng 15% so với cùng kỳ.", "t").figures
+    assert [(f.value, f.measure, f.unit) for f in figs] == [(15.0, "other", "%")]
+    assert "trật tự xã hội" in figs[0].attrs["subject"]
+
+
+@pytest.mark.parametrize("text", [
+    "Mô hình “5 tự quản” và mô hình \"4 an toàn\" được nhân rộng.",
+    "Thực hiện mô hình chính quyền địa phương 2 cấp.",
+])
+def test_numbers_inside_names_are_not_figures(text):
+    assert [f.value for f in extractors.extract_text(text, "t").figures if f.value in (2, 4, 5)] == []
+
+
+def test_fraction_forms():
+    """x trong tổng số y is a fraction; units reaching a standard are coverage; a fraction that compares
+    periods or two different things never becomes a target."""
+    def fig(text):
+        return [(f.value, f.measure, f.attrs.get("total"), f.attrs.get("target"))
+                for f in extractors.extract_text(text, "t").figures]
+    assert fig("Toàn huyện có 77 trong tổng số 89 làng, khu dân cư đạt danh hiệu an toàn.")[0] == \
+        (77, "coverage.units", 89, None)
+    assert fig("Toàn tỉnh có 299/311 cơ quan, doanh nghiệp đạt tiêu chuẩn về ANTT.") == [(299, "coverage.units", 311, None)]
+    assert fig("Khởi tố 887 vụ/1.513 bị can.") == [(887, "other", None, None), (1513, "other", None, None)]
+    got = fig("Tội phạm giảm 5,83% (3.389/3.599 vụ) so với cùng kỳ.")
+    assert all(t is None for *_, t in got) and (5.83, "other", None, None) in got
+
+
+def test_a_count_per_unit_is_an_average_not_a_count():
+    figs = extractors.extract_text("Bố trí trung bình 5,3 Công an chính quy/xã, thị trấn.", "t").figures
+    assert [(f.value, f.measure) for f in figs] == [(5.3, "other")]
 
 
 def test_awards_recipients_first():

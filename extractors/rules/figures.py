@@ -18,8 +18,10 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from ..lexicon import (ACTIVITY_KEYWORDS, ACTIVITY_RE, NOT_UNIT, PLACE_AFTER_RE,
-                       QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE, UnitRule, tail_of)
+from ..lexicon import (ACTIVITY_KEYWORDS, ACTIVITY_RE, COVERAGE_NOUN_RE, FRACTION_JOINER_RE, NAME_MAX_WORDS,
+                       NAME_QUOTES, NOT_UNIT, PCT_NOT_FIGURE_BEFORE_RE, PCT_TARGET_AFTER_RE,
+                       PERIOD_COMPARISON_RE, PLACE_AFTER_RE, QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE,
+                       UnitRule, tail_of)
 from ..model import Figure
 from ..numbers import NUMBER_RE, SCALES, apply_scale, parse_number, value_of
 from . import awards
@@ -40,8 +42,6 @@ _LIST_MARKER = re.compile(r"^[ \t]*$")
 _NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
 _STATED_PCT = re.compile(r"đạt[ ]+(?:tỷ lệ[ ]+|tỉ lệ[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
 _REACHED = re.compile(r"đạt[ ]*$")
-_PCT_TARGET_AFTER = re.compile(r"^[ ]*(?:so với[ ]+)?(?:chỉ tiêu|kế hoạch|mục tiêu|yêu cầu)")
-_PCT_NOT_FIGURE_BEFORE = re.compile(r"(?:chiếm|bằng|tương đương|khoảng|tỷ lệ giảm|tỷ lệ tăng)[ ]*$|\([ ]*$")
 # the counted noun named before the number: "nâng tổng số mô hình lên 1.567", "tổng số tổ an ninh là 845"
 _TOTAL_OF = re.compile(r"(?:tổng số|số lượng|tổng cộng|số)[ ]+(?P<noun>[^\d,;:.()]{2,50}?)[ ]*(?:lên|lên tới|là|đạt|có|được|gồm)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$")
 _RUN_GAP = re.compile(r"[ ]*(?:,|và|, và)[ ]*(?:hơn |trên |gần )?$")
@@ -90,8 +90,9 @@ def extract_figures(text: str, doc: str, low_text: str | None = None) -> list[Fi
     past_end = (len(text) + 1, len(text) + 1)
     for m in _CAND.finditer(text):
         s, e = m.span()
-        if s and (text[s - 1].isalnum() or text[s - 1] in "_.,/–-"):
-            continue  # inside a word, a number or a range
+        if s and (text[s - 1].isalnum() or text[s - 1] in "_.,/–-") and not (
+                text[s - 1] == "/" and s > 1 and text[s - 2].isalpha()):
+            continue  # inside a word, a number or a range; but "41 vụ/59 đối tượng" counts two things
         if s >= b:  # the numbers come in order: the sentence is this one or one after it
             while s >= b:
                 i += 1
@@ -163,13 +164,20 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
             cands.append(c)
     if not cands:
         return [], []
+    _join_fractions(low, cands)
     # measures, from the last number to the first so a number with no unit can take the next one's
     cache: dict = {}
     for i in range(len(cands) - 1, -1, -1):
         c = cands[i]
         nxt = cands[i + 1] if i + 1 < len(cands) else None
         _classify(sent, low, c, nxt, cache)
+    for c in cands:
+        if c.measure and not c.pct and c.den is None and _is_average(low, c):
+            c.measure, c.attrs = "other", {"subject": "average"}  # "5,5 biên chế/xã": a rate, not a count
+        if c.measure == "other" and not c.surface[:1].isdigit():
+            c.drop = True  # "hàng nghìn ..." with no known measure: optional at best, too often wrong
     _fractions_and_percentages(sent, low, cands)
+    _coverage_counts(low, cands)
     kept = [c for c in cands if c.measure and not c.drop]
     _award_attrs(sent, low, kept)
     _model_status(low, kept)
@@ -178,6 +186,28 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     return [Figure.of(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
                       qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
                       sentence=sent) for c in kept], kept
+
+
+def _join_fractions(low: str, cands: list[_Cand]) -> None:
+    """ "77 trong tổng số 89 làng": one fraction 77/89 of the noun after the second number."""
+    k = 0
+    while k + 1 < len(cands):
+        c, d = cands[k], cands[k + 1]
+        if (c.den is None and d.den is None and not c.pct and not d.pct and c.surface[:1].isdigit()
+                and FRACTION_JOINER_RE.match(low, c.e, d.s)):
+            c.den, c.u = d.value, d.u
+            del cands[k + 1]
+        k += 1
+
+
+_AVERAGE_BEFORE = re.compile(r"(?:trung bình|bình quân)[^,;]{0,12}$")
+
+
+def _is_average(low: str, c: _Cand) -> bool:
+    """ "5,5 biên chế/xã", "trung bình 5,3 Công an chính quy/xã": a per-unit average."""
+    end = c.unit_end or c.e
+    return ((low[end:end + 1] == "/" and low[end + 1:end + 2].isalpha())
+            or _AVERAGE_BEFORE.search(low, c.ca, c.s) is not None)
 
 
 def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -> _Cand | None:
@@ -206,8 +236,11 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
         return None  # "Đề án 06", "Ban Chỉ đạo 138", "Chỉ thị số 12", "số 12 đường Trần Phú"
     if "agency" in kinds and PLACE_AFTER_RE.match(low, e):
         return None  # "Công an 6 tỉnh": a body named by the places it joins
-    if "change" in kinds:
-        return None  # "giảm 12 vụ (so với cùng kỳ)"
+    pct_follows = sent.startswith("%", e) or sent.startswith(" %", e)
+    if "change" in kinds and not pct_follows:
+        return None  # "giảm 12 vụ (so với cùng kỳ)"; but "giảm 5,83%" is a rate, a figure
+    if _in_quoted_name(sent, s, e):
+        return None  # “5 tự quản”, "4 an toàn": a name that holds a number
     after = right[:1]
     if after and after in ".)" and _MARKER_END.match(sent, e) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
         return None  # "1. Kết quả ..."
@@ -231,6 +264,18 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
     pct = tm.group("pct") is not None
     u = tm.end()
     return _Cand(s, surface_end, sent[s:surface_end], value, dval, pct, qualifier, u)
+
+
+def _in_quoted_name(sent: str, s: int, e: int) -> bool:
+    """Whether the number at sent[s:e] opens a short quoted name: “5 tự quản”, "4 an toàn"."""
+    k = s - 1
+    while k >= 0 and sent[k] == " ":
+        k -= 1
+    if k < 0 or sent[k] not in NAME_QUOTES:
+        return False
+    rest = sent[e:e + 60]
+    close = next((i for i, ch in enumerate(rest) if ch in "\"”’»"), -1)
+    return close > 0 and len(rest[:close].split()) <= NAME_MAX_WORDS and not any(ch in rest[:close] for ch in ",;.")
 
 
 def _word_candidate(sent: str, low: str, s: int, e: int, value: float) -> _Cand | None:
@@ -430,9 +475,16 @@ def _last(it):
 
 
 def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
+    """FIGURES.md "Fractions" and "Percentages and rates": a fraction is coverage (units reaching a
+    standard), a result against its target, or neither (a period comparison: each side its own
+    figure); a percentage is a figure of its own, unless it is the stated percentage of the figure
+    before it."""
     for i, c in enumerate(cands):
         if c.den is not None and c.measure is not None:
-            if c.measure in ("coverage.units", "campaign.locations"):
+            if _compares_periods(low, cands, i):
+                c.den = None  # "giảm 5,83% (3.389/3.599 vụ)": never a target, or a true report gets flagged
+                continue
+            if c.measure in ("coverage.units", "campaign.locations") or COVERAGE_NOUN_RE.match(low, c.u):
                 c.measure = "coverage.units"
                 c.attrs = {"total": _num(c.den), "unit_kind": c.unit}
             else:
@@ -448,21 +500,61 @@ def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
                 c.attrs = attrs
         elif c.pct and not c.drop:
             before = low[c.ca:c.s]
-            if _PCT_NOT_FIGURE_BEFORE.search(before):
-                c.drop = True
+            if PCT_NOT_FIGURE_BEFORE_RE.search(before):
+                c.drop = True  # "chiếm 70%": a share of a context count
                 continue
-            of_target = _PCT_TARGET_AFTER.match(low, c.u) is not None
+            of_target = PCT_TARGET_AFTER_RE.match(low, c.u) is not None
             if of_target or _REACHED.search(before):
                 # "cấp 120.500 thẻ, đạt 101,2% chỉ tiêu": the percentage of the figure before it
                 prev = next((d for d in reversed(cands[:i]) if not d.pct and not d.drop and d.measure
-                             and d.s >= c.ca), None)
-                if prev is not None:
+                             and d.s >= c.ca and not (d.measure == "target.achievement" and "stated_pct" in d.attrs)
+                             and d.measure != "coverage.units"), None)
+                if prev is not None and (of_target or prev.measure == "target.achievement"):
                     prev.attrs.setdefault("stated_pct", c.value)
+                    if prev.measure != "target.achievement" and of_target:
+                        prev.measure = "target.achievement"
+                        prev.attrs["subject"] = prev.unit
                     c.drop = True
-                elif of_target:  # "đạt 106,7% kế hoạch" alone: the achievement itself
+                    continue
+                if of_target and prev is None:  # "đạt 106,7% kế hoạch" alone: the achievement itself
                     c.measure = "target.achievement"
                     end = _unit_end(low, c.u, c.u)
                     c.attrs = {"stated_pct": c.value, "subject": sent[c.u:end].strip()}
+                    continue
+            c.attrs.setdefault("subject", _subject_before(sent, cands, i))
+
+
+_REACHES_STANDARD = re.compile(r"[^;]{0,80}?(?:đạt (?:tiêu chuẩn|danh hiệu|chuẩn)|không có (?:ma túy|ma tuý|tội phạm|tệ nạn))")
+
+
+def _coverage_counts(low: str, cands: list[_Cand]) -> None:
+    """A count of units (schools, communes, agencies) that reach a standard, with no total printed, is
+    coverage too: "21 trường THCS và 19 trong tổng số 20 xã ... đạt danh hiệu an toàn", "27 xã, phường
+    không có ma túy"."""
+    covered = any(c.measure == "coverage.units" and "total" in c.attrs for c in cands)
+    for c in cands:
+        if c.measure == "other" and not c.pct and c.den is None and COVERAGE_NOUN_RE.match(low, c.u):
+            if covered or _REACHES_STANDARD.match(low, c.unit_end or c.u):
+                c.measure = "coverage.units"
+                c.attrs = {"unit_kind": c.unit}
+
+
+def _compares_periods(low: str, cands: list[_Cand], i: int) -> bool:
+    """Whether the fraction cands[i] restates a change between two periods: it stands in brackets
+    right after a percentage ("giảm 5,83% (3.389/3.599 vụ)"), or its clause compares periods."""
+    c = cands[i]
+    if i and cands[i - 1].pct and low[cands[i - 1].e:c.s].strip(" %") in ("(", "(so với", "("):
+        return True
+    return PERIOD_COMPARISON_RE.search(low, c.ca, c.cb) is not None and not _STATED_PCT.search(low, c.e, c.cb)
+
+
+def _subject_before(sent: str, cands: list[_Cand], i: int) -> str:
+    """What a percentage is a rate of, in the report's words: its clause before it, from the figure
+    before it ("tội phạm về trật tự xã hội ... kéo giảm sâu")."""
+    c = cands[i]
+    lo = max(c.ca, cands[i - 1].unit_end or cands[i - 1].e) if i else c.ca
+    words = sent[lo:c.s].strip(" ,:;-–()").split()
+    return " ".join(words[-12:])
 
 
 def _num(v: float):
