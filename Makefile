@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: run test bench install clean-data
+.PHONY: run test bench score install clean-data
 
 run: .venv/.synced  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
 	$(UV) run --frozen --no-sync antq run
@@ -16,6 +16,9 @@ test: .venv/.synced  ## the test suite, against real PostgreSQL
 
 bench: .venv/.synced  ## speed and memory figures (written to bench/results.json)
 	$(UV) run --frozen --no-sync antq bench
+
+score: .venv/.synced  ## extractor scores on the shared gold sets: seeds, dev dA..dD, all dev, the rotation
+	$(UV) run --frozen --no-sync antq score-sets
 
 install: .venv/.synced
 

@@ -74,6 +74,57 @@ def _cmd_extract(args) -> int:
     return 1 if failed and not reports else 0
 
 
+def _bounds_failed(score, args) -> list[str]:
+    """The --min-* bounds a score does not meet (an attribute bound fails where no attribute was scored)."""
+    failed = []
+    if score.precision < args.min_precision:
+        failed.append(f"precision {score.precision:.3f} < {args.min_precision}")
+    if score.recall < args.min_recall:
+        failed.append(f"recall {score.recall:.3f} < {args.min_recall}")
+    if args.min_attrs > 0 and (score.attr_accuracy is None or score.attr_accuracy < args.min_attrs):
+        acc = "n/a" if score.attr_accuracy is None else f"{score.attr_accuracy:.3f}"
+        failed.append(f"attribute accuracy {acc} < {args.min_attrs}")
+    return failed
+
+
+def _cmd_score(args) -> int:
+    """Score an extracted .jsonl against a gold .jsonl (FIGURES.md "Scoring", as ../shared/tools/score_figures.py)."""
+    from extractors import scoring
+
+    try:
+        result = scoring.score_files(args.gold, args.extracted)
+    except (OSError, scoring.ScoreInputError) as err:
+        print(f"antq score: {err}", file=sys.stderr)
+        return 2
+    print(result.report(show_errors=args.show_errors))
+    failed = _bounds_failed(result.score, args)
+    for f in failed:
+        print(f"bound not met: {f}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_score_sets(args) -> int:
+    """Extract every shared gold set in-process and score it: seeds, dA..dD, all dev, the rotation."""
+    from extractors import scoring
+
+    try:
+        sets = scoring.shared_sets()
+    except FileNotFoundError as err:
+        print(f"antq score-sets: {err}", file=sys.stderr)
+        return 2
+    runs = scoring.run_sets(sets)
+    if args.show_errors:
+        for name, run in runs.items():
+            lines = run.result.error_lines()
+            print(f"== {name}: {len(run.result.misses)} missed, {len(run.result.wrong)} wrong, "
+                  f"{len(run.result.wrong_attrs)} wrong attributes")
+            if lines:
+                print("\n".join(lines))
+        print()
+    print(scoring.sets_table(runs))
+    return 0
+
+
 def _cmd_generate(args) -> int:
     from antq import generate
 
@@ -167,6 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("paths", nargs="+")
     p.add_argument("--format", choices=["jsonl", "table"], default="table")
     p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("score", help="score extracted figures (antq extract --format jsonl) against a gold file")
+    p.add_argument("gold", help="gold figures, one JSON object per line (../shared/gold/seeds.jsonl ...)")
+    p.add_argument("extracted", help="extracted figures, one JSON object per line")
+    p.add_argument("--show-errors", action="store_true", help="list missed and wrong figures, wrong attributes")
+    p.add_argument("--min-precision", type=float, default=0.0, help="exit 1 below this precision")
+    p.add_argument("--min-recall", type=float, default=0.0, help="exit 1 below this recall")
+    p.add_argument("--min-attrs", type=float, default=0.0, help="exit 1 below this attribute accuracy")
+    p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("score-sets", help="extract and score every shared gold set (seeds, dev dA..dD, all dev, "
+                       "the rotation of check and tuning parts); the shared folder is $ANTQ_SHARED_DIR or ../shared")
+    p.add_argument("--show-errors", action="store_true", help="list each set's missed and wrong figures first")
+    p.set_defaults(func=_cmd_score_sets)
 
     p = sub.add_parser("generate", help="write generated reports (for scale only) into a folder")
     p.add_argument("--n", type=int, required=True, help="how many reports")
