@@ -174,8 +174,10 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     for c in cands:
         if c.measure and not c.pct and c.den is None and _is_average(low, c):
             c.measure, c.attrs = "other", {"subject": "average"}  # "5,5 biên chế/xã": a rate, not a count
-        if c.measure == "other" and not c.surface[:1].isdigit():
-            c.drop = True  # "hàng nghìn ..." with no known measure: optional at best, too often wrong
+        if not c.surface[:1].isdigit():
+            # "hàng nghìn lượt ...": FIGURES.md makes a number in words optional at best; summed in a
+            # mart as 1 000 it would mislead, so it is found (for --explain) but not emitted
+            c.drop = True
     _fractions_and_percentages(sent, low, cands)
     _coverage_counts(low, cands)
     kept = [c for c in cands if c.measure and not c.drop]
