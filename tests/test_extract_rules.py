@@ -136,6 +136,8 @@ def test_fraction_forms():
 def test_a_count_per_unit_is_an_average_not_a_count():
     figs = extractors.extract_text("Bố trí trung bình 5,3 Công an chính quy/xã, thị trấn.", "t").figures
     assert [(f.value, f.measure) for f in figs] == [(5.3, "other")]
+    figs = extractors.extract_text("Duy trì 5,5 biên chế/xã; đăng 12 tin/bài trên cổng thông tin.", "t").figures
+    assert [(f.value, f.measure) for f in figs] == [(5.5, "other"), (12, "campaign.media")]
 
 
 def test_awards_recipients_first():

@@ -203,12 +203,14 @@ def _join_fractions(low: str, cands: list[_Cand]) -> None:
 
 
 _AVERAGE_BEFORE = re.compile(r"(?:trung bình|bình quân)[^,;]{0,12}$")
+# "/xã", "/người", "/năm" after a unit: a rate per unit; "tin/bài" is not
+_PER_UNIT = re.compile(rf"[ ]?(?:{COVERAGE_NOUN_RE.pattern}|(?:ngày|tuần|tháng|năm|người|đơn vị)(?!\w))")
 
 
 def _is_average(low: str, c: _Cand) -> bool:
     """ "5,5 biên chế/xã", "trung bình 5,3 Công an chính quy/xã": a per-unit average."""
     end = c.unit_end or c.e
-    return ((low[end:end + 1] == "/" and low[end + 1:end + 2].isalpha())
+    return ((low[end:end + 1] == "/" and _PER_UNIT.match(low, end + 1) is not None)
             or _AVERAGE_BEFORE.search(low, c.ca, c.s) is not None)
 
 
