@@ -320,6 +320,8 @@ PROPOSED_RE = re.compile(rf"(?i)(?<!\w)(?:{alternation(_AWARDS['proposed'])})(?!
 # the same on lower-cased text, without the leading look-behind (a pattern that starts with a plain
 # alternation is scanned for at C speed; the caller checks the character before a match)
 AWARD_TYPE_LOW_RE = re.compile(rf"({alternation(AWARD_TYPE_OF)})(?!\w)")
+# the issuer of an award only one body gives, found by the award's name in lower-cased text
+ISSUER_OF_AWARD = [(re.compile(rx), name) for rx, name in (_AWARDS.get("issuer_of_award") or {}).items()]
 PROPOSED_LOW_RE = re.compile(rf"(?:{alternation(_AWARDS['proposed'])})(?!\w)")
 _TITLES = "|".join(sorted(_AWARDS["titles"], key=len, reverse=True))
 # function words between an issuer and its verb ("đã", "vừa") and the verbs that give an award

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import (AWARD_TYPE_LOW_RE, AWARD_TYPE_OF, GIVE_VERBS, ISSUER_GAP, ISSUER_RE, PROPOSED_LOW_RE,
-                       clean_issuer, issuer_matches, issuer_ok)
+from ..lexicon import (AWARD_TYPE_LOW_RE, AWARD_TYPE_OF, GIVE_VERBS, ISSUER_GAP, ISSUER_OF_AWARD, ISSUER_RE,
+                       PROPOSED_LOW_RE, clean_issuer, issuer_matches, issuer_ok)
 
 _GIVES_BEFORE_LIST = re.compile(
     r"(?:cho|tặng|trao tặng|trao|khen thưởng|tặng thưởng|khen|tuyên dương|biểu dương)\s*(?:các\s+|cho\s+)?[\"“]?$",
@@ -150,6 +150,9 @@ def resolve(before: str, after: str) -> dict:
         if types:
             issuers = _issuers_after_of(before[b:]) or _issuer_chain_before(before[:a])[0]
             status_text = before[max(0, a - 60):]
+    if not issuers and types:  # an award only one body gives: "Kỷ niệm chương Bảo vệ an ninh Tổ quốc"
+        text = _lower(before + " " + after)
+        issuers = [name for rx, name in ISSUER_OF_AWARD if rx.search(text)][:1]
     if issuers:
         attrs["issuer"] = _one_or_list(issuers)
     if types:

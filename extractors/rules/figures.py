@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from ..lexicon import (ACTIVITY_KEYWORDS, ACTIVITY_RE, COVERAGE_NOUN_RE, FRACTION_JOINER_RE, NAME_MAX_WORDS,
                        NAME_QUOTES, NOT_UNIT, PCT_NOT_FIGURE_BEFORE_RE, PCT_TARGET_AFTER_RE,
-                       PERIOD_COMPARISON_RE, PLACE_AFTER_RE, QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE,
+                       PERIOD_COMPARISON_RE, PLACE_AFTER_RE, QUALIFIER_OF, UNIT_RULE_INDEX, UNIT_STOP_RE, UPPER,
                        UnitRule, tail_of)
 from ..model import Figure
 from ..numbers import NUMBER_RE, SCALES, apply_scale, parse_number, value_of
@@ -184,6 +184,7 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     _award_attrs(sent, low, kept)
     _model_status(low, kept)
     _activities(sent, low, kept)
+    kept = _breakdown(sent, cands, kept)
     _part_of(low, kept, before)
     return [Figure.of(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
                       qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
@@ -418,9 +419,20 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
     for i, c in enumerate(cands):
         if not (c.rule and c.rule.kind == "model"):
             continue
+        if "status" in c.attrs:
+            continue  # set by its rule: "660 điểm nhân rộng"
         ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
+        # the words after the last comma before a count govern it, not the count before: "xây dựng
+        # 265 mô hình, nhân rộng 67 mô hình"; "12 mô hình được ghi nhận, có 6 mô hình ... nhân rộng"
+        comma = low.rfind(",", lo, c.s)
+        if comma >= 0:
+            lo = comma
+        if i + 1 < len(cands) and cands[i + 1].s < cb:
+            comma = low.rfind(",", c.unit_end, hi)
+            if comma >= 0:
+                hi = comma
         ctx = low[lo:hi]
         c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
                              else "replicated" if _REPLICATED.search(ctx) else "active")
@@ -469,6 +481,48 @@ def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
                 m = None
         if m:
             c.attrs["activity"] = sent[m.start():m.end()]
+
+
+# a breakdown by place in brackets after a count, the parts with no noun of their own: "891 mô hình
+# (An Giang 59, Bạc Liêu 57, ...)"; the name before each part is capitalised
+_PART_NAME = re.compile(rf"[ ]*{UPPER}[\w.]*(?:[ -]{UPPER}[\w.]*){{0,4}}[ ]*:?[ ]*$")
+_PART_END = re.compile(r"[ ]*[,;)]")
+
+
+def _breakdown(sent: str, cands: list[_Cand], kept: list[_Cand]) -> list[_Cand]:
+    """The parts of a count broken down by place in brackets right after it: they count what it
+    counts (measure, unit, attributes) and are part_of it. Only where the parts sum to at most the
+    whole."""
+    groups: dict[int, list[_Cand]] = {}  # whole's index in kept -> its parts
+    for c in cands:
+        if c.measure or c.drop or c.pct or c.den is not None or not _PART_END.match(sent, c.e):
+            continue
+        p = sent.rfind("(", c.ca, c.s)
+        if p < 0 or ")" in sent[p:c.s]:
+            continue
+        prev_end = max([d.e for d in cands if p < d.e <= c.s] or [p + 1])
+        name = sent[prev_end:c.s].lstrip(",; ")
+        if not _PART_NAME.match(name):
+            continue
+        wi = next((k for k in range(len(kept) - 1, -1, -1) if kept[k].e <= p), None)
+        if wi is None:
+            continue
+        w = kept[wi]
+        gap = sent[w.unit_end:p]
+        if len(gap) > 60 or any(ch in gap for ch in ".;:") or any(w.e <= d.s < p for d in cands if d is not w):
+            continue
+        groups.setdefault(wi, []).append(c)
+    if not groups:
+        return kept
+    for wi, parts in groups.items():
+        w = kept[wi]
+        if sum(c.value for c in parts) > w.value * 1.005:
+            continue  # not parts of it
+        for c in parts:
+            c.measure, c.unit, c.rule, c.unit_end = w.measure, w.unit, w.rule, c.e
+            c.attrs = {k: v for k, v in w.attrs.items() if k not in ("part_of", "stated_pct", "target", "total")}
+            c.attrs["part_of"] = w.surface
+    return [c for c in cands if c.measure and not c.drop]
 
 
 def _last(it):
