@@ -59,6 +59,9 @@ _CLUSTER = "cụm an ninh liên hoàn"
 _ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
 _RECOGNISED = re.compile(r"ghi nhận|công nhận|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
 _REPLICATED = re.compile(r"nhân rộng|nhân điển hình|học tập kinh nghiệm")
+# after "nhân rộng": the place or count it was replicated to, up to the next number ("nhân rộng tại 767",
+# "nhân rộng ra toàn tỉnh với 206 mô hình")
+_REPLICATED_INTO = re.compile(r"[ ]+(?:ra|tại|ở|đến|với|lên)(?!\w)[^,;.]{0,40}$")
 
 
 @dataclass(slots=True)
@@ -372,9 +375,20 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
         ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
+        if c.rule.attrs.get("status"):
+            continue  # the unit says it ("98 điểm mô hình": sites of a replicated model)
+        prev = cands[i - 1] if i else None
+        if (prev is not None and prev.rule and prev.rule.kind == "model" and prev.s >= ca
+                and _RUN_GAP.match(low, prev.unit_end, c.s)):
+            c.attrs["status"] = prev.attrs["status"]  # one verb governs the list: "nhân rộng 4 mô hình cấp huyện, 2 mô hình cấp tỉnh"
+            continue
         ctx = low[lo:hi]
+        rm = _REPLICATED.search(ctx)
+        if (rm and lo + rm.start() >= c.e and hi < cb and _REPLICATED_INTO.match(low, lo + rm.end(), hi)
+                and not _REPLICATED.search(low, lo, c.s)):
+            rm = None  # "137 mô hình ... nhân rộng tại 767 cơ quan": the replication is the next count's
         c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
-                             else "replicated" if _REPLICATED.search(ctx) else "active")
+                             else "replicated" if rm else "active")
 
 
 def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
