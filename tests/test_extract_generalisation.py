@@ -373,6 +373,8 @@ def test_measures_of_counts(text, expected):
      [(88, "models.count", "exact", {"status": "active"}), (412, "models.count", "exact", {"status": "replicated"})]),
     ("Khối xã, phường có 71 mô hình, nhân rộng ra toàn tỉnh với 140 mô hình.",
      [(71, "models.count", "exact", {"status": "active"}), (140, "models.count", "exact", {"status": "replicated"})]),
+    ("Nổi bật là mô hình thôn không có ma túy tại 64 thôn, bản.",
+     [(64, "models.count", "exact", {"status": "replicated"})]),
     # the total after "lên con số"
     ("Năm qua đã nâng tổng số mô hình trong phong trào toàn dân bảo vệ ANTQ toàn huyện lên con số 46.",
      [(46, "models.count", "exact", {"status": "active"})]),
