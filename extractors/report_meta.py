@@ -9,6 +9,9 @@
   without a year takes the header's year, else the year the period implies.
 - period: "năm 2022", "giai đoạn 2019-2024", "5 năm qua", "10 năm thực hiện ... 2013",
   "10 năm đẩy mạnh thực hiện".
+
+The words (place words, day words, the words of spans, documents, ranges and periods) are in
+lexicons/report_meta.yaml; the regex structure around them (digits, separators, anchors) is here.
 """
 from __future__ import annotations
 
@@ -20,7 +23,17 @@ from datetime import date, timedelta
 
 import yaml
 
-from .lexicon import LEXICONS, REPO, trie_alternation
+from .lexicon import LEXICONS, REPO, _load, alternation, trie_alternation
+
+_LEX = _load("report_meta.yaml")
+
+
+def _words(key: str) -> list[str]:
+    """A word list of lexicons/report_meta.yaml: non-empty, of non-empty strings."""
+    words = _LEX.get(key)
+    if not words or not all(isinstance(w, str) and w for w in words):
+        raise ValueError(f"report_meta.yaml: {key!r} must be a non-empty list of words")
+    return list(words)
 
 
 def _fold(s: str) -> str:
@@ -65,7 +78,8 @@ def _load_capitals() -> dict[str, str]:
     return out
 
 
-_TONES = (("oà", "òa"), ("oá", "óa"), ("oả", "ỏa"), ("oã", "õa"), ("oạ", "ọa"), ("uý", "úy"), ("uỷ", "ủy"))
+# old and new tone placement, pairs of spellings ("oà" / "òa")
+_TONES = tuple((a, b) for a, b in _LEX["tone_pairs"])
 
 
 def _tone_variants(name: str) -> list[str]:
@@ -109,13 +123,17 @@ def _province_mentions(text: str):
 # a place word and the (up to four) words after it: "tỉnh Bắc Kạn", "huyện Ba Bể", "TP. Hồ Chí Minh"
 # place words, each scanned alone on the lower-cased text (a literal first makes the scan fast);
 # the name after one is read from the original text
-_PLACE_WORDS = ("tỉnh", "thành phố", "tp.", "tp", "huyện", "thị xã", "quận")
+_PLACE_WORDS = tuple(_words("place_words"))
 # "TP." may be followed by the name without a space: "TP.Tam Kỳ", "TP.HCM"
 _PLACE_SCANS = [(w, re.compile(re.escape(w) + (r"[ ]*" if w.endswith(".") else r"[ ]+"))) for w in _PLACE_WORDS]
 # place words a city of lexicons/capitals.yaml stands after
-_CITY_WORDS = ("thành phố", "tp", "tp.", "thị xã")
+_CITY_WORDS = frozenset(_words("city_words"))
 _NAME_AFTER = re.compile(r"\w[\w']*(?:[ -]{1,3}\w[\w']*){0,3}")
-_PROVINCE_WORDS = ("tỉnh", "thành phố", "tp", "tp.")
+# place words a province's name stands after
+_PROVINCE_WORDS = frozenset(_words("province_words"))
+if not _CITY_WORDS | _PROVINCE_WORDS <= set(_PLACE_WORDS):
+    raise ValueError("report_meta.yaml: city_words and province_words must be place_words: "
+                     f"{sorted((_CITY_WORDS | _PROVINCE_WORDS) - set(_PLACE_WORDS))}")
 _OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
 _DOMAIN = re.compile(r"((?:[a-z0-9-]+\.)+)vn$")
 _FOLDED_PROVINCE = {_fold(p).replace(" ", "").replace("-", ""): p for p in PROVINCES}
@@ -211,15 +229,15 @@ def find_province(text: str, low: str | None = None) -> str | None:
 _HEADER_DATE = re.compile(r"date[:\s]+(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 # a day: "Ngày 16/10", "sáng 06/01", "chiều 3-2-2024" (the digits are scanned first: a fast scan)
 _DAY_DIGITS = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{4}))?(?![0-9/])")
-_DAY_WORD_BEFORE = re.compile(r"(?:ngày|sáng|chiều|tối|trưa|đêm|hôm)[ ]+$")
+_DAY_WORD_BEFORE = re.compile(rf"(?:{alternation(_words('day_words'))})[ ]+$")
 # "từ ngày 15/11 đến 31/12", "tính đến ngày 12/12/2022": the bounds of a period, not the report's day
-_SPAN_BEFORE = re.compile(r"(?:từ|đến|tới|tính đến|trước|sau)[ ]+(?:ngày[ ]+)?$")
+_SPAN_BEFORE = re.compile(rf"(?:{alternation(_words('span_words'))})[ ]+(?:ngày[ ]+)?$")
 
 
 # a date right after a document's name or number is the document's date, not the report's:
 # "Kế hoạch số 125/KH-UBND ngày 12/3/2023", "Nghị định 40/2024/NĐ-CP ngày 16/4/2024"
-_DOC_BEFORE = re.compile(r"(?:số|kế hoạch|quyết định|nghị định|nghị quyết|chỉ thị|thông tư|công văn|chương trình"
-                         r"|luật|hướng dẫn|thông báo|/[a-zđ]{1,6}(?:-[a-zđ0-9]+)*)[^.;:]{0,25}$")
+_DOC_BEFORE = re.compile(rf"(?:{alternation(_words('document_words'))}"
+                         r"|/[a-zđ]{1,6}(?:-[a-zđ0-9]+)*)[^.;:]{0,25}$")
 
 
 def _day(low: str, limit: int = 1500):
@@ -233,7 +251,7 @@ def _day(low: str, limit: int = 1500):
 
 
 _FULL_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])")
-_DAY_WORDS = re.compile(r"(?:ngày|sáng|chiều|tối)[ ]+([0-9]{1,2})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
+_DAY_WORDS = re.compile(rf"(?:{alternation(_words('day_words_spelled'))})[ ]+([0-9]{{1,2}})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
 _RANGE = re.compile(r"[12][0-9]{3}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")
 # the same, one scan per century: a pattern that opens with a literal is scanned for at C speed
 _RANGE_SCANS = tuple(re.compile(c + r"[0-9]{2}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")

@@ -323,3 +323,82 @@ def test_issuer_scan_finds_what_the_issuer_regex_finds():
         assert [(m.start(), m.group()) for m in issuer_matches(t)] == want, t
         found += len(want)
     assert found >= 30
+
+
+# ---- measures of counts: weapons of mixed kinds, pledges, audiences, surrender, members, models ------
+
+MEASURES_OF_COUNTS = [
+    # one count over several kinds of weapons is weapons.mixed; its parts may be of several measures
+    ("Năm 2023, Công an huyện đã thu hồi 212 vũ khí, vật liệu nổ, công cụ hỗ trợ. Trong đó, 8 khẩu súng "
+     "quân dụng, 40 khẩu súng tự chế, 17 dao kiếm.",
+     [(212, "weapons.mixed", "exact", {}), (8, "weapons.guns", "exact", {"part_of": "212"}),
+      (40, "weapons.guns", "exact", {"part_of": "212"}), (17, "weapons.other", "exact", {"part_of": "212"})]),
+    ("Đợt cao điểm đã thu hồi 2.310 vũ khí, trong đó có 604 súng các loại, 1.150 viên đạn.",
+     [(2310, "weapons.mixed", "exact", {}), (604, "weapons.guns", "exact", {"part_of": "2.310"}),
+      (1150, "weapons.ammunition", "exact", {"part_of": "2.310"})]),
+    # weapons destroyed, not recovered: other (FIGURES.md "Weapons")
+    ("Công an tỉnh vừa tiêu hủy 64 khẩu súng tự chế và 410 viên đạn.",
+     [(64, "other", "exact", {}), (410, "other", "exact", {})]),
+    # individuals who sign a pledge; the audience of a session; a bare "lượt" after a means of propaganda
+    ("Có 37 cá nhân ký cam kết không vi phạm pháp luật; tổ chức 12 đợt tuyên truyền cho 2.480 người; "
+     "tuyên truyền bằng xe loa 18 lượt, phát hành 4 bản tin.",
+     [(37, "campaign.participants", "exact", {}), (12, "campaign.events", "exact", {}),
+      (2480, "campaign.participants", "exact", {}), (18, "campaign.events", "exact", {}),
+      (4, "campaign.media", "exact", {})]),
+    # persuaded to surrender (tips.arrests); a part with the whole's noun counts the same
+    ("Xác minh, vận động đầu thú 42 đối tượng truy nã, trong đó có 9 đối tượng đặc biệt nguy hiểm.",
+     [(42, "tips.arrests", "exact", {}), (9, "tips.arrests", "exact", {"part_of": "42"})]),
+    # patrol shifts; members of counted groups
+    ("Toàn huyện tổ chức hơn 1.200 ca tuần tra. Ra mắt 58 Tổ bảo vệ an ninh trật tự tại 58 thôn, với 231 người "
+     "tham gia.",
+     [(1200, "patrols.count", "more_than", {}), (58, "groups.count", "exact", {}),
+      (58, "coverage.units", "exact", {}), (231, "groups.members", "exact", {})]),
+    # a movement sentence with "Tổ quốc ... với N người" is not a group's membership
+    ("Phát động phong trào toàn dân bảo vệ an ninh Tổ quốc với 4.300 người tham gia.",
+     [(4300, "campaign.participants", "exact", {})]),
+]
+
+
+@pytest.mark.parametrize("text, expected", MEASURES_OF_COUNTS)
+def test_measures_of_counts(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # one verb governs the list
+    ("Các địa phương đã nhân rộng 6 mô hình cấp huyện, 3 mô hình cấp tỉnh.",
+     [(6, "models.count", "exact", {"status": "replicated"}), (3, "models.count", "exact", {"status": "replicated"})]),
+    # the replication belongs to the count it leads to; the places of a replication count model instances
+    ("Tỉnh có 88 mô hình tự quản được triển khai, nhân rộng tại 412 cơ quan, doanh nghiệp, trường học.",
+     [(88, "models.count", "exact", {"status": "active"}), (412, "models.count", "exact", {"status": "replicated"})]),
+    ("Khối xã, phường có 71 mô hình, nhân rộng ra toàn tỉnh với 140 mô hình.",
+     [(71, "models.count", "exact", {"status": "active"}), (140, "models.count", "exact", {"status": "replicated"})]),
+    ("Nổi bật là mô hình thôn không có ma túy tại 64 thôn, bản.",
+     [(64, "models.count", "exact", {"status": "replicated"})]),
+    # the total after "lên con số"
+    ("Năm qua đã nâng tổng số mô hình trong phong trào toàn dân bảo vệ ANTQ toàn huyện lên con số 46.",
+     [(46, "models.count", "exact", {"status": "active"})]),
+])
+def test_model_status(text, expected):
+    check(text, expected)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # praise with no award named: award_type other, issuer as named
+    ("Dịp này, UBND huyện Krông Bông đã tuyên dương 45 tập thể và cá nhân có thành tích xuất sắc.",
+     [(45, "awards.mixed", "exact", {"issuer": "UBND huyện Krông Bông", "award_type": "other"})]),
+    ("Có 2 tập thể và 5 cá nhân được Chủ tịch UBND xã biểu dương, khen thưởng.",
+     [(2, "awards.collectives", "exact", {"issuer": "Chủ tịch UBND xã", "award_type": "other"}),
+      (5, "awards.individuals", "exact", {"issuer": "Chủ tịch UBND xã", "award_type": "other"})]),
+    # the issuer after the award's quoted name
+    ("Trao tặng kỷ niệm chương “Vì an ninh Tổ quốc” của Bộ Công an cho 24 cá nhân.",
+     [(24, "awards.individuals", "exact", {"issuer": "Bộ Công an", "award_type": "ky_niem_chuong"})]),
+    # an issuer of a level; a list with its comma left out
+    ("Đã có 310 lượt tập thể, cá nhân được Giám đốc Công an tỉnh và Chủ tịch UBND cấp huyện tặng giấy khen; "
+     "UBND xã tặng giấy khen cho 02 cá nhân 04 tập thể.",
+     [(310, "awards.mixed", "exact", {"issuer": ["Giám đốc Công an tỉnh", "Chủ tịch UBND cấp huyện"]}),
+      (2, "awards.individuals", "exact", {"issuer": "UBND xã", "award_type": "giay_khen"}),
+      (4, "awards.collectives", "exact", {"issuer": "UBND xã", "award_type": "giay_khen"})]),
+])
+def test_award_attrs_without_named_award(text, expected):
+    check(text, expected)

@@ -22,7 +22,11 @@ _GIVES_BEFORE_LIST = re.compile(
 # an issuer's giving verb, after function words: "đã tặng", "vừa trao", "cũng đã quyết định tặng"
 _GIVE_VERB = re.compile(rf"^\s*(?:(?:{ISSUER_GAP})\s+)*(?:{GIVE_VERBS})(?!\w)", re.I)
 _CHAIN_GAP = re.compile(r"^\s*(?:,\s*(?:và\s+)?|và\s+|cùng\s+)$")
-_OF = re.compile(r"^\s*(?:của|do)\s+", re.I)
+# "của"/"do" after the award, past its quoted name: "kỷ niệm chương “Bảo vệ an ninh Tổ quốc” của Bộ Công an"
+_OF = re.compile(r"^\s*(?:[\"“][^\"“”]{1,80}[\"”]\s*)?(?:của|do)\s+", re.I)
+# praise with no award named (FIGURES.md "Awards": award_type other): "UBND tỉnh đã tuyên dương 99 tập
+# thể", "được Chủ tịch UBND xã biểu dương, khen thưởng"
+_PRAISE = re.compile(r"(?<!\w)(?:tuyên dương|biểu dương)(?!\w)", re.I)
 
 
 def _lower(s: str) -> str:
@@ -150,6 +154,13 @@ def resolve(before: str, after: str) -> dict:
         if types:
             issuers = _issuers_after_of(before[b:]) or _issuer_chain_before(before[:a])[0]
             status_text = before[max(0, a - 60):]
+    if not types:  # praised, no award named: "đã tuyên dương 99 tập thể", "được ... biểu dương"
+        praised_before = _GIVES_BEFORE_LIST.search(before, max(0, len(before) - 40))
+        pm = _PRAISE.search(before[praised_before.start():]) if praised_before else _PRAISE.search(after)
+        if pm:
+            types = ["other"]
+            if not praised_before and not issuers:
+                issuers = _issuer_chain_before(after[:pm.end()])[0]
     if not issuers and types:  # an award only one body gives: "Kỷ niệm chương Bảo vệ an ninh Tổ quốc"
         text = _lower(before + " " + after)
         issuers = [name for rx, name in ISSUER_OF_AWARD if rx.search(text)][:1]

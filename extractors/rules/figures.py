@@ -43,8 +43,10 @@ _NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn 
 _STATED_PCT = re.compile(r"đạt[ ]+(?:tỷ lệ[ ]+|tỉ lệ[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
 _REACHED = re.compile(r"đạt[ ]*$")
 # the counted noun named before the number: "nâng tổng số mô hình lên 1.567", "tổng số tổ an ninh là 845"
-_TOTAL_OF = re.compile(r"(?:tổng số|số lượng|tổng cộng|số)[ ]+(?P<noun>[^\d,;:.()]{2,50}?)[ ]*(?:lên|lên tới|là|đạt|có|được|gồm)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$")
-_RUN_GAP = re.compile(r"[ ]*(?:,|và|, và)[ ]*(?:hơn |trên |gần )?$")
+# ("... lên con số 85": "con số" only restates that a number follows)
+_TOTAL_OF = re.compile(r"(?:tổng số|số lượng|tổng cộng|số)[ ]+(?P<noun>[^\d,;:.()]{2,70}?)[ ]*(?:lên|lên tới|là|đạt|có|được|gồm)?[ ]*(?:con số|mức)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$")
+# between two counts of one list; the comma may be left out ("cho 01 cá nhân 03 tập thể")
+_RUN_GAP = re.compile(r"[ ]*(?:,|và|, và)?[ ]*(?:hơn |trên |gần )?$")
 _ACTIVITY_GAP = re.compile(r"[ ,]*(?:với|cho|thu hút|có|được)?[ ]*(?:hơn|gần|trên|khoảng)?[ ]*$")
 _PART_OF = re.compile(r"(?<!\w)(?:trong đó|bao gồm|gồm có|gồm|trong số đó)(?!\w)")
 # a sentence that lists the parts of a whole counted in the sentence before: "... với 772 tổ chức
@@ -59,6 +61,9 @@ _CLUSTER = "cụm an ninh liên hoàn"
 _ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
 _RECOGNISED = re.compile(r"ghi nhận|công nhận|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
 _REPLICATED = re.compile(r"nhân rộng|nhân điển hình|học tập kinh nghiệm")
+# after "nhân rộng": the place or count it was replicated to, up to the next number ("nhân rộng tại 767",
+# "nhân rộng ra toàn tỉnh với 206 mô hình")
+_REPLICATED_INTO = re.compile(r"[ ]+(?:ra|tại|ở|đến|với|lên)(?!\w)[^,;.]{0,40}$")
 
 
 @dataclass(slots=True)
@@ -363,7 +368,7 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
     end = _unit_end(low, c.u, c.u)
     unit = sent[c.u:end].strip(" \"“”'‘’")
     if not unit and not c.den:
-        tm = _TOTAL_OF.search(low, max(ca, c.s - 80), c.s)
+        tm = _TOTAL_OF.search(low, max(ca, c.s - 100), c.s)
         if tm and not _depth:
             inner = _Cand(s=c.s, e=c.e, surface=c.surface, value=c.value, den=None, pct=False,
                           qualifier=c.qualifier, u=tm.start("noun"), ca=ca, cb=cb)
@@ -420,10 +425,15 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
         if not (c.rule and c.rule.kind == "model"):
             continue
         if "status" in c.attrs:
-            continue  # set by its rule: "660 điểm nhân rộng"
+            continue  # set by its rule: "660 điểm nhân rộng", "98 điểm mô hình"
         ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
+        prev = cands[i - 1] if i else None
+        if (prev is not None and prev.rule and prev.rule.kind == "model" and prev.s >= ca
+                and _RUN_GAP.match(low, prev.unit_end, c.s)):
+            c.attrs["status"] = prev.attrs["status"]  # one verb governs the list: "nhân rộng 4 mô hình cấp huyện, 2 mô hình cấp tỉnh"
+            continue
         # the words after the last comma before a count govern it, not the count before: "xây dựng
         # 265 mô hình, nhân rộng 67 mô hình"; "12 mô hình được ghi nhận, có 6 mô hình ... nhân rộng"
         comma = low.rfind(",", lo, c.s)
@@ -434,8 +444,12 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
             if comma >= 0:
                 hi = comma
         ctx = low[lo:hi]
+        rm = _REPLICATED.search(ctx)
+        if (rm and lo + rm.start() >= c.e and hi < cb and _REPLICATED_INTO.match(low, lo + rm.end(), hi)
+                and not _REPLICATED.search(low, lo, c.s)):
+            rm = None  # "137 mô hình ... nhân rộng tại 767 cơ quan": the replication is the next count's
         c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
-                             else "replicated" if _REPLICATED.search(ctx) else "active")
+                             else "replicated" if rm else "active")
 
 
 def _activities(sent: str, low: str, cands: list[_Cand]) -> None:
@@ -640,6 +654,15 @@ def _award_attrs(sent: str, low: str, cands: list[_Cand]) -> None:
             c.attrs.update(attrs)
 
 
+# what ends a list of parts: "... 2.666 viên đạn cùng nhiều vật liệu nổ, ... 5,2 kg đạn chì"
+_PARTS_END = re.compile(r"(?<!\w)(?:cùng|ngoài ra|bên cạnh đó)(?!\w)")
+
+
+def _head(unit: str) -> str:
+    """The counted noun's first two words, lower-cased: "đối tượng" of "đối tượng tiến bộ"."""
+    return " ".join(unit.lower().split()[:2])
+
+
 def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) -> None:
     """'726 nguồn tin, trong đó 655 ...' and '22 cụm ... gồm 01 ..., 07 ...': part_of = whole.
     A part counts what its whole counts (same family of measures); the parts listed after the first
@@ -652,6 +675,7 @@ def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) ->
         first = cands[0]
         family = first.measure.split(".")[0]
         whole = (next((d for d in reversed(before) if d.measure == first.measure), None)
+                 or next((d for d in reversed(before) if d.measure == family + ".mixed"), None)
                  or next((d for d in reversed(before) if d.measure.split(".")[0] == family), None))
         if whole is not None:
             measure = first.measure
@@ -662,10 +686,15 @@ def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) ->
         if ";" in gap:
             whole = None
         m = _PART_OF.search(gap) if ("trong" in gap or "gồm" in gap) else None
+        if (m and ";" not in gap[:m.start()] and c.measure == "other" and prev.measure != "other"
+                and c.rule is None and _head(c.unit) == _head(prev.unit)):
+            c.measure = prev.measure  # "giúp đỡ 6.500 đối tượng ..., trong đó có 3.906 đối tượng tiến bộ": counts what its whole counts
         if (m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of")
                 and c.measure.split(".")[0] == prev.measure.split(".")[0]):
             whole, measure = prev, c.measure
-        elif whole is not None and c.measure != measure:
-            whole = None
+        elif whole is not None and c.measure != measure and not (
+                whole.measure.endswith(".mixed") and c.measure.split(".")[0] == whole.measure.split(".")[0]
+                and not _PARTS_END.search(gap)):
+            whole = None  # (the parts of a mixed whole may be of several measures: "4.576 vũ khí, trong đó có 1.278 súng, 2.666 viên đạn")
         if whole is not None and c is not whole:
             c.attrs["part_of"] = whole.surface
