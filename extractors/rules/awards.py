@@ -22,6 +22,8 @@ _GIVES_BEFORE_LIST = re.compile(
 # an issuer's giving verb, after function words: "đã tặng", "vừa trao", "cũng đã quyết định tặng"
 _GIVE_VERB = re.compile(rf"^\s*(?:(?:{ISSUER_GAP})\s+)*(?:{GIVE_VERBS})(?!\w)", re.I)
 _CHAIN_GAP = re.compile(r"^\s*(?:,\s*(?:và\s+)?|và\s+|cùng\s+)$")
+# praise with no award named (award_type other)
+_PRAISE = re.compile(r"(?<!\w)(?:tuyên dương|biểu dương|vinh danh)(?!\w)", re.I)
 _OF = re.compile(r"^\s*(?:của|do)\s+", re.I)
 
 
@@ -150,6 +152,9 @@ def resolve(before: str, after: str) -> dict:
         if types:
             issuers = _issuers_after_of(before[b:]) or _issuer_chain_before(before[:a])[0]
             status_text = before[max(0, a - 60):]
+    if not types and (_PRAISE.search(after) or _PRAISE.search(before, max(0, len(before) - 60))):
+        types = ["other"]  # FIGURES.md: "tuyên dương", "biểu dương" with no award named
+        status_text = status_text or after
     if issuers:
         attrs["issuer"] = _one_or_list(issuers)
     if types:

@@ -57,7 +57,7 @@ _WORD_NUMERAL = re.compile(r"(?<!\w)hàng[ ]+(?P<num>(?:chục|trăm|nghìn|ngà
                            r"(?:[ ]+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ))?)(?!\w)")
 _CLUSTER = "cụm an ninh liên hoàn"
 _ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
-_RECOGNISED = re.compile(r"ghi nhận|công nhận|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
+_RECOGNISED = re.compile(r"ghi nhận|công nhận|biểu dương|tuyên dương|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
 _REPLICATED = re.compile(r"nhân rộng|nhân điển hình|học tập kinh nghiệm")
 
 
@@ -367,8 +367,8 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
     said around each count, between its neighbours: "03 mô hình được Bộ Công an ghi nhận",
     "được Bộ Công an thông báo nhân rộng trong toàn quốc 02 mô hình", "Duy trì 35 mô hình"."""
     for i, c in enumerate(cands):
-        if not (c.rule and c.rule.kind == "model"):
-            continue
+        if not (c.rule and c.rule.kind == "model") or "status" in c.rule.attrs:
+            continue  # a rule that names the status ("điểm mô hình": replicated) decides it
         ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
