@@ -355,6 +355,8 @@ def _kind_attrs(sent: str, low: str, c: _Cand, ca: int, cb: int) -> None:
             rest = parts[2] if role.lower().startswith("đồng chí") and len(parts) > 2 else ""
             if not rest:
                 ms = list(_ROLE.finditer(sent, ca, c.s))
+                if not ms:  # named after the count: "384 đồng chí/74 đơn vị Công an xã"
+                    ms = [m for m in [_ROLE.search(sent, c.unit_end, cb)] if m]
                 rest = ms[-1].group() if ms else ""
             role = rest or role
         c.attrs["role"] = role
