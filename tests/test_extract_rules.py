@@ -66,6 +66,20 @@ def vm(text: str):
     ("Xử lý vi phạm hành chính 235 trường hợp, phạt tiền 1,2 tỷ đồng; tai nạn giao thông giảm trên cả 3 tiêu chí.",
      [(235, "other"), (1_200_000_000, "money.vnd")]),
     ("Toàn tỉnh có 12/12 huyện, thành phố triển khai mô hình.", [(12, "coverage.units")]),
+    # the sites of models are replicated models; fireworks are other; an average is other
+    ("Duy trì 54 mô hình tự quản tại 870 điểm; nhân rộng ra 120 điểm mô hình.",
+     [(54, "models.count"), (870, "models.count"), (120, "models.count")]),
+    ("Nhân dân giao nộp 30 kg pháo và 4 xung kích điện.", [(30, "other"), (4, "weapons.other")]),
+    ("Tỉnh đã điều động 215 đồng chí về đảm nhiệm Công an xã, bình quân 4,2 đồng chí/xã.",
+     [(215, "police.officers"), (4.2, "other")]),
+    # a place's own number of communes is context; propaganda places are campaign locations
+    ("Huyện có 18 xã, thị trấn, trong đó có 4 xã vùng cao.", []),
+    ("Đoàn công tác tuyên truyền pháp luật tại 9 xã biên giới, tổ chức 12 buổi với 800 học sinh.",
+     [(9, "campaign.locations"), (12, "campaign.events"), (800, "campaign.participants")]),
+    # the public helped: "giúp lực lượng Công an ..."
+    ("Từ đó giúp lực lượng Công an làm rõ 64 vụ việc, bắt 7 đối tượng truy nã.",
+     [(64, "tips.cases"), (7, "tips.arrests")]),
+    ("Trưởng Ban Chỉ đạo (BCĐ) 138 huyện phát biểu.", []),
     # a number with no unit of its own takes the next one's
     ("Các huyện Đắk Hà, Đắk Tô và Sa Thầy lần lượt có 12, 15 và 20 tổ tự quản.",
      [(12, "groups.count"), (15, "groups.count"), (20, "groups.count")]),
@@ -220,3 +234,13 @@ def test_grass_roots_security_force():
     assert (f.measure, f.attrs["role"]) == ("police.officers", "thành viên lực lượng tham gia bảo vệ ANTT ở cơ sở")
     assert vm("Thành lập 320 tổ bảo vệ ANTT ở cơ sở với 1.200 thành viên.") == [
         (320, "groups.count"), (1200, "groups.members")]
+
+
+def test_praise_with_no_award_named_and_praised_models():
+    # "gương điển hình" honoured are recipients; "tuyên dương" with no award named is award_type other;
+    # models praised ("được biểu dương") are recognised
+    fs = figs("Hội nghị tuyên dương 25 gương điển hình tiêu biểu trong phong trào. "
+              "Toàn huyện có 18 điển hình tiên tiến được biểu dương.")
+    got = [(f.value, f.measure, f.attrs.get("award_type"), f.attrs.get("status"), f.attrs.get("issuer")) for f in fs]
+    assert got == [(25, "awards.mixed", "other", "awarded", None),
+                   (18, "models.count", None, "recognised", None)]

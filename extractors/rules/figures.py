@@ -36,6 +36,8 @@ _RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
 _MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
 _MARKER_END = re.compile(r"[.)][ ]")
 _LIST_MARKER = re.compile(r"^[ \t]*$")
+# an abbreviation in brackets right before a number: "Ban Chỉ đạo (BCĐ) 138"
+_ABBR_BEFORE = re.compile(r"[ ]?\([^\W\d][\w.&-]{0,11}\)[ ]$")
 # matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
 _NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
 _STATED_PCT = re.compile(r"đạt[ ]+(?:tỷ lệ[ ]+|tỉ lệ[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
@@ -194,6 +196,10 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
     if q:  # look through the qualifier: "tăng hơn 5 vụ"
         tail = tail_of(left_low[:len(left_low.rstrip()) - len(q)])
     phrases, kinds = tail.phrases, tail.kinds
+    if not phrases and left_low.endswith(") "):
+        pm = _ABBR_BEFORE.search(left_low)
+        if pm and "identifier" in tail_of(left_low[:pm.start()]).kinds:
+            return None  # "Ban Chỉ đạo (BCĐ) 138": the name's abbreviation between name and number
     is_date_word = "date" in kinds
     if den is not None and (is_date_word or (
             "." not in num + den and int(num.split(",")[0]) <= 31 and 1 <= int(den.split(",")[0]) <= 12
