@@ -80,6 +80,10 @@ def vm(text: str):
     ("Từ đó giúp lực lượng Công an làm rõ 64 vụ việc, bắt 7 đối tượng truy nã.",
      [(64, "tips.cases"), (7, "tips.arrests")]),
     ("Trưởng Ban Chỉ đạo (BCĐ) 138 huyện phát biểu.", []),
+    ("Thông qua phong trào, đã vận động 9 đối tượng truy nã ra đầu thú; thành lập 6 đội xung kích với 72 đội viên.",
+     [(9, "tips.arrests"), (6, "groups.count"), (72, "groups.members")]),
+    ("Lực lượng tham gia bảo vệ ANTT ở cơ sở của huyện có 860 thành viên; tổ chức 310 cuộc tuần tra.",
+     [(860, "police.officers"), (310, "patrols.count")]),
     # a number with no unit of its own takes the next one's
     ("Các huyện Đắk Hà, Đắk Tô và Sa Thầy lần lượt có 12, 15 và 20 tổ tự quản.",
      [(12, "groups.count"), (15, "groups.count"), (20, "groups.count")]),
@@ -244,3 +248,10 @@ def test_praise_with_no_award_named_and_praised_models():
     got = [(f.value, f.measure, f.attrs.get("award_type"), f.attrs.get("status"), f.attrs.get("issuer")) for f in fs]
     assert got == [(25, "awards.mixed", "other", "awarded", None),
                    (18, "models.count", None, "recognised", None)]
+
+
+def test_model_status_belongs_to_the_count_after_the_comma():
+    fs = figs("Năm qua, xây dựng mới 14 mô hình, nhân rộng 9 mô hình; có 3 mô hình được Bộ Công an ghi nhận, "
+              "22 mô hình khác duy trì hoạt động.")
+    assert [(f.value, f.attrs["status"]) for f in fs] == [
+        (14, "active"), (9, "replicated"), (3, "recognised"), (22, "active")]

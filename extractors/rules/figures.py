@@ -380,6 +380,13 @@ def _model_status(low: str, cands: list[_Cand]) -> None:
         ca, cb = c.ca, c.cb
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
+        # between two counts, the words after the last comma go with the later one: "xây dựng 78 mô
+        # hình mới, nhân rộng 45 mô hình"
+        if i and lo < c.s:
+            lo = max(lo, low.rfind(",", lo, c.s) + 1)
+        if i + 1 < len(cands) and hi > c.unit_end:
+            k = low.rfind(",", c.unit_end, hi)
+            hi = k if k >= 0 else hi
         ctx = low[lo:hi]
         c.attrs["status"] = ("recognised" if _RECOGNISED.search(ctx)
                              else "replicated" if _REPLICATED.search(ctx) else "active")
