@@ -84,6 +84,9 @@ def vm(text: str):
      [(9, "tips.arrests"), (6, "groups.count"), (72, "groups.members")]),
     ("Lực lượng tham gia bảo vệ ANTT ở cơ sở của huyện có 860 thành viên; tổ chức 310 cuộc tuần tra.",
      [(860, "police.officers"), (310, "patrols.count")]),
+    # one count over several weapon measures is weapons.mixed; items of one measure keep it
+    ("Nhân dân giao nộp 640 vũ khí, vật liệu nổ, công cụ hỗ trợ; 85 khẩu súng, lựu đạn; 40 quả bom, mìn.",
+     [(640, "weapons.mixed"), (85, "weapons.mixed"), (40, "weapons.explosives")]),
     # a number with no unit of its own takes the next one's
     ("Các huyện Đắk Hà, Đắk Tô và Sa Thầy lần lượt có 12, 15 và 20 tổ tự quản.",
      [(12, "groups.count"), (15, "groups.count"), (20, "groups.count")]),
