@@ -251,23 +251,28 @@ def _day(low: str, limit: int = 1500):
 
 
 _FULL_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])")
-_DAY_WORDS = re.compile(rf"(?:{alternation(_words('day_words_spelled'))})[ ]+([0-9]{{1,2}})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
-_RANGE = re.compile(r"[12][0-9]{3}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")
+# a day spelled with "tháng": "ngày 5 tháng 3 năm 2024"
+_DAY_WORDS = re.compile(rf"(?:{alternation(_words('day_words_spelled'))})"
+                        r"[ ]+([0-9]{1,2})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
+# two years joined by a dash or a word: "2019-2024", "2019 đến năm 2024"
+_RANGE_JOIN = rf"[ ]?(?:[-–—]|{alternation(_words('range_words'))})[ ]?"
+_RANGE = re.compile(rf"[12][0-9]{{3}}{_RANGE_JOIN}[12][0-9]{{3}}(?![0-9])")
 # the same, one scan per century: a pattern that opens with a literal is scanned for at C speed
-_RANGE_SCANS = tuple(re.compile(c + r"[0-9]{2}[ ]?(?:[-–—]|đến(?: năm)?)[ ]?[12][0-9]{3}(?![0-9])")
+_RANGE_SCANS = tuple(re.compile(rf"{c}[0-9]{{2}}{_RANGE_JOIN}[12][0-9]{{3}}(?![0-9])")
                      for c in ("19", "20"))
 # these run on the lower-cased text and begin with a word: the scan for a literal is fast
-_MONTHS = re.compile(r"tháng[ ]+(đầu[ ]+|cuối[ ]+)?năm[ ]+([0-9]{4})(?![0-9])")
+_MONTHS = re.compile(rf"tháng[ ]+((?:{alternation(_words('month_part_words'))})[ ]+)?năm[ ]+([0-9]{{4}})(?![0-9])")
 _QUARTER = re.compile(r"quý[ ]+(iv|iii|ii|i|[1-4])(?:[ ]*/[ ]*|[ ]+năm[ ]+)([0-9]{4})(?![0-9])")
 _COUNT_BEFORE = re.compile(r"([0-9][0-9]?)[ ]+$")
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_SINCE = re.compile(r"từ[ ]+(?:năm[ ]+)?([0-9]{4})[ ]+(?:đến|tới)[ ]+nay")
+_SINCE = re.compile(rf"từ[ ]+(?:năm[ ]+)?([0-9]{{4}})[ ]+(?:{alternation(_words('since_words'))})[ ]+nay")
 _YEAR = re.compile(r"năm[ ]+([0-9]{4})(?![0-9])")
 # "5 năm qua", "10 năm thực hiện", "10 năm đẩy mạnh thực hiện": a period named by its length
-_N_YEARS_WHAT = ("qua|đẩy mạnh thực hiện|triển khai thực hiện|tổ chức thực hiện|đẩy mạnh|thực hiện|triển khai"
-                 "|xây dựng|hoạt động")
+# (longest first: "đẩy mạnh thực hiện" before "đẩy mạnh")
+_N_YEARS_WHAT = alternation(_words("n_years_what"))
 _N_YEARS = re.compile(rf"năm[ ]+({_N_YEARS_WHAT})(?!\w)")
-_FUTURE = re.compile(r"(?:tầm nhìn|đến năm|định hướng|nhiệm vụ|kế hoạch|phương hướng|dự thảo|mục tiêu|đặt ra|thời gian tới)[^.;]{0,40}$")
+# a target or plan, not the period reported on: "tầm nhìn đến năm 2030", "mục tiêu giai đoạn 2025-2030"
+_FUTURE = re.compile(rf"(?:{alternation(_words('future_words'))})[^.;]{{0,40}}$")
 
 
 @dataclass

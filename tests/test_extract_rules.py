@@ -51,7 +51,7 @@ def vm(text: str):
     ("Tổ chức cho hơn 20.000 lượt hộ gia đình ký cam kết không vi phạm pháp luật.",
      [(20000, "campaign.households")]),
     ("Đã có 2.323 lượt tuyên truyền, vận động cá biệt với người có uy tín.", [(2323, "campaign.outreach")]),
-    ("Lực lượng Công an thu hồi 45 kg pháo nổ và 12 dao, kiếm.", [(45, "weapons.other"), (12, "weapons.other")]),
+    ("Lực lượng Công an thu hồi 45 kg pháo nổ và 12 dao, kiếm.", [(45, "other"), (12, "weapons.other")]),
     # the counted noun stands before the number
     ("Trong năm, xây dựng mới 45 mô hình, nâng tổng số mô hình tự quản trên địa bàn tỉnh lên 1.567.",
      [(45, "models.count"), (1567, "models.count")]),
@@ -66,6 +66,27 @@ def vm(text: str):
     ("Xử lý vi phạm hành chính 235 trường hợp, phạt tiền 1,2 tỷ đồng; tai nạn giao thông giảm trên cả 3 tiêu chí.",
      [(235, "other"), (1_200_000_000, "money.vnd")]),
     ("Toàn tỉnh có 12/12 huyện, thành phố triển khai mô hình.", [(12, "coverage.units")]),
+    # the sites of models are replicated models; fireworks are other; an average is other
+    ("Duy trì 54 mô hình tự quản tại 870 điểm; nhân rộng ra 120 điểm mô hình.",
+     [(54, "models.count"), (870, "models.count"), (120, "models.count")]),
+    ("Nhân dân giao nộp 30 kg pháo và 4 xung kích điện.", [(30, "other"), (4, "weapons.other")]),
+    ("Tỉnh đã điều động 215 đồng chí về đảm nhiệm Công an xã, bình quân 4,2 đồng chí/xã.",
+     [(215, "police.officers"), (4.2, "other")]),
+    # a place's own number of communes is context; propaganda places are campaign locations
+    ("Huyện có 18 xã, thị trấn, trong đó có 4 xã vùng cao.", []),
+    ("Đoàn công tác tuyên truyền pháp luật tại 9 xã biên giới, tổ chức 12 buổi với 800 học sinh.",
+     [(9, "campaign.locations"), (12, "campaign.events"), (800, "campaign.participants")]),
+    # the public helped: "giúp lực lượng Công an ..."
+    ("Từ đó giúp lực lượng Công an làm rõ 64 vụ việc, bắt 7 đối tượng truy nã.",
+     [(64, "tips.cases"), (7, "tips.arrests")]),
+    ("Trưởng Ban Chỉ đạo (BCĐ) 138 huyện phát biểu.", []),
+    ("Thông qua phong trào, đã vận động 9 đối tượng truy nã ra đầu thú; thành lập 6 đội xung kích với 72 đội viên.",
+     [(9, "tips.arrests"), (6, "groups.count"), (72, "groups.members")]),
+    ("Lực lượng tham gia bảo vệ ANTT ở cơ sở của huyện có 860 thành viên; tổ chức 310 cuộc tuần tra.",
+     [(860, "police.officers"), (310, "patrols.count")]),
+    # one count over several weapon measures is weapons.mixed; items of one measure keep it
+    ("Nhân dân giao nộp 640 vũ khí, vật liệu nổ, công cụ hỗ trợ; 85 khẩu súng, lựu đạn; 40 quả bom, mìn.",
+     [(640, "weapons.mixed"), (85, "weapons.mixed"), (40, "weapons.explosives")]),
     # a number with no unit of its own takes the next one's
     ("Các huyện Đắk Hà, Đắk Tô và Sa Thầy lần lượt có 12, 15 và 20 tổ tự quản.",
      [(12, "groups.count"), (15, "groups.count"), (20, "groups.count")]),
@@ -258,3 +279,20 @@ def test_grass_roots_security_force():
     assert (f.measure, f.attrs["role"]) == ("police.officers", "thành viên lực lượng tham gia bảo vệ ANTT ở cơ sở")
     assert vm("Thành lập 320 tổ bảo vệ ANTT ở cơ sở với 1.200 thành viên.") == [
         (320, "groups.count"), (1200, "groups.members")]
+
+
+def test_praise_with_no_award_named_and_praised_models():
+    # "gương điển hình" honoured are recipients; "tuyên dương" with no award named is award_type other;
+    # models praised ("được biểu dương") are recognised
+    fs = figs("Hội nghị tuyên dương 25 gương điển hình tiêu biểu trong phong trào. "
+              "Toàn huyện có 18 điển hình tiên tiến được biểu dương.")
+    got = [(f.value, f.measure, f.attrs.get("award_type"), f.attrs.get("status"), f.attrs.get("issuer")) for f in fs]
+    assert got == [(25, "awards.mixed", "other", "awarded", None),
+                   (18, "models.count", None, "recognised", None)]
+
+
+def test_model_status_belongs_to_the_count_after_the_comma():
+    fs = figs("Năm qua, xây dựng mới 14 mô hình, nhân rộng 9 mô hình; có 3 mô hình được Bộ Công an ghi nhận, "
+              "22 mô hình khác duy trì hoạt động.")
+    assert [(f.value, f.attrs["status"]) for f in fs] == [
+        (14, "active"), (9, "replicated"), (3, "recognised"), (22, "active")]

@@ -26,7 +26,7 @@ _CHAIN_GAP = re.compile(r"^\s*(?:,\s*(?:và\s+)?|và\s+|cùng\s+)$")
 _OF = re.compile(r"^\s*(?:[\"“][^\"“”]{1,80}[\"”]\s*)?(?:của|do)\s+", re.I)
 # praise with no award named (FIGURES.md "Awards": award_type other): "UBND tỉnh đã tuyên dương 99 tập
 # thể", "được Chủ tịch UBND xã biểu dương, khen thưởng"
-_PRAISE = re.compile(r"(?<!\w)(?:tuyên dương|biểu dương)(?!\w)", re.I)
+_PRAISE = re.compile(r"(?<!\w)(?:tuyên dương|biểu dương|vinh danh)(?!\w)", re.I)
 
 
 def _lower(s: str) -> str:
@@ -164,6 +164,9 @@ def resolve(before: str, after: str) -> dict:
     if not issuers and types:  # an award only one body gives: "Kỷ niệm chương Bảo vệ an ninh Tổ quốc"
         text = _lower(before + " " + after)
         issuers = [name for rx, name in ISSUER_OF_AWARD if rx.search(text)][:1]
+    if not types and (_PRAISE.search(after) or _PRAISE.search(before, max(0, len(before) - 60))):
+        types = ["other"]  # FIGURES.md: "tuyên dương", "biểu dương" with no award named
+        status_text = status_text or after
     if issuers:
         attrs["issuer"] = _one_or_list(issuers)
     if types:

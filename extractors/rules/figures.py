@@ -38,6 +38,8 @@ _RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
 _MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
 _MARKER_END = re.compile(r"[.)][ ]")
 _LIST_MARKER = re.compile(r"^[ \t]*$")
+# an abbreviation in brackets right before a number: "Ban Chỉ đạo (BCĐ) 138"
+_ABBR_BEFORE = re.compile(r"[ ]?\([^\W\d][\w.&-]{0,11}\)[ ]$")
 # matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
 _NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
 _STATED_PCT = re.compile(r"đạt[ ]+(?:tỷ lệ[ ]+|tỉ lệ[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
@@ -59,7 +61,7 @@ _WORD_NUMERAL = re.compile(r"(?<!\w)hàng[ ]+(?P<num>(?:chục|trăm|nghìn|ngà
                            r"(?:[ ]+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ))?)(?!\w)")
 _CLUSTER = "cụm an ninh liên hoàn"
 _ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
-_RECOGNISED = re.compile(r"ghi nhận|công nhận|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
+_RECOGNISED = re.compile(r"ghi nhận|công nhận|biểu dương|tuyên dương|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
 _REPLICATED = re.compile(r"nhân rộng|nhân điển hình|học tập kinh nghiệm")
 # after "nhân rộng": the place or count it was replicated to, up to the next number ("nhân rộng tại 767",
 # "nhân rộng ra toàn tỉnh với 206 mô hình")
@@ -234,6 +236,10 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
     if q:  # look through the qualifier: "tăng hơn 5 vụ"
         tail = tail_of(left_low[:len(left_low.rstrip()) - len(q)])
     phrases, kinds = tail.phrases, tail.kinds
+    if not phrases and left_low.endswith(") "):
+        pm = _ABBR_BEFORE.search(left_low)
+        if pm and "identifier" in tail_of(left_low[:pm.start()]).kinds:
+            return None  # "Ban Chỉ đạo (BCĐ) 138": the name's abbreviation between name and number
     is_date_word = "date" in kinds
     if den is not None and (is_date_word or (
             "." not in num + den and int(num.split(",")[0]) <= 31 and 1 <= int(den.split(",")[0]) <= 12
@@ -410,6 +416,8 @@ def _kind_attrs(sent: str, low: str, c: _Cand, ca: int, cb: int) -> None:
             rest = parts[2] if role.lower().startswith("đồng chí") and len(parts) > 2 else ""
             if not rest:
                 ms = list(_ROLE.finditer(sent, ca, c.s))
+                if not ms:  # named after the count: "384 đồng chí/74 đơn vị Công an xã"
+                    ms = [m for m in [_ROLE.search(sent, c.unit_end, cb)] if m]
                 rest = ms[-1].group() if ms else ""
             role = rest or role
         c.attrs["role"] = role
