@@ -227,6 +227,8 @@ def _candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -
     # a space then a word (the common case) is not attached: after a space, _ATTACHED needs "/", "-" or "–"
     if not (right[:1] == " " and right[1:] not in "/-–") and _ATTACHED.match(sent, e):
         return None  # "06/1/2022", "12.12.2022", "2019-2024", "09/CTr-...", "A1", "14h"
+    if den is not None and right[:1].isalpha():
+        return None  # "24/24h", "24/7h": a time of day or of the week, not a fraction of counts
     left_low = low[max(0, s - 60):s]
     if _RANGE_END.search(left_low, len(left_low) - 5):
         return None  # the second half of a range or a date
@@ -345,6 +347,8 @@ def _classify(sent: str, low: str, c: _Cand, nxt: _Cand | None, cache: dict, _de
         um = r.unit.match(ulow)
         if not um:
             continue
+        if r.measure is None and c.den is not None:
+            continue  # "77 trong tổng số 89 làng": a fraction is a statistic by its form
         if r.left and not _has(cache, r.left, low, ca, c.s):
             continue
         if r.right and not r.right.search(low[c.u + um.end():cb]):
