@@ -53,3 +53,56 @@ def test_dates_of_documents_and_spans_are_not_the_report_date():
     text = ("Thực hiện Kế hoạch số 125/KH-UBND ngày 12/3/2023 của UBND tỉnh Lạng Sơn, từ ngày 15/11 đến "
             "31/12/2023, Công an tỉnh mở đợt cao điểm. Chiều 05/01, Công an tỉnh tổ chức hội nghị tổng kết năm 2023.")
     assert meta(text)[:2] == ("Lạng Sơn", date(2024, 1, 5))
+
+
+def test_the_words_come_from_the_lexicon():
+    """Every word list of lexicons/report_meta.yaml is non-empty and is what makes its phrases read:
+    each word, put in a phrase, changes the result the same phrase without it gives."""
+    import yaml
+
+    from extractors.lexicon import LEXICONS
+    from extractors.report_meta import _tone_variants
+
+    with open(LEXICONS / "report_meta.yaml", encoding="utf-8") as f:
+        lex = yaml.safe_load(f)
+    assert set(lex) == {"place_words", "province_words", "city_words", "tone_pairs", "day_words",
+                        "day_words_spelled", "span_words", "document_words", "range_words",
+                        "month_part_words", "since_words", "n_years_what", "future_words"}, \
+        "a new list in report_meta.yaml needs its use in report_meta.py and a check here"
+    assert all(lex.values())
+    # province: a district after any place word, a province after a province word, a city after a city word
+    assert meta("Lực lượng Công an Ba Bể ra quân.")[0] is None
+    for w in lex["place_words"]:
+        assert meta(f"Lực lượng Công an {w} Ba Bể ra quân.")[0] == "Bắc Kạn", w
+    assert meta("Đoàn Cao Bằng làm việc với Công an Lạng Sơn.")[0] == "Cao Bằng"
+    for w in lex["province_words"]:
+        assert meta(f"Đoàn Cao Bằng làm việc với Công an {w} Lạng Sơn.")[0] == "Lạng Sơn", w
+    assert meta("Hội nghị tổ chức tại Tam Kỳ.")[0] is None
+    for w in lex["city_words"]:
+        assert meta(f"Hội nghị tổ chức tại {w} Tam Kỳ.")[0] == "Quảng Nam", w
+    for a, b in lex["tone_pairs"]:
+        assert f"x{b}y" in _tone_variants(f"x{a}y") and f"x{a}y" in _tone_variants(f"x{b}y"), (a, b)
+    assert meta("Công an tỉnh Thanh Hoá tổ chức hội nghị.")[0] == "Thanh Hóa"
+    # report date: a day word makes a day the report's; a span or document word before it does not
+    assert meta("Lúc 15/11, hội nghị tổng kết năm 2023.")[1] is None
+    for w in lex["day_words"]:
+        assert meta(f"{w.capitalize()} 15/11, hội nghị tổng kết năm 2023.")[1] == date(2023, 11, 15), w
+    assert meta("Lúc 5 tháng 3 năm 2024, hội nghị.")[1] is None
+    for w in lex["day_words_spelled"]:
+        assert meta(f"{w.capitalize()} 5 tháng 3 năm 2024, hội nghị.")[1] == date(2024, 3, 5), w
+    assert meta("Hội nghị tổng kết năm 2023 ngày 15/11.")[1] == date(2023, 11, 15)
+    for w in lex["span_words"] + lex["document_words"]:
+        assert meta(f"Hội nghị tổng kết năm 2023, {w} ngày 15/11.")[1] is None, w
+    # period: the words of ranges, parts of a year, "từ ... đến nay", "N năm ..." and of plans
+    for w in lex["range_words"]:
+        assert meta(f"Tổng kết giai đoạn 2019 {w} 2024.")[2] == "giai đoạn 2019-2024", w
+    for w in lex["month_part_words"]:
+        assert meta(f"Trong 6 tháng {w} năm 2024, hội nghị.")[2] == f"6 tháng {w} năm 2024", w
+    for w in lex["since_words"]:
+        assert meta(f"Từ năm 2019 {w} nay, hội nghị.")[2] == "từ năm 2019 đến nay", w
+    assert meta("Hội nghị tổng kết 5 năm lẻ.")[2] is None
+    for w in lex["n_years_what"]:
+        assert meta(f"Hội nghị tổng kết 5 năm {w}.")[2] == f"5 năm {w}", w
+    assert meta("Hội nghị bàn về giai đoạn 2025-2030.")[2] == "giai đoạn 2025-2030"
+    for w in lex["future_words"]:
+        assert meta(f"Hội nghị bàn về {w} giai đoạn 2025-2030.")[2] is None, w
