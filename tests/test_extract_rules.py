@@ -51,7 +51,7 @@ def vm(text: str):
     ("Tổ chức cho hơn 20.000 lượt hộ gia đình ký cam kết không vi phạm pháp luật.",
      [(20000, "campaign.households")]),
     ("Đã có 2.323 lượt tuyên truyền, vận động cá biệt với người có uy tín.", [(2323, "campaign.outreach")]),
-    ("Lực lượng Công an thu hồi 45 kg pháo nổ và 12 dao, kiếm.", [(45, "weapons.other"), (12, "weapons.other")]),
+    ("Lực lượng Công an thu hồi 45 kg pháo nổ và 12 dao, kiếm.", [(45, "other"), (12, "weapons.other")]),
     # the counted noun stands before the number
     ("Trong năm, xây dựng mới 45 mô hình, nâng tổng số mô hình tự quản trên địa bàn tỉnh lên 1.567.",
      [(45, "models.count"), (1567, "models.count")]),
