@@ -53,15 +53,19 @@ _ACTIVITY_GAP = re.compile(r"[ ,]*(?:với|cho|thu hút|có|được)?[ ]*(?:hơ
 _PART_OF = re.compile(r"(?<!\w)(?:trong đó|bao gồm|gồm có|gồm|trong số đó)(?!\w)")
 # a sentence that lists the parts of a whole counted in the sentence before: "... với 772 tổ chức
 # quần chúng. Trong đó, có 207 tổ an ninh tự quản, 63 tổ hòa giải ..."
+_BRACKETED = re.compile(r"\([^()]*\)")
 _OPENS_PARTS = re.compile(r"[\W_]*(?:trong đó|trong số đó|bao gồm|gồm có|gồm)(?!\w)")
 # a number written in words after "hàng" (FIGURES.md: "hàng" = about): "hàng triệu nguồn tin",
 # "hàng vạn đối tượng", "hàng chục nghìn lượt người", "hàng trăm triệu đồng"
 _WORD_SCALES = {"chục": 10, "trăm": 100, **SCALES}
 _WORD_NUMERAL = re.compile(r"(?<!\w)hàng[ ]+(?P<num>(?:chục|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ)"
                            r"(?:[ ]+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ))?)(?!\w)")
+# a related story's teaser opens its line: ">>> Xem thêm video ...", "Tin liên quan: ...", "Đọc thêm: ..."
+_TEASER = re.compile(r"[\s>»]*(?:>>|(?:xem thêm|đọc thêm|tin liên quan|bài liên quan)(?!\w))")
 _CLUSTER = "cụm an ninh liên hoàn"
 _ROLE = re.compile(r"(?:Công an|công an) (?:xã|viên|phường|thị trấn)(?:,? (?:thị trấn|phường))?(?: (?:bán chuyên trách|chính quy))?|[Bb]ảo vệ dân phố|[Dd]ân phòng")
-_RECOGNISED = re.compile(r"ghi nhận|công nhận|biểu dương|tuyên dương|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng)")
+# recognised: by the Ministry or nationwide ("được Bộ Công an phổ biến kinh nghiệm"), or praised; not "cả nước có 4.700 mô hình"
+_RECOGNISED = re.compile(r"ghi nhận|công nhận|biểu dương|tuyên dương|toàn quốc|bộ công an[^;]{0,40}(?:thông báo|nhân rộng|phổ biến)")
 _REPLICATED = re.compile(r"nhân rộng|nhân điển hình|học tập kinh nghiệm")
 # after "nhân rộng": the place or count it was replicated to, up to the next number ("nhân rộng tại 767",
 # "nhân rộng ra toàn tỉnh với 206 mô hình")
@@ -143,6 +147,8 @@ def extract_figures(text: str, doc: str, low_text: str | None = None) -> list[Fi
     prev_i, prev_kept = -2, []
     for i, ms in by_sentence.items():
         a, b = spans[i]
+        if _TEASER.match(low_text, a, b):
+            continue  # a related story's teaser, page furniture (FIGURES.md "Not figures")
         figures, kept = _sentence_figures(doc, text[a:b], low_text[a:b], a, ms,
                                           prev_kept if prev_i == i - 1 else None)
         out.extend(figures)
@@ -290,10 +296,22 @@ def _in_quoted_name(sent: str, s: int, e: int) -> bool:
     while k >= 0 and sent[k] == " ":
         k -= 1
     if k < 0 or sent[k] not in NAME_QUOTES:
-        return False
+        return _inside_numbered_name(sent, s, e)
     rest = sent[e:e + 60]
     close = next((i for i, ch in enumerate(rest) if ch in "\"”’»"), -1)
     return close > 0 and len(rest[:close].split()) <= NAME_MAX_WORDS and not any(ch in rest[:close] for ch in ",;.")
+
+
+def _inside_numbered_name(sent: str, s: int, e: int) -> bool:
+    """Whether the number at sent[s:e] is a later number of a short quoted name that opens with a
+    number: the "3" of “5 không, 3 sạch” (a club's name, not a count)."""
+    q = max(sent.rfind(ch, max(0, s - 30), s) for ch in NAME_QUOTES)
+    if q < 0 or not sent[q + 1:q + 2].isdigit() or any(ch in sent[q + 1:s] for ch in "\"”’».;"):
+        return False
+    rest = sent[e:e + 40]
+    close = next((i for i, ch in enumerate(rest) if ch in "\"”’»"), -1)
+    inner = sent[q + 1:e] + rest[:close]
+    return close >= 0 and len(inner.split()) <= NAME_MAX_WORDS + 2 and not any(ch in rest[:close] for ch in ".;")
 
 
 def _word_candidate(sent: str, low: str, s: int, e: int, value: float) -> _Cand | None:
@@ -608,7 +626,11 @@ def _fractions_and_percentages(sent: str, low: str, cands: list[_Cand]) -> None:
             c.attrs.setdefault("subject", _subject_before(sent, cands, i))
 
 
-_REACHES_STANDARD = re.compile(r"[^;]{0,80}?(?:đạt (?:tiêu chuẩn|danh hiệu|chuẩn)|không có (?:ma túy|ma tuý|tội phạm|tệ nạn))")
+# a standard reached, or a rating given: "được phân loại xuất sắc", "xếp loại khá", "loại trung bình"
+_REACHES_STANDARD = re.compile(r"[^;]{0,80}?(?:đạt (?:tiêu chuẩn|danh hiệu|chuẩn)|không có (?:ma túy|ma tuý|tội phạm|tệ nạn)"
+                               r"|(?:phân loại|xếp loại|đạt loại|loại) (?:xuất sắc|tốt|khá|trung bình|yếu|kém)(?!\w))")
+# the set of units being rated, named before the counts: "Đối với 18 huyện, thị xã, thành phố, có 16 ..."
+_RATED_SET = re.compile(r"(?:đối với)[ ]*$")
 
 
 def _coverage_counts(low: str, cands: list[_Cand]) -> None:
@@ -617,10 +639,19 @@ def _coverage_counts(low: str, cands: list[_Cand]) -> None:
     không có ma túy"."""
     covered = any(c.measure == "coverage.units" and "total" in c.attrs for c in cands)
     for c in cands:
-        if c.measure == "other" and not c.pct and c.den is None and COVERAGE_NOUN_RE.match(low, c.u):
-            if covered or _REACHES_STANDARD.match(low, c.unit_end or c.u):
+        # c.rule set: a rule of units.yaml said "other" on purpose ("thuộc 05 huyện", a province's make-up)
+        if (c.measure == "other" and c.rule is None and not c.pct and c.den is None
+                and COVERAGE_NOUN_RE.match(low, c.u)):
+            if covered or _REACHES_STANDARD.match(low, c.u):  # from the noun: "1 địa phương loại trung bình"
                 c.measure = "coverage.units"
                 c.attrs = {"unit_kind": c.unit}
+    # the counts after a rated set are out of it, where they add up to it at most: total = the set
+    for k, w in enumerate(cands):
+        if w.measure == "other" and w.rule is not None and w.den is None and _RATED_SET.search(low, w.ca, w.s):
+            parts = [c for c in cands[k + 1:] if c.measure == "coverage.units" and "total" not in c.attrs]
+            if parts and sum(c.value for c in parts) <= w.value * 1.005:
+                for c in parts:
+                    c.attrs["total"] = _num(w.value)
 
 
 def _compares_periods(low: str, cands: list[_Cand], i: int) -> bool:
@@ -685,6 +716,7 @@ def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) ->
     measure = None
     if before and cands and _OPENS_PARTS.match(low):
         first = cands[0]
+        _as_whole(first, before)
         family = first.measure.split(".")[0]
         whole = (next((d for d in reversed(before) if d.measure == first.measure), None)
                  or next((d for d in reversed(before) if d.measure == family + ".mixed"), None)
@@ -697,7 +729,11 @@ def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) ->
         gap = low[prev.e:c.s]
         if ";" in gap:
             whole = None
+        if ")" in gap:  # a closed bracket between them names places, not parts: "16 địa phương (gồm Tam Kỳ, ...), 1 ..."
+            gap = _BRACKETED.sub("", gap)
         m = _PART_OF.search(gap) if ("trong" in gap or "gồm" in gap) else None
+        if m:
+            _as_whole(c, [prev])
         if (m and ";" not in gap[:m.start()] and c.measure == "other" and prev.measure != "other"
                 and c.rule is None and _head(c.unit) == _head(prev.unit)):
             c.measure = prev.measure  # "giúp đỡ 6.500 đối tượng ..., trong đó có 3.906 đối tượng tiến bộ": counts what its whole counts
@@ -710,3 +746,25 @@ def _part_of(low: str, cands: list[_Cand], before: list[_Cand] | None = None) ->
             whole = None  # (the parts of a mixed whole may be of several measures: "4.576 vũ khí, trong đó có 1.278 súng, 2.666 viên đạn")
         if whole is not None and c is not whole:
             c.attrs["part_of"] = whole.surface
+
+
+def _heads(unit: str) -> tuple[str, str]:
+    w = unit.lower().split()
+    return (" ".join(w[:2]), w[0]) if w else ("", "")
+
+
+def _as_whole(part: _Cand, wholes: list[_Cand]) -> None:
+    """A part no rule could read ("other" by default) counts what its whole counts where it names the
+    same noun: "238 nguồn tin. Trong đó, ... là 236 tin"; "bắt giữ 89.400 đối tượng. Trong đó, bắt
+    20.506 đối tượng phạm pháp quả tang"."""
+    if part.measure != "other" or part.rule is not None or part.pct or part.den is not None:
+        return
+    p2, p1 = _heads(part.unit)
+    for w in reversed(wholes):
+        if w.measure in (None, "other") or w.pct or w.den is not None:
+            continue
+        words = w.unit.lower().split()[:2]
+        if p2 == " ".join(words) or (len(words) == 2 and p1 == words[1]) or words == [p1]:
+            part.measure, part.rule = w.measure, w.rule
+            part.attrs = {k: v for k, v in w.attrs.items() if k not in ("part_of", "stated_pct", "target", "total")}
+            return
