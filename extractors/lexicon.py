@@ -72,17 +72,30 @@ class UnitRule:
     kind: str | None = None
     attrs: dict = field(default_factory=dict)
     source: str = ""
+    line: int = 0  # its line in units.yaml: the rule id `antq extract --explain` prints ("units.yaml:57")
+
+    @property
+    def rule_id(self) -> str:
+        return f"units.yaml:{self.line}"
 
 
 def _expand(rx: str, macros: dict[str, str]) -> str:
     return re.sub(r"\{([A-Z_]+)\}", lambda m: macros[m.group(1)], rx)
 
 
+def _rule_lines(name: str, key: str) -> list[int]:
+    """The line (1-based) where each item of the list `key` of a lexicon file starts."""
+    with open(LEXICONS / name, encoding="utf-8") as f:
+        root = yaml.compose(f)
+    seq = next(v for k, v in root.value if k.value == key)
+    return [item.start_mark.line + 1 for item in seq.value]
+
+
 def _load_unit_rules() -> list[UnitRule]:
     data = _load("units.yaml")
     macros = data.get("macros", {})
     rules = []
-    for r in data["rules"]:
+    for r, line in zip(data["rules"], _rule_lines("units.yaml", "rules")):
         measure = r.get("measure")
         if measure is not None and measure not in MEASURES:
             raise ValueError(f"units.yaml: unknown measure {measure!r} (not in measures.csv)")
@@ -92,7 +105,7 @@ def _load_unit_rules() -> list[UnitRule]:
             if r.get(key):
                 kw[key] = re.compile(_expand(r[key], macros))
         rules.append(UnitRule(unit=re.compile(rf"(?:{unit_rx})(?!\w)"), measure=measure,
-                              kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], **kw))
+                              kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], line=line, **kw))
     return rules
 
 
@@ -388,3 +401,32 @@ COVERAGE_NOUN_RE = re.compile(rf"(?:{alternation(_STATS['coverage_nouns'])})(?!\
 PERIOD_COMPARISON_RE = re.compile(alternation(_STATS["period_comparison"]))
 NAME_QUOTES = _STATS["name_quotes"]
 NAME_MAX_WORDS = int(_STATS["name_max_words"])
+COUNTING_SO = frozenset(_WORDS["counting_so"])
+DATE_CONTEXT = frozenset(_WORDS["date_context"])
+
+# ---- attribute words (attributes.yaml) --------------------------------------------------------
+
+_ATTRS = _load("attributes.yaml")
+CLUSTER_GROUP_TYPE = _ATTRS["cluster_group_type"]
+CLUSTER_UNITS = tuple(_ATTRS["cluster_units"])
+POLICE_ROLE_RE = re.compile(_ATTRS["police_role"])
+POLICE_PERSON_HEADS = frozenset(_ATTRS["police_person_heads"])
+MODEL_RECOGNISED_RE = re.compile(_ATTRS["model_recognised"])
+TEASER_RE = re.compile(rf"[\s>»]*(?:>>|(?:{alternation(_WORDS['teaser_openers'])})(?!\w))")
+MODEL_REPLICATED_RE = re.compile(_ATTRS["model_replicated"])
+MODEL_REPLICATED_INTO_RE = re.compile(rf"[ ]+(?:{alternation(_ATTRS['model_replicated_into'])})(?!\w)[^,;.]{{0,40}}$")
+PARTS_OPEN = alternation(_ATTRS["parts_open"])
+PARTS_END_RE = re.compile(rf"(?<!\w)(?:{alternation(_ATTRS['parts_end'])})(?!\w)")
+ACTIVITY_GAP_RE = re.compile(rf"[ ,]*(?:{alternation(_ATTRS['activity_gap'])})?[ ]*(?:hơn|gần|trên|khoảng)?[ ]*$")
+TOTAL_OF_RE = re.compile(
+    rf"(?:{alternation(_ATTRS['total_of_before'])})[ ]+(?P<noun>[^\d,;:.()]{{2,70}}?)[ ]*"
+    rf"(?:{alternation(_ATTRS['total_of_verbs'])})?[ ]*(?:con số|mức)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$")
+MONEY_SCALES = frozenset(_ATTRS["money_scales"])
+STATED_PCT_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]+"
+                           rf"(?:(?:{alternation(_STATS['stated_pct_gap'])})[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
+REACHED_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]*$")
+AVERAGE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['average_before'])})[^,;]{{0,12}}$")
+PER_UNIT_RE = re.compile(rf"[ ]?(?:{COVERAGE_NOUN_RE.pattern}|(?:{alternation(_STATS['per_unit_nouns'])})(?!\w))")
+REACHES_STANDARD_RE = re.compile(rf"[^;]{{0,80}}?(?:{alternation(_STATS['reaches_standard'])}"
+                                 rf"|(?:{alternation(_STATS['rating_words'])}) (?:{alternation(_STATS['ratings'])})(?!\w))")
+RATED_SET_RE = re.compile(rf"(?:{alternation(_STATS['rated_set_before'])})[ ]*$")

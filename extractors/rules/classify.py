@@ -1,0 +1,137 @@
+"""Step 3 of figures.py: what a number counts. Its measure comes from the counted noun after it
+(its unit), the verb that governs it and the sentence's topic: the first rule of lexicons/units.yaml
+whose unit and conditions match. A number with no unit of its own takes the next one's in a list
+("12, 15 và 20 vụ"), or the noun named before it ("nâng tổng số mô hình lên 1.567").
+"""
+from __future__ import annotations
+
+import re
+
+from ..lexicon import (CLUSTER_GROUP_TYPE, CLUSTER_UNITS, MONEY_SCALES, NOT_UNIT, POLICE_PERSON_HEADS,
+                       POLICE_ROLE_RE, TOTAL_OF_RE, UNIT_RULE_INDEX, UNIT_STOP_RE)
+from .candidates import Cand
+
+# matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
+_NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
+
+
+def unit_end(low: str, start: int, min_end: int) -> int:
+    """End of the unit's words in the lower-cased sentence: at a stop word or punctuation after
+    min_end, at most 8 words."""
+    m = UNIT_STOP_RE.search(low, min_end - 1 if min_end and low[min_end - 1] == " " else min_end)
+    end = m.start() if m else len(low)
+    if end - start > 16:  # room for more than 8 words
+        words = low[start:end].split()
+        if len(words) > 8:
+            end = max(min_end, start + len(" ".join(words[:8])))
+    return end
+
+
+def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth: int = 0) -> None:
+    """Set c.measure, c.unit and the attributes its rule gives (c.measure None: not a figure)."""
+    if c.pct:
+        c.unit = "%"
+        c.measure = "other"
+        c.how.append(("classify.py:percent", "%"))
+        return
+    ca, cb = c.ca, c.cb
+    ulow = low[c.u:c.u + 90]
+    # a number with no unit of its own in a list takes the next one's: "12, 15 và 20 vụ"
+    if nxt is not None and _NEXT_IN_LIST.match(low, c.e, nxt.s) and not c.den and not nxt.pct:
+        c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
+        c.how.append(("classify.py:list", sent[c.s:nxt.e]))
+        if c.measure:
+            kind_attrs(sent, low, c, ca, cb)
+        return
+    # the clause and sentence conditions of the rules, each searched once per span of the sentence
+    n = len(low)
+    for r in UNIT_RULE_INDEX.for_text(ulow):
+        um = r.unit.match(ulow)
+        if not um:
+            continue
+        if r.measure is None and c.den is not None:
+            continue  # "77 trong tổng số 89 làng": a fraction is a statistic by its form
+        if r.left and not _has(cache, r.left, low, ca, c.s):
+            continue
+        if r.right and not r.right.search(low[c.u + um.end():cb]):
+            continue
+        if r.ctx and not (_has(cache, r.ctx, low, ca, c.s) or _has(cache, r.ctx, low, c.e, cb)):
+            continue
+        if r.sent and not _has(cache, r.sent, low, 0, n):
+            continue
+        if r.not_left and _has(cache, r.not_left, low, ca, c.s):
+            continue
+        if r.not_right and _has(cache, r.not_right, low, c.e, cb):
+            continue
+        if r.not_ctx and (_has(cache, r.not_ctx, low, ca, c.s) or _has(cache, r.not_ctx, low, c.e, cb)):
+            continue
+        if r.not_sent and _has(cache, r.not_sent, low, 0, n):
+            continue
+        c.rule = r
+        c.measure = r.measure
+        c.how.append((r.rule_id, sent[c.u:c.u + um.end()]))
+        if r.measure is None:
+            return
+        c.unit_end = unit_end(low, c.u, c.u + um.end())
+        c.unit = sent[c.u:c.unit_end].strip(" \"“”'‘’")
+        c.attrs = dict(r.attrs) if r.attrs else {}
+        kind_attrs(sent, low, c, ca, cb)
+        return
+    # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
+    end = unit_end(low, c.u, c.u)
+    unit = sent[c.u:end].strip(" \"“”'‘’")
+    if not unit and not c.den:
+        tm = TOTAL_OF_RE.search(low, max(ca, c.s - 100), c.s)
+        if tm and not _depth:
+            inner = Cand(s=c.s, e=c.e, surface=c.surface, value=c.value, den=None, pct=False,
+                         qualifier=c.qualifier, u=tm.start("noun"), ca=ca, cb=cb)
+            classify(sent, low, inner, None, cache, _depth=1)
+            if inner.measure:
+                c.measure, c.rule, c.attrs = inner.measure, inner.rule, inner.attrs
+                c.unit, c.unit_end = inner.unit, c.e
+                c.how.append(("classify.py:total_of", sent[tm.start():tm.end()]))
+                c.how.extend(inner.how)
+                return
+        if c.surface.rsplit(" ", 1)[-1].lower() in MONEY_SCALES:
+            c.measure, c.unit, c.unit_end = "money.vnd", "đồng", c.e  # "trị giá 2,5 tỷ": an amount of money
+            c.how.append(("classify.py:money_scale", c.surface))
+            return
+    # no rule: a statistic of its own kind, if a noun follows
+    first = unit.split(" ", 1)[0].lower() if unit else ""
+    if first and first[0].isalpha() and first not in NOT_UNIT:
+        c.measure, c.unit, c.unit_end = "other", unit, end
+        c.how.append(("classify.py:no_rule_other", unit))
+
+
+def _has(cache: dict, pat, low: str, a: int, b: int) -> bool:
+    """Whether pat occurs in low[a:b], remembered for the sentence."""
+    key = (id(pat), a, b)  # not pat: a Pattern's hash runs over its whole compiled code every time
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = pat.search(low, a, b) is not None
+    return hit
+
+
+def kind_attrs(sent: str, low: str, c: Cand, ca: int, cb: int) -> None:
+    """The attributes a rule's kind reads from the unit: group type, police role, unit kind."""
+    kind = c.rule.kind if c.rule else None
+    if kind == "group":
+        gt = c.unit
+        if low.startswith(CLUSTER_UNITS, c.u) and CLUSTER_GROUP_TYPE in low:
+            gt = CLUSTER_GROUP_TYPE
+        c.attrs["group_type"] = gt[:1].lower() + gt[1:]
+    elif kind == "police":
+        role = c.unit
+        head = role.split(" ", 1)
+        if head[0].lower() in POLICE_PERSON_HEADS:
+            parts = role.split(" ", 2)
+            rest = parts[2] if role.lower().startswith("đồng chí") and len(parts) > 2 else ""
+            if not rest:
+                ms = list(POLICE_ROLE_RE.finditer(sent, ca, c.s))
+                if not ms:  # named after the count: "384 đồng chí/74 đơn vị Công an xã"
+                    ms = [m for m in [POLICE_ROLE_RE.search(sent, c.unit_end, cb)] if m]
+                rest = ms[-1].group() if ms else ""
+            role = rest or role
+        c.attrs["role"] = role
+    elif kind == "coverage":
+        c.attrs["unit_kind"] = c.unit
