@@ -59,6 +59,23 @@ def _cmd_migrate(args) -> int:
 def _cmd_extract(args) -> int:
     import extractors
 
+    if args.explain:
+        from extractors import explain
+
+        failed = 0
+        for path in args.paths:
+            try:
+                doc, trace = explain.explain_path(path)
+            except extractors.UnreadableReport as err:
+                print(f"{path}: cannot read: {err.reason}", file=sys.stderr)
+                failed += 1
+                continue
+            if args.format == "jsonl":
+                for line in explain.format_jsonl(doc, trace):
+                    print(line)
+            else:
+                print(explain.format_text(doc, trace))
+        return 1 if failed == len(args.paths) else 0
     reports, failed = [], 0
     for path in args.paths:
         try:
@@ -217,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="print the figures of report files")
     p.add_argument("paths", nargs="+")
     p.add_argument("--format", choices=["jsonl", "table"], default="table")
+    p.add_argument("--explain", action="store_true",
+                   help="for each figure the rules (file:rule) that chose its measure and the words they read; "
+                        "for each number dropped, why")
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("score", help="score extracted figures (antq extract --format jsonl) against a gold file")

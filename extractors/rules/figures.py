@@ -101,8 +101,7 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
             if c.measure and not c.drop:
                 entry.update(measure=c.measure, unit=c.unit, value=c.value, attrs=c.attrs)
             else:
-                entry["dropped"] = c.why_dropped or (
-                    f"{c.how[-1][0]} (a rule that makes it no figure)" if c.how else "classify.py:no_counted_noun")
+                entry["dropped"] = c.why_dropped or (c.how[-1][0] if c.how else "classify.py:no_counted_noun")
             trace.append(entry)
     return [Figure.of(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
                       qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
