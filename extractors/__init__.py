@@ -18,7 +18,7 @@ from pathlib import Path
 from .model import Figure, Report, UnreadableReport
 from .output import cli_format_jsonl, cli_format_table
 
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.4.0"
 
 __all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "UnreadableReport", "extract_bytes", "extract_text",
            "extract_path", "cli_format_table", "cli_format_jsonl"]
