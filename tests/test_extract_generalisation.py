@@ -336,6 +336,9 @@ MEASURES_OF_COUNTS = [
     ("Đợt cao điểm đã thu hồi 2.310 vũ khí, trong đó có 604 súng các loại, 1.150 viên đạn.",
      [(2310, "weapons.mixed", "exact", {}), (604, "weapons.guns", "exact", {"part_of": "2.310"}),
       (1150, "weapons.ammunition", "exact", {"part_of": "2.310"})]),
+    # primitive weapons handed in: crossbows are weapons.other (docs/extractor.md's worked example)
+    ("Công an huyện đã vận động Nhân dân giao nộp 12 chiếc nỏ và 3 khẩu súng kíp.",
+     [(12, "weapons.other", "exact", {}), (3, "weapons.guns", "exact", {})]),
     # weapons destroyed, not recovered: other (FIGURES.md "Weapons")
     ("Công an tỉnh vừa tiêu hủy 64 khẩu súng tự chế và 410 viên đạn.",
      [(64, "other", "exact", {}), (410, "other", "exact", {})]),
