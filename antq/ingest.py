@@ -455,7 +455,7 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
         results = []
         for report_id, file_name, rel, content, received in _progress(raw, "extract"):
             try:
-                report = extractors.extract_bytes(bytes(content), file_name, sources.get(report_id))
+                report = extractors.extract_bytes(bytes(content), file_name, source=sources.get(report_id))
             except extractors.UnreadableReport as err:
                 rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
                 continue
