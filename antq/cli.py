@@ -77,13 +77,23 @@ def _cmd_extract(args) -> int:
                 print(explain.format_text(doc, trace))
         return 1 if failed == len(args.paths) else 0
     reports, failed = [], 0
+    sources = {}
+    if args.format == "reports":  # what the manifest.csv beside the files says of them
+        from antq import manifest
+
+        sources, rejections = manifest.sources_beside(args.paths)
+        for r in rejections:
+            print(f"{r.manifest_path}: line {r.line_no} not used: {r.reason}", file=sys.stderr)
     for path in args.paths:
         try:
-            reports.append(extractors.extract_path(path))
+            reports.append(extractors.extract_path(path, sources.get(path)))
         except extractors.UnreadableReport as err:
             print(f"{path}: cannot read: {err.reason}", file=sys.stderr)
             failed += 1
-    if args.format == "jsonl":
+    if args.format == "reports":
+        for line in extractors.cli_format_reports(reports):
+            print(line)
+    elif args.format == "jsonl":
         for line in extractors.cli_format_jsonl(reports):
             print(line)
     else:
@@ -233,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("extract", help="print the figures of report files")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--format", choices=["jsonl", "table"], default="table")
+    p.add_argument("--format", choices=["jsonl", "table", "reports"], default="table",
+                   help="table (default), jsonl (one line per figure), reports (one line per report: province "
+                        "and its source, date, period; reads the manifest.csv beside the files)")
     p.add_argument("--explain", action="store_true",
                    help="for each figure the rules (file:rule) that chose its measure and the words they read; "
                         "for each number dropped, why")

@@ -109,6 +109,7 @@ def test_report_metadata_of_the_samples(reports):
     assert by["001"].report_date.isoformat() == "2024-10-16"  # "Ngày 16/10", period 2019-2024
     assert by["000"].period_label == "năm 2022"
     assert by["001"].period_label == "giai đoạn 2019-2024"
-    assert by["001"].period_start.isoformat() == "2019-01-01" and by["001"].period_end.isoformat() == "2024-12-31"
+    # the period still runs on the report's day (16/10/2024): it ends on it
+    assert by["001"].period_start.isoformat() == "2019-01-01" and by["001"].period_end.isoformat() == "2024-10-16"
     assert by["004"].period_label == "năm 2023"
     assert by["003"].period_start.year == 2013 and by["003"].period_end.year == 2023
