@@ -13,7 +13,9 @@ import of bi/assets would do in four (each start of Superset's app costs ~8 s):
 
 Environment (set by `antq dashboard` and the tests, antq/bi.py):
     ANTQ_BI_WAREHOUSE_URI          the warehouse as bi_reader (postgresql+psycopg2://bi_reader[:pw]@host:port/db);
-                                   replaces the placeholder in assets/databases/*.yaml
+                                   replaces the placeholder in assets/databases/*.yaml. Or its parts
+                                   (docker compose): WAREHOUSE_HOST, WAREHOUSE_PORT, WAREHOUSE_DB,
+                                   BI_READER_USER, BI_READER_PASSWORD
     ANTQ_SUPERSET_ADMIN_USER       default admin
     ANTQ_SUPERSET_ADMIN_PASSWORD   required
     ANTQ_BI_ASSETS                 default: the assets folder beside this file
@@ -44,6 +46,19 @@ def read_assets(folder: Path, warehouse_uri: str) -> dict[str, str]:
     return contents
 
 
+def uri_from_parts(env=os.environ) -> str | None:
+    """The bi_reader URI from its parts, the password quoted (compose passes them one by one)."""
+    from urllib.parse import quote
+
+    if not env.get("WAREHOUSE_HOST"):
+        return None
+    user = quote(env.get("BI_READER_USER", "bi_reader"), safe="")
+    password = env.get("BI_READER_PASSWORD", "")
+    auth = user + (":" + quote(password, safe="") if password else "")
+    return (f"postgresql+psycopg2://{auth}@{env['WAREHOUSE_HOST']}:{env.get('WAREHOUSE_PORT', '5432')}"
+            f"/{quote(env.get('WAREHOUSE_DB', 'antq'), safe='')}")
+
+
 def main(argv: list[str]) -> int:
     do_import = "--no-import" not in argv
     admin = os.environ.get("ANTQ_SUPERSET_ADMIN_USER", "admin")
@@ -51,7 +66,7 @@ def main(argv: list[str]) -> int:
     if not password:
         raise SystemExit("ANTQ_SUPERSET_ADMIN_PASSWORD is not set")
     assets = Path(os.environ.get("ANTQ_BI_ASSETS", Path(__file__).resolve().parent / "assets"))
-    uri = os.environ.get("ANTQ_BI_WAREHOUSE_URI")
+    uri = os.environ.get("ANTQ_BI_WAREHOUSE_URI") or uri_from_parts()
     if do_import and not uri:
         raise SystemExit("ANTQ_BI_WAREHOUSE_URI is not set (the warehouse as bi_reader)")
 

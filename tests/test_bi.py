@@ -326,3 +326,12 @@ def test_the_browser_check_fails_on_an_empty_chart_and_a_refused_read(superset, 
         for chart in api.listing("chart"):
             if chart["slice_name"] in charts:
                 api.session.delete(f"{api.url}/api/v1/chart/{chart['id']}")
+
+
+def test_bi_reader_uri_for_the_embedded_socket_and_for_a_server_url(monkeypatch):
+    monkeypatch.delenv("ANTQ_BI_READER_PASSWORD", raising=False)
+    embedded = bi.bi_reader_uri("postgresql://postgres:@/antq?host=/work/x/.data/pg")
+    assert embedded == "postgresql+psycopg2://bi_reader@/antq?host=%2Fwork%2Fx%2F.data%2Fpg&port=5432"
+    monkeypatch.setenv("ANTQ_BI_READER_PASSWORD", "s3cret/@:")
+    given = bi.bi_reader_uri("postgresql://antq:other@db.example:6543/warehouse")
+    assert given == "postgresql+psycopg2://bi_reader:s3cret%2F%40%3A@db.example:6543/warehouse"
