@@ -253,9 +253,10 @@ def _browser_check(superset, dashboards: dict[str, int], out: Path) -> subproces
 
 
 def _say(request, line: str) -> None:
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter:
-        reporter.write_line(line)
+    """Print past pytest's capture (where the screenshots are is worth seeing on every run)."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(line, flush=True)
 
 
 def test_chromium_opens_every_dashboard_and_every_chart_renders(superset, request):
