@@ -46,6 +46,12 @@ def _cmd_dbt(args) -> int:
     return code
 
 
+def _cmd_dashboard(args) -> int:
+    from antq import bi
+
+    return bi.dashboard(port=args.port, serve=not args.import_only)
+
+
 def _cmd_migrate(args) -> int:
     from antq import config, warehouse
 
@@ -237,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("dbt", help="run dbt on the warehouse: antq dbt docs generate | build | test …")
     p.add_argument("dbt_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_dbt)
+
+    p = sub.add_parser("dashboard", help="Apache Superset on the warehouse (embedded or WAREHOUSE_URL) as bi_reader, "
+                       "with the dashboards of bi/assets imported; serves on localhost until Ctrl-C")
+    p.add_argument("--port", type=int, help="default $ANTQ_SUPERSET_PORT or 8088")
+    p.add_argument("--import-only", action="store_true", help="set up and import, then exit without serving")
+    p.set_defaults(func=_cmd_dashboard)
 
     sub.add_parser("migrate", help="create the warehouse schemas and tables in WAREHOUSE_URL").set_defaults(
         func=_cmd_migrate)
