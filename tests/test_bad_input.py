@@ -152,7 +152,32 @@ def link_outside(landing, outside):
     data = tagged(2, "outside").encode("utf-8")
     (outside / "kept elsewhere.txt").write_bytes(data)
     os.symlink(outside / "kept elsewhere.txt", landing / "link-to-outside.txt")
-    return Made("link-to-outside.txt", data)
+    return Made("link-to-outside.txt", None, {"target": data})  # never read: no bytes to keep
+
+
+SECRET = "fernet_key = c2VjcmV0LW5ldmVyLWluLXRoZS13YXJlaG91c2U="
+
+
+def link_to_secret(landing, outside):
+    """A link to a config file beside the warehouse (as Airflow's airflow.cfg with its Fernet key)."""
+    outside.mkdir(exist_ok=True)
+    cfg = outside / "airflow.cfg"
+    cfg.write_text(f"[core]\n{SECRET}\nCông an tỉnh đã tổ chức 12 hội nghị với 450 người tham gia.\n",
+                   encoding="utf-8")
+    os.symlink(os.path.relpath(cfg, landing), landing / "config.txt")  # relative: ../outside/airflow.cfg
+    return Made("config.txt", None)
+
+
+def link_to_hidden_folder(landing, outside):
+    (landing / ".kept").mkdir(exist_ok=True)
+    (landing / ".kept" / "inside.txt").write_bytes(tagged(1, "infolder").encode("utf-8"))
+    os.symlink(".kept", landing / "linked-folder")
+    return Made("linked-folder", None)
+
+
+def device_node(landing, outside):
+    os.mknod(landing / "null-device.txt", 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    return Made("null-device.txt", None)
 
 
 def link_inside(landing, outside):
@@ -160,12 +185,12 @@ def link_inside(landing, outside):
     return Made("second name for 003.txt", seed_bytes(3))
 
 
-def link_to_folder(landing, outside):
+def link_to_folder_outside(landing, outside):
     outside.mkdir(exist_ok=True)
     (outside / "folder").mkdir(exist_ok=True)
-    (outside / "folder" / "inside.txt").write_bytes(tagged(1, "infolder").encode("utf-8"))
-    os.symlink(outside / "folder", landing / "linked-folder")
-    return Made("linked-folder", None)
+    (outside / "folder" / "inside.txt").write_bytes(tagged(1, "outfolder").encode("utf-8"))
+    os.symlink(outside / "folder", landing / "linked-folder-outside")
+    return Made("linked-folder-outside", None)
 
 
 def symlink_loop(landing, outside):
@@ -258,7 +283,7 @@ KINDS = [
     Kind("name-leading-dash", text_file("-rf --help.txt", 2), "loaded", figures=("seed", 2)),
     Kind("name-very-long", text_file("Báo cáo " * 25 + ".txt", 3), "loaded", figures=("seed", 3)),
     Kind("nested-folders", text_file("a/b c/d/deep.txt", 4), "loaded", figures=("seed", 4)),
-    Kind("symlink-outside", link_outside, "loaded", figures=("seed", 2)),
+    Kind("dated-folder", text_file("2024-03-01/dated.txt", 2), "loaded", figures=("seed", 2)),
     Kind("docx-with-tables", docx_tables, "loaded", figures=table_figures),
     Kind("pdf-with-text", lambda l, o: write(l, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))), "loaded",
          figures=("seed", 4)),
@@ -311,15 +336,29 @@ KINDS = [
     # ---- set aside at discovery (bytes, when there are any, only in the quarantine folder) -------
     Kind("fifty-mb-file", fifty_mb, "rejected", ("too large", "ANTQ_MAX_FILE_BYTES"), "discover"),
     Kind("name-not-utf8", bad_name, "rejected", ("not valid UTF-8", "rename"), "discover"),
-    Kind("dangling-symlink", symlink("{outside}/gone.txt", "dangling.txt", None), "rejected",
+    Kind("dangling-symlink", symlink("gone.txt", "dangling.txt", None), "rejected",
          ("symbolic link", "does not exist"), "discover"),
     Kind("symlink-loop", symlink_loop, "rejected", ("loop",), "discover"),
-    Kind("symlink-to-folder", link_to_folder, "rejected", ("links to folders are not followed",), "discover"),
-    Kind("symlink-to-device", symlink("/dev/null", "null.txt", None), "rejected", ("device",), "discover"),
+    Kind("symlink-to-folder", link_to_hidden_folder, "rejected", ("links to folders are not followed",), "discover"),
+    Kind("device-node", device_node, "rejected", ("device",), "discover"),
     Kind("named-pipe", fifo, "rejected", ("named pipe",), "discover"),
     Kind("unix-socket", unix_socket, "rejected", ("socket",), "discover"),
-    Kind("read-error-eio", symlink("/proc/self/mem", "io-error.txt", None), "rejected",
-         ("cannot read", "Input/output error"), "discover"),
+    # links out of the landing folder: never followed, their targets never read (#15)
+    Kind("symlink-outside", link_outside, "rejected", ("outside the landing folder",), "discover"),
+    Kind("symlink-to-secret-config", link_to_secret, "rejected", ("outside the landing folder",), "discover"),
+    Kind("symlink-to-etc-passwd", symlink("/etc/passwd", "passwd.txt", None), "rejected",
+         ("outside the landing folder",), "discover"),
+    Kind("symlink-to-device", symlink("/dev/null", "null.txt", None), "rejected", ("outside",), "discover"),
+    Kind("symlink-to-proc-mem", symlink("/proc/self/mem", "io-error.txt", None), "rejected", ("outside",),
+         "discover"),
+    Kind("dangling-symlink-outside", symlink("{outside}/gone.txt", "dangling-outside.txt", None), "rejected",
+         ("outside",), "discover"),
+    Kind("symlink-to-folder-outside", link_to_folder_outside, "rejected", ("outside",), "discover"),
+    # a dated folder that is no real day: its files are set aside, the rest of the night loads (#15)
+    Kind("impossible-dated-folder", text_file("2024-13-45/report.txt", 0), "rejected",
+         ("2024-13-45", "no real day", "rename"), "discover"),
+    Kind("february-30-folder", text_file("2024-02-30/report.txt", 1), "rejected", ("2024-02-30", "no real day"),
+         "discover"),
     # ---- ignored by design ----------------------------------------------------------------------
     Kind("hidden-file", lambda l, o: write(l, ".DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 100), "ignored"),
     Kind("office-lock-file", lambda l, o: write(l, "~$tables.docx", b"\x05user" + b"\x00" * 150), "ignored"),
@@ -493,6 +532,22 @@ def test_names_are_never_run_by_a_shell(corpus):
         assert not (corpus.landing / name).exists() and not Path(name).exists()
 
 
+def test_nothing_a_link_out_of_the_folder_points_at_reaches_the_warehouse(corpus):
+    with psycopg.connect(config.libpq_url(corpus.url)) as conn:
+        key = SECRET.split(" = ")[1]
+        assert conn.execute("select count(*) from raw.report_files where position(%s::bytea in content) > 0 "
+                            "or position('root:x:0:0'::bytea in content) > 0", (key.encode(),)).fetchone()[0] == 0
+        for table, column in (("staging.sentences", "sentence"), ("raw.rejected_files", "reason")):
+            hits = conn.execute(f"select count(*) from {table} where strpos({column}, %s) > 0", (key,)).fetchone()[0]
+            assert hits == 0, table
+        outside = corpus.made["symlink-outside"].extra["target"]
+        assert conn.execute("select count(*) from raw.report_files where report_id = %s",
+                            (sha(outside),)).fetchone()[0] == 0
+    for folder in corpus.quarantine.iterdir():  # no copy of a target either
+        for f in folder.iterdir():
+            assert SECRET not in f.read_text("utf-8", "replace") and not f.read_bytes().startswith(b"root:")
+
+
 def test_the_extractor_finishes_on_a_one_megabyte_line(corpus):
     (count,), = q(corpus.url, "select s.figure_count from staging.reports s join raw.report_files r using (report_id) "
                               "where r.relative_path = 'one-line.txt'")
@@ -619,7 +674,8 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", "1000")
     data = tagged(2, "big").encode("utf-8")
     (landing / "big.txt").write_bytes(data)
-    os.symlink(tmp_path / "later.txt", landing / "later.txt")
+    (landing / "parts").mkdir()
+    os.symlink(landing / "parts" / "later.txt", landing / "later.txt")
     first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
     assert first["staged"] == 0 and first["files_new"] == 0  # the sample is over 1000 bytes too
     assert {r[0] for r in q(warehouse_db, "select relative_path from raw.rejected_files")} == {
@@ -629,9 +685,9 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", str(10 * MB))
     shutil.copy(landing / "big.txt", landing / "big, again.txt")
     shutil.copy(landing / SEEDS[0], landing / "sample again.txt")
-    (tmp_path / "later.txt").write_bytes(tagged(3, "later").encode("utf-8"))
+    (landing / "parts" / "later.txt").write_bytes(tagged(3, "later").encode("utf-8"))
     second = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
-    assert second["staged"] == 3 and second["rejected"] == 0
+    assert second["staged"] == 3 and second["rejected"] == 0  # (parts/later.txt is the link's content again)
     assert q(warehouse_db, "select relative_path from raw.rejected_files") == []  # none still stands
     outcomes = q(warehouse_db, "select relative_path, outcome from raw.file_ledger order by 1, first_seen_at")
     assert ("big.txt", "rejected") in outcomes and ("big, again.txt", "loaded") in outcomes
