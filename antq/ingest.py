@@ -516,9 +516,10 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
         ).fetchall()
         conn.commit()  # no transaction stays open while the extractor works
         results = []
+        budget = config.extract_seconds()
         for report_id, file_name, rel, content, received in _progress(raw, "extract"):
             try:
-                report = extractors.extract_bytes(bytes(content), file_name)
+                report = extractors.extract_bytes(bytes(content), file_name, time_budget=budget)
             except extractors.UnreadableReport as err:
                 rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
                 continue
