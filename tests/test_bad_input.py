@@ -697,3 +697,20 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
 def test_a_missing_landing_folder_is_a_clear_error(warehouse_db, tmp_path):
     with pytest.raises(FileNotFoundError, match="REPORTS_DIR"):
         ingest.discover(warehouse_db, tmp_path / "nowhere", RUN_DATE, "run-1")
+
+
+def test_a_report_over_its_time_budget_is_rejected_while_the_batch_goes_on(warehouse_db, landing, monkeypatch):
+    """#15 item 3: a report whose extraction takes longer than ANTQ_EXTRACT_SECONDS is rejected with a
+    reason (bytes kept) and the other reports of the night are staged."""
+    monkeypatch.setenv("ANTQ_EXTRACT_SECONDS", "0.3")
+    numbers = ", ".join(f"{i % 99_991 + 1} người tham gia" for i in range(150_000))
+    dump = f"Công an tỉnh đã tiếp nhận {numbers}.".encode("utf-8")
+    (landing / "dump.txt").write_bytes(dump)
+    result = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    assert result["staged"] == 1 and result["rejected"] == 1
+    (reason, stage, folder), = q(warehouse_db, "select reason, stage, quarantine_path from raw.rejected_files "
+                                               "where relative_path = 'dump.txt'")
+    assert stage == "extract" and "time budget" in reason and "ANTQ_EXTRACT_SECONDS" in reason
+    assert sha((Path(folder) / "dump.txt").read_bytes()) == sha(dump)
+    assert q(warehouse_db, "select count(*) > 0 from staging.figures f join raw.report_files r using (report_id) "
+                           "where r.relative_path = %s", SEEDS[0]) == [(True,)]
