@@ -40,7 +40,8 @@ from extractors.decode import clean_text
 from extractors.legacy import encode_tcvn3, encode_vni
 
 from conftest import SEEDS_DIR, _admin
-from sample_files import docx_bytes, encode_cp1258, paragraphs, pdf_bytes, scanned_pdf, zip_bytes
+from sample_files import (docx_bytes, encode_cp1258, odt_bytes, paragraphs, pdf_bytes, rtf_bytes, scanned_pdf,
+                          zip_bytes)
 
 RUN_DATE = date(2024, 1, 2)
 SEEDS = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
@@ -265,6 +266,38 @@ def truncated_figures(rows: list[tuple]) -> None:
     assert 0 < len(got) <= len(ref) and got == ref[:len(got)]  # the figures of the part that is there
 
 
+def json_export(landing, outside):
+    """A report exported as JSON: its text in string values with \\u escapes, numbers of its own."""
+    import json
+
+    doc = {"id": 778899, "version": 3, "title": "Báo cáo", "paragraphs": paragraphs(tagged(2, "json"))}
+    return write(landing, "export.json", json.dumps(doc, ensure_ascii=True).encode("ascii"))
+
+
+def xml_export(landing, outside):
+    from xml.sax.saxutils import escape
+
+    paras = "".join(f'<para id="{778899 + i}" n="{i}">{escape(p)}</para>\n'
+                    for i, p in enumerate(paragraphs(tagged(3, "xml"))))
+    return write(landing, "export.xml", f'<?xml version="1.0" encoding="utf-8"?>\n<report id="778899" year="2023">\n'
+                                         f"{paras}</report>\n".encode("utf-8"))
+
+
+def no_xml_id(rows: list[tuple]) -> None:
+    assert len(rows) > 10
+    assert not any(float(v) in (778899, 778900, 778901) for v, _ in rows)  # attributes are never text
+
+
+def mojibake(text: str) -> bytes:
+    """UTF-8 read as Windows-1252 and saved again as UTF-8 ("CÃ´ng an tá»‰nh"); the five bytes
+    Windows-1252 leaves undefined kept as the C1 controls of that number, as Windows tools do."""
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in text.encode("utf-8")).encode("utf-8")
+
+
+def without_diacritics(text: str) -> bytes:
+    return unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D").encode("ascii", "ignore")
+
+
 KINDS = [
     # ---- loaded -------------------------------------------------------------------------------
     Kind("truncated-utf8", truncated_utf8, "loaded", figures=truncated_figures),
@@ -299,6 +332,15 @@ KINDS = [
     Kind("tcvn3", text_file("tcvn3.txt", 4, encode_tcvn3), "loaded", figures=("seed", 4)),
     Kind("vni", text_file("vni.txt", 4, encode_vni), "loaded", figures=("seed", 4)),
     Kind("new-version-same-name", text_file("monthly.txt", 2), "loaded", figures=("seed", 3), then=new_version_then),
+    # decoded from their markup (#15): the text a person reads in them, never tags or attributes
+    Kind("rtf-unicode-escapes", lambda l, o: write(l, "report.rtf", rtf_bytes(tagged(1, "rtf"))), "loaded",
+         figures=("seed", 1)),
+    Kind("json-with-u-escapes", json_export, "loaded", figures=("seed", 2)),
+    Kind("xml-with-numeric-attributes", xml_export, "loaded", figures=no_xml_id),
+    Kind("odt-document", lambda l, o: write(l, "report.odt", odt_bytes(paragraphs(tagged(4, "odt")))), "loaded",
+         figures=("seed", 4)),
+    Kind("utf8-mojibake-undone", lambda l, o: write(l, "mojibake.txt", mojibake(tagged(0, "mojibake"))), "loaded",
+         figures=("seed", 0)),
     # ---- the same content again ---------------------------------------------------------------
     Kind("same-content-new-name", lambda l, o: Made("same content, new name.txt", seed_bytes(0)), "duplicate",
          then=same_content_then),
@@ -331,6 +373,20 @@ KINDS = [
         * 5).encode("cp1251")), "rejected", ("unknown encoding", "UTF-8"), "extract"),
     Kind("random-binary", lambda l, o: write(l, "data.bin", bytes(range(256)) * 40), "rejected", ("binary",),
          "extract"),
+    # text that is not readable Vietnamese (#15)
+    Kind("mojibake-with-lost-bytes", lambda l, o: write(l, "mojibake-lost.txt", tagged(1, "lost").encode("utf-8")
+                                                         .decode("cp1252", "replace").encode("utf-8")),
+         "rejected", ("mojibake", "UTF-8"), "extract"),
+    Kind("replacement-characters", lambda l, o: write(l, "fffd.txt", tagged(2, "fffd").encode("utf-8")
+                                                       .decode("ascii", "replace").encode("utf-8")),
+         "rejected", ("replacement characters", "UTF-8"), "extract"),
+    Kind("windows-1252-question-marks", lambda l, o: write(l, "cp1252.txt", tagged(3, "qmarks").encode("cp1252", "replace")),
+         "rejected", ('"?" in place of letters', "Windows-1252"), "extract"),
+    Kind("no-diacritics", lambda l, o: write(l, "khong dau.txt", without_diacritics(tagged(4, "nodiacritics"))),
+         "rejected", ("too little Vietnamese", "diacritics"), "extract"),
+    Kind("ods-spreadsheet", lambda l, o: write(l, "figures.ods", odt_bytes(["Bảng số liệu"],
+                                                                           "application/vnd.oasis.opendocument.spreadsheet")),
+         "rejected", ("OpenDocument spreadsheet",), "extract"),
     Kind("text-with-nul-bytes", lambda l, o: write(l, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
          "rejected", ("binary", "NUL"), "extract"),
     # ---- set aside at discovery (bytes, when there are any, only in the quarantine folder) -------
