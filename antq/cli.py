@@ -321,7 +321,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except RuntimeError as err:
+        from antq import runner
+
+        if isinstance(err, runner.StepFailed):  # `antq reprocess` runs dbt build through the same steps
+            print(f"antq {args.command}: {err}", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":
