@@ -181,3 +181,31 @@ def test_generated_bytes_in_mixed_encodings_are_a_report_or_unreadable(parts, en
         assert err.reason
         return
     _check(report)
+
+
+# ---- markup that attacks its reader -------------------------------------------------------------------
+
+def test_xml_that_attacks_its_reader_is_rejected_without_reading_anything_else():
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(b'<!ENTITY %s "%s">' % (chr(98 + i).encode(), (b"&%s;" % chr(97 + i).encode()) * 10)
+                       for i in range(9)) + b"]><l>&j;</l>")
+    with pytest.raises(extractors.UnreadableReport, match="damaged XML"):
+        extractors.extract_bytes(bomb, "bomb.xml")  # a billion laughs: refused, not expanded
+    external = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                "<r>&x; Công an tỉnh tiếp nhận 12 tin báo của người dân.</r>").encode()
+    with pytest.raises(extractors.UnreadableReport) as err:
+        extractors.extract_bytes(external, "external.xml")
+    assert "root:" not in err.value.reason  # the external entity is never read
+    deep = b"<a>" * 100_000 + b"x" + b"</a>" * 100_000
+    with pytest.raises(extractors.UnreadableReport):
+        extractors.extract_bytes(deep, "deep.xml")  # no RecursionError
+
+
+def test_rtf_and_json_escapes_are_decoded_and_their_markup_is_no_figure():
+    from sample_files import rtf_bytes
+
+    text = "Công an tỉnh tiếp nhận 1.250 tin báo, bắt 35 đối tượng trong năm 2023."
+    for data, name in ((rtf_bytes(text), "r.rtf"),
+                       (('{"id": 778899, "body": "%s"}' % "".join(f"\\u{ord(c):04x}" for c in text)).encode(), "r.json")):
+        report = extractors.extract_bytes(data, name)
+        assert text in report.text and [f.value for f in report.figures] == [1250, 35]
