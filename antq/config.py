@@ -7,6 +7,7 @@ ANTQ_QUARANTINE_DIR   copies of rejected files, each with a REASON.txt (default:
 ANTQ_SETTLE_SECONDS   a file changed less than this long ago is watched that long; if it changes, it is
                       still being written and waits for the next run (default: 5)
 ANTQ_MAX_FILE_BYTES   larger files are rejected, their bytes kept in the quarantine folder (default: 20 MB)
+ANTQ_EXTRACT_SECONDS  a report whose extraction takes longer is rejected and the batch goes on (default: 60)
 """
 from __future__ import annotations
 
@@ -39,6 +40,11 @@ def settle_seconds() -> float:
 
 def max_file_bytes() -> int:
     return int(os.environ.get("ANTQ_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
+
+
+def extract_seconds() -> float:
+    """The time budget of one report's extraction (a real one takes milliseconds)."""
+    return float(os.environ.get("ANTQ_EXTRACT_SECONDS", "60"))
 
 
 def gx_context_dir() -> Path:

@@ -7,7 +7,8 @@ Bad input never stops a batch. What cannot become a report ends in raw.rejected_
 reason an operator can act on, and its bytes are kept (raw.report_files and/or the quarantine
 folder, see warehouse.sql):
   - discover sets aside what cannot even be loaded: a file larger than ANTQ_MAX_FILE_BYTES, one that
-    cannot be read (a link to nothing, a named pipe, a read error), a name that is not UTF-8;
+    cannot be read (a link to nothing, a named pipe, a read error), a link out of the landing folder
+    (never followed), a name that is not UTF-8, a dated folder that is no real day;
   - a file changed less than ANTQ_SETTLE_SECONDS ago is watched that long: if it still changes it is
     being written, and is left (unrecorded) for the next run;
   - extract_and_stage rejects the reports the extractor cannot read (empty, binary, a scan, …).
@@ -80,18 +81,52 @@ class Survey:
 
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
-    with path.open("rb") as f:
+    # no link followed at the last step (path is already resolved), no wait on a pipe swapped in
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
 
 
+class NotARealDate(ValueError):
+    """A dated folder (YYYY-MM-DD) whose name is no day of the calendar ("2024-13-45")."""
+
+
 def received_date_of(relative_path: str, default: date) -> date:
-    """A file under a dated folder (YYYY-MM-DD/…) was received that day; a flat one, the run's day."""
+    """A file under a dated folder (YYYY-MM-DD/…) was received that day; a flat one, the run's day.
+    Raises NotARealDate for a folder named like a date that is none (survey sets its files aside)."""
     first = relative_path.split("/", 1)[0]
     if "/" in relative_path and DATED_FOLDER.match(first):
-        return date.fromisoformat(first)
+        try:
+            return date.fromisoformat(first)
+        except ValueError:
+            raise NotARealDate(first) from None
     return default
+
+
+def _inside(root_real: Path, path: Path) -> Path | None:
+    """Where `path` leads once every link is followed, if that is inside the landing folder
+    (root_real, resolved); None when it leaves it. The landing folder is untrusted: a link out of it
+    (to /etc/passwd, to Airflow's config) is never followed."""
+    try:
+        target = Path(os.path.realpath(path, strict=False))
+    except (OSError, ValueError):
+        return None
+    return target if target == root_real or target.is_relative_to(root_real) else None
+
+
+def _read_inside(root_real: Path, path: Path) -> bytes:
+    """The bytes of a landed file, read only if it (after its links) is inside the landing folder.
+    Raises PermissionError otherwise: a link changed since discovery to point out of it."""
+    target = _inside(root_real, path)
+    if target is None:
+        raise PermissionError(f"{path} now leads outside the landing folder")
+    fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise PermissionError(f"{path} is no longer a regular file")
+        return f.read()
 
 
 def _ignored(name: str) -> bool:
@@ -158,9 +193,12 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
            max_bytes: int | None = None) -> Survey:
     """Look at every file under the landing folder without failing on any of them.
 
-    A symbolic link to a file (inside the folder or not) is followed and loaded under the link's
-    name; a link to nothing, to a folder or in a loop is set aside, as is a named pipe, a socket, a
-    file that cannot be read, a file larger than max_bytes and a name that is not UTF-8. Hidden
+    A symbolic link to a file inside the folder is followed and loaded under the link's name; a link
+    whose target is outside the folder is set aside without looking at the target (the folder is
+    untrusted: no link may make the loader read /etc/passwd or Airflow's config); a link to nothing,
+    to a folder or in a loop is set aside, as is a named pipe, a socket, a device, a file that cannot
+    be read, a file larger than max_bytes, a name that is not UTF-8 and a file under a folder named
+    like a date that is no real day ("2024-13-45/"). Hidden
     files and Office lock files (~$…) are ignored. A file changed less than settle_seconds ago is
     watched until it is that old: if its size or time changes, it is still being written and is
     left for the next run."""
@@ -175,36 +213,50 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
         set_aside.append(SetAside(stored, report_id or _unreadable_id(stored), size, reason, source))
         log.info("discover: %s set aside: %s", stored, reason)
 
+    root_real = Path(os.path.realpath(reports_dir))
     for path, err in _walk(reports_dir):
         rel = path.relative_to(reports_dir).as_posix()
         if err is not None:
             aside(rel + "/", f"a folder that cannot be read ({err.strerror or err}): check its permissions")
             continue
+        is_link = path.is_symlink()
+        target = _inside(root_real, path) if is_link else path
+        if target is None:  # never stat or read where a link out of the folder leads
+            aside(rel, f"a symbolic link to {_link_text(path)!r}, outside the landing folder: links out of "
+                       "it are not followed; copy the file itself into the landing folder")
+            continue
         try:
-            st = path.stat()  # follows links
+            st = path.stat()  # follows links (inside the folder only, checked above)
         except FileNotFoundError:
-            if path.is_symlink():
-                aside(rel, f"a symbolic link to {os.readlink(path)!r}, which does not exist: "
+            if is_link:
+                aside(rel, f"a symbolic link to {_link_text(path)!r}, which does not exist: "
                            "copy the file itself into the landing folder")
             else:
                 log.info("discover: %s disappeared while the folder was read; skipped", rel)
             continue
         except OSError as e:  # ELOOP, EACCES on a folder on the way, …
             aside(rel, f"cannot look at this file ({e.strerror or e}): "
-                       + ("a symbolic link in a loop" if path.is_symlink() else "check its permissions"))
+                       + ("a symbolic link in a loop" if is_link else "check its permissions"))
             continue
         if stat.S_ISDIR(st.st_mode):  # only a link can be a folder here
-            aside(rel, f"a symbolic link to the folder {os.readlink(path)!r}: links to folders are not "
+            aside(rel, f"a symbolic link to the folder {_link_text(path)!r}: links to folders are not "
                        "followed; move or copy its files into the landing folder")
             continue
         if not stat.S_ISREG(st.st_mode):
             aside(rel, _kind_of(st.st_mode) + ": nothing to read")
             continue
-        candidates.append((path, rel, st))
+        try:
+            received_date_of(rel, run_date)
+        except NotARealDate as bad:
+            aside(rel, f"the folder '{bad}' is named like a date (YYYY-MM-DD) but is no real day: rename the "
+                       "folder to the day the file was received (e.g. 2024-03-01) or move the file out of it",
+                  source=target, size=st.st_size, report_id=_sha_or_none(target))
+            continue
+        candidates.append((path, rel, st, target))
 
     # a file still being written: wait until the youngest candidate is settle seconds old, then look again
     now = time.time()
-    ages = [now - st.st_mtime for _, _, st in candidates]
+    ages = [now - st.st_mtime for _, _, st, _ in candidates]
     young = [age < settle for age in ages]
     if any(young):
         wait = min(settle, max(0.0, settle - min(ages)))
@@ -213,7 +265,7 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
 
     files: list[LandedFile] = []
     unsettled: list[str] = []
-    for (path, rel, st), is_young in zip(candidates, young):
+    for (path, rel, st, target), is_young in zip(candidates, young):
         stored, utf8_name = _stored_path(rel)
         try:
             if is_young and _changed(path, st):
@@ -221,7 +273,7 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
                 log.info("discover: %s is still being written (it changed in the last %.0fs); "
                          "the next run takes it", stored, settle)
                 continue
-            report_id = _sha256(path)
+            report_id = _sha256(target)
             if _changed(path, st):
                 unsettled.append(stored)
                 log.info("discover: %s changed while it was read; the next run takes it", stored)
@@ -235,15 +287,29 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
             continue
         if not utf8_name:
             aside(rel, f"the file name is not valid UTF-8 (shown here as '{stored}'): rename it and "
-                       "drop it again", report_id=report_id, size=st.st_size, source=path)
+                       "drop it again", report_id=report_id, size=st.st_size, source=target)
         elif st.st_size > limit:
             aside(rel, f"too large: {st.st_size:,} bytes, the limit is {limit:,} (ANTQ_MAX_FILE_BYTES); "
                        "a report is rarely over 1 MB: check that this is the report, or raise the limit "
-                       "and drop it again under a new name", report_id=report_id, size=st.st_size, source=path)
+                       "and drop it again under a new name", report_id=report_id, size=st.st_size, source=target)
         else:
             files.append(LandedFile(stored, report_id, st.st_size, received_date_of(stored, run_date)))
     files.sort(key=lambda f: f.relative_path)
     return Survey(files, set_aside, unsettled)
+
+
+def _link_text(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
+
+
+def _sha_or_none(path: Path) -> str | None:
+    try:
+        return _sha256(path)
+    except OSError:
+        return None
 
 
 def _changed(path: Path, before: os.stat_result) -> bool:
@@ -304,10 +370,11 @@ def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) 
     A file that cannot be read now or changed since discovery is skipped (the next run takes it).
     Returns the report_ids whose content is new to the warehouse (to extract)."""
     new_ids: list[str] = []
+    root_real = Path(os.path.realpath(reports_dir))
     with psycopg.connect(config.libpq_url(url)) as conn:
         for f in _progress(files, "load_raw"):
             try:
-                content = (Path(reports_dir) / f.relative_path).read_bytes()
+                content = _read_inside(root_real, Path(reports_dir) / f.relative_path)
             except OSError as e:
                 log.warning("load_raw: %s cannot be read now (%s); it stays in the landing folder and the "
                             "next run tries again", f.relative_path, e.strerror or e)
@@ -453,9 +520,11 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
         sources = manifest.sources_for(conn, report_ids)  # what the manifests say of them
         conn.commit()  # no transaction stays open while the extractor works
         results = []
+        budget = config.extract_seconds()
         for report_id, file_name, rel, content, received in _progress(raw, "extract"):
             try:
-                report = extractors.extract_bytes(bytes(content), file_name, source=sources.get(report_id))
+                report = extractors.extract_bytes(bytes(content), file_name, source=sources.get(report_id),
+                                                  time_budget=budget)
             except extractors.UnreadableReport as err:
                 rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
                 continue

@@ -3,9 +3,15 @@
 Without WAREHOUSE_URL an embedded PostgreSQL 18 starts under .data/pg (and stops when the run
 ends); with it, the named database is created if missing. Airflow's metadata goes to its own
 database on the same server. Each DAG runs with `airflow dags test` (one process, no scheduler).
+
+One run at a time: a run holds a lock on its data folder (flock) and on the warehouse (a PostgreSQL
+session advisory lock); a second run waits for the first (up to ANTQ_RUN_WAIT_SECONDS, then it
+declines with a message), so two never share Airflow's metadata, the GX context or a log. Each
+run writes its logs in a folder of its own, .data/logs/<started>-<pid>/.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -20,6 +26,9 @@ import psycopg
 from antq import config, warehouse
 
 log = logging.getLogger(__name__)
+
+RUN_LOCK = "antq-run"  # the advisory lock one `antq run` holds on its warehouse
+SUMMARY_MESSAGE_CHARS = 200  # a flagged figure's message in the summary (the whole one is in dq.flagged_figures)
 
 MARTS = ("fct_campaigns", "fct_tips", "fct_awards", "fct_targets", "fct_coverage", "fct_models",
          "fct_weapons_recovered", "fct_public_order", "fct_force", "fct_governance", "fct_figures",
@@ -63,6 +72,53 @@ class Stack:
         return env
 
 
+_log_dir: Path | None = None
+
+
+def log_dir() -> Path:
+    """This process's log folder: .data/logs/<started>-<pid>/ (two runs never write one log)."""
+    global _log_dir
+    if _log_dir is None:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        _log_dir = config.data_dir() / "logs" / f"{stamp}-{os.getpid()}"
+        _log_dir.mkdir(parents=True, exist_ok=True)
+    return _log_dir
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(config.PROJECT_ROOT) if path.is_relative_to(config.PROJECT_ROOT) else path
+
+
+class StepFailed(RuntimeError):
+    """A step of the run failed; the message says which, its cause and where its whole log is."""
+
+
+# lines that say why a step failed, in the order they are worth showing
+_CAUSE_MARKERS = ("Database Error", "Compilation Error", "Runtime Error", "Error in model", "Failure in test",
+                  "psycopg.OperationalError", "psycopg.errors.", "OperationalError", "ERROR", "Error:", "error:")
+
+
+def failure_summary(output: str, tail_lines: int = 15) -> str:
+    """What a failed step's output says went wrong: its error lines first (dbt's "Database Error in
+    model …", a psycopg error), then the last lines; a long traceback's tail alone hides the cause."""
+    lines = [line.rstrip() for line in output.splitlines()]
+    causes: list[str] = []
+    for i, line in enumerate(lines):
+        if any(m in line for m in _CAUSE_MARKERS) and "Traceback" not in line:
+            block = [line] + [nxt for nxt in lines[i + 1:i + 3] if nxt.startswith(("  ", "\t"))]
+            for b in block:
+                if b.strip() and b not in causes:
+                    causes.append(b[:400])
+        if len(causes) >= 12:
+            break
+    tail = [line[:400] for line in lines[-tail_lines:]]
+    out = []
+    if causes:
+        out += ["cause (the error lines of the log):", *("  " + c.strip() for c in causes)]
+    out += ["last lines of the log:", *("  " + t for t in tail)]
+    return "\n".join(out)
+
+
 def _run(cmd: list[str], env: dict, step: str, watch=None) -> None:
     log.debug("%s: %s", step, " ".join(cmd))
     started = time.monotonic()
@@ -70,13 +126,123 @@ def _run(cmd: list[str], env: dict, step: str, watch=None) -> None:
 
     with spinner(step, watch):
         proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
-    logfile = config.data_dir() / "logs" / f"{step.replace(' ', '-')}.log"
-    logfile.parent.mkdir(parents=True, exist_ok=True)
+    logfile = log_dir() / f"{step.replace(' ', '-')}.log"
     logfile.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
-        raise RuntimeError(f"step '{step}' failed (exit {proc.returncode}); full log: {logfile}\n{tail}")
-    print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {logfile.relative_to(config.PROJECT_ROOT) if logfile.is_relative_to(config.PROJECT_ROOT) else logfile})")
+        raise StepFailed(f"step '{step}' failed (exit {proc.returncode}); full log: {_shown(logfile)}\n"
+                         + failure_summary(proc.stdout + "\n" + proc.stderr))
+    print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {_shown(logfile)})")
+
+
+class RunDeclined(RuntimeError):
+    """Another `antq run` kept the warehouse longer than this one was willing to wait."""
+
+
+def _wait_seconds() -> float:
+    return float(os.environ.get("ANTQ_RUN_WAIT_SECONDS", "1800"))
+
+
+@contextlib.contextmanager
+def data_dir_lock(wait_seconds: float | None = None):
+    """One run at a time per data folder (Airflow home, GX context, embedded PostgreSQL): an flock on
+    .data/antq-run.lock, released by the kernel when the process ends, however it ends."""
+    import fcntl
+
+    wait = _wait_seconds() if wait_seconds is None else wait_seconds
+    path = config.data_dir() / "antq-run.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as f:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise RunDeclined(
+                        f"antq run: another antq run ({holder}) is still working with {config.data_dir()}; not "
+                        f"starting a second one (waited {wait:.0f}s, ANTQ_RUN_WAIT_SECONDS). Try again when it "
+                        "has finished (`antq status` shows the last runs)") from None
+                if not told:
+                    print(f"antq run: another antq run ({holder}) is working with {config.data_dir()}; "
+                          f"waiting for it to finish (up to {wait:.0f}s)", flush=True)
+                    told = True
+                time.sleep(0.5)
+        f.seek(0)
+        f.truncate()
+        f.write(f"pid {os.getpid()}, started {datetime.now().strftime('%Y-%m-%d %H:%M:%S')}")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.seek(0)
+            f.truncate()
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def warehouse_lock(url: str, wait_seconds: float | None = None):
+    """One run at a time per warehouse, whatever machine or data folder it runs from: a session
+    advisory lock, held by a connection of its own for the whole run (PostgreSQL releases it when
+    that connection ends, so a killed run never leaves it behind)."""
+    wait = _wait_seconds() if wait_seconds is None else wait_seconds
+    conn = psycopg.connect(config.libpq_url(url), autocommit=True, application_name=f"antq run (pid {os.getpid()})")
+    try:
+        deadline = time.monotonic() + wait
+        told = False
+        while not conn.execute("select pg_try_advisory_lock(hashtext(%s))", (RUN_LOCK,)).fetchone()[0]:
+            holder = conn.execute(
+                """select a.application_name || ' since ' || to_char(a.backend_start, 'HH24:MI:SS')
+                   from pg_locks l join pg_stat_activity a using (pid)
+                   where l.locktype = 'advisory' and l.objid = hashtext(%s)::oid and l.granted limit 1""",
+                (RUN_LOCK,)).fetchone()
+            who = holder[0] if holder else "another antq run"
+            if time.monotonic() >= deadline:
+                raise RunDeclined(f"antq run: {who} is still working on this warehouse; not starting a second "
+                                  f"run (waited {wait:.0f}s, ANTQ_RUN_WAIT_SECONDS). Try again when it has finished")
+            if not told:
+                print(f"antq run: {who} is working on this warehouse; waiting for it to finish (up to {wait:.0f}s)",
+                      flush=True)
+                told = True
+            time.sleep(0.5)
+        yield
+    finally:
+        conn.close()
+
+
+def fail_orphaned_runs(airflow_url: str) -> int:
+    """Mark as failed the runs of the antq DAGs left `running` or `queued` by an `antq run` that was
+    killed (Airflow never hears of it: `airflow dags test` has no scheduler to notice). Called while
+    this run holds the warehouse lock, so no other antq run is active; nothing is touched while an
+    Airflow scheduler heartbeats into this metadata database (its runs are its own)."""
+    from antq import reprocess
+
+    try:
+        if reprocess.scheduler_alive(airflow_url):
+            return 0
+        with psycopg.connect(config.libpq_url(airflow_url), autocommit=True) as conn:
+            if conn.execute("select to_regclass('dag_run') is null").fetchone()[0]:
+                return 0
+            runs = conn.execute(
+                """update dag_run set state = 'failed', end_date = coalesce(end_date, now())
+                   where dag_id in ('antq_ingest', 'antq_transform') and state in ('running', 'queued')
+                   returning dag_id, run_id""").fetchall()
+            if runs:
+                conn.execute(
+                    """update task_instance set state = 'failed', end_date = coalesce(end_date, now())
+                       where (dag_id, run_id) in (select unnest(%s::text[]), unnest(%s::text[]))
+                         and (state is null or state in ('running', 'queued', 'scheduled', 'up_for_retry',
+                                                         'restarting', 'deferred'))""",
+                    ([d for d, _ in runs], [r for _, r in runs]))
+    except psycopg.Error as err:  # a metadata database not migrated yet, or of another shape
+        log.info("no orphaned runs looked for: %s", err)
+        return 0
+    for dag_id, run_id in runs:
+        print(f"  {'orphaned run':<22} {dag_id} {run_id} was left running by a run that was killed: marked failed")
+    return len(runs)
 
 
 def _ingest_progress(url: str) -> str:
@@ -105,11 +271,20 @@ def airflow_db_current(airflow_url: str) -> bool:
 
 
 def run_all(logical_date: datetime | None = None) -> dict:
+    """The whole chain, once, holding the run locks (a second run waits for this one)."""
+    with data_dir_lock():
+        stack = Stack()
+        with warehouse_lock(stack.warehouse_url):
+            return _run_all(stack, logical_date)
+
+
+def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     started = time.monotonic()
-    stack = Stack()
     env = stack.env()
     where = "embedded PostgreSQL (.data/pg)" if stack.embedded else "WAREHOUSE_URL"
-    print(f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}")
+    print(f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}"
+          f"   (logs: {_shown(log_dir())})")
+    fail_orphaned_runs(stack.airflow_url)
     roles = warehouse.migrate(stack.warehouse_url)
     print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
           + "".join(f"\n    warning: {w}" for w in roles.warnings))
@@ -192,7 +367,16 @@ def print_summary(s: dict) -> None:
     print("rows per mart    " + ", ".join(f"marts.{k}={v}" for k, v in s["marts"].items()))
     print(f"expectations     {passed} passed, {len(failed)} failed"
           + "".join(f"\n  FAILED {e['expectation']} ({e['unexpected']} row(s))" for e in failed))
-    for fid, message in s["flagged_figures"]:
-        print(f"  flagged {fid}: {message}")
+    flagged = s["flagged_figures"]
+    for fid, message in flagged[:20]:
+        print(f"  flagged {fid}: {_short(message)}")
+    if len(flagged) > 20:
+        print(f"  … and {len(flagged) - 20} more flagged figure(s): dq.flagged_figures, or `antq status`")
     print(f"data docs        {s['data_docs']}")
     print(f"done in {s['seconds']}s")
+
+
+def _short(message: str, limit: int = SUMMARY_MESSAGE_CHARS) -> str:
+    """A flagged figure's message on one summary line (one was 30 KB: a part list of a whole)."""
+    message = " ".join(str(message).split())
+    return message if len(message) <= limit else message[:limit - 1] + "…"

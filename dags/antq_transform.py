@@ -3,10 +3,13 @@
 Scheduled by the `antq_staged_figures` asset that the ingestion DAG updates, not by a clock.
 A failed expectation never fails the load: verdicts go to dq.validation_results and
 dq.flagged_figures, and the validate task's return value says what failed.
+Every task is retried (a short database outage must not leave the marts half rebuilt until the
+next asset event): dbt's models are idempotent and the validation of a run id replaces its rows.
 """
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pendulum
@@ -29,6 +32,7 @@ DBT_EXECUTABLE = os.environ.get("ANTQ_DBT_EXECUTABLE", str(Path(os.sys.executabl
     start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
     catchup=False,
     max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     tags=["antq", "dbt", "great_expectations"],
     doc_md=__doc__,
 )

@@ -3,8 +3,10 @@ date and period.
 
 Public API (stable):
     EXTRACTOR_VERSION
-    extract_bytes(data, name) -> Report      raises UnreadableReport(reason) for bad input, nothing else
-    extract_text(text, doc) -> Report
+    extract_bytes(data, name, time_budget=None) -> Report
+                                             raises UnreadableReport(reason) for bad input, nothing else;
+                                             OverTimeBudget (an UnreadableReport) after time_budget seconds
+    extract_text(text, doc, time_budget=None) -> Report
     extract_path(path) -> Report
     cli_format_table(reports) -> str
     cli_format_jsonl(reports) -> Iterator[str]
@@ -15,33 +17,36 @@ import os
 import unicodedata
 from pathlib import Path
 
-from .model import Figure, Report, ReportSource, UnreadableReport
+from .model import Deadline, Figure, OverTimeBudget, Report, ReportSource, UnreadableReport
 from .output import cli_format_jsonl, cli_format_reports, cli_format_table
 
-EXTRACTOR_VERSION = "1.5.0"
+EXTRACTOR_VERSION = "1.6.0"
 
-__all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "ReportSource", "UnreadableReport", "extract_bytes",
-           "extract_text", "extract_path", "cli_format_table", "cli_format_jsonl", "cli_format_reports"]
+__all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "ReportSource", "UnreadableReport", "OverTimeBudget",
+           "extract_bytes", "extract_text", "extract_path", "cli_format_table", "cli_format_jsonl",
+           "cli_format_reports"]
 
 
 def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: str | None = None,
-                 source: ReportSource | None = None) -> Report:
+                 source: ReportSource | None = None, time_budget: float | None = None) -> Report:
     """Figures and metadata of a report given as text (normalised to NFC first). `source`: what a
-    manifest row says of the report (its url, publication date, province), which comes first."""
+    manifest row says of the report (its url, publication date, province), which comes first. Given
+    time_budget (seconds), raises OverTimeBudget when extraction takes longer."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return _extract_nfc(text, doc, source_format, encoding, source)
+    return _extract_nfc(text, doc, source_format, encoding, source, Deadline(time_budget) if time_budget else None)
 
 
 def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None,
-                 source: ReportSource | None = None) -> Report:
+                 source: ReportSource | None = None, deadline: Deadline | None = None) -> Report:
     """extract_text of a text already NFC."""
     from .report_meta import extract_meta, resolve
     from .rules.figures import extract_figures, lower_aligned
 
     low = lower_aligned(text)
     meta = resolve(extract_meta(text, low), text, low, source)
-    return Report(doc=doc, text=text, figures=extract_figures(text, doc, low), extractor_version=EXTRACTOR_VERSION,
+    figures = extract_figures(text, doc, low, deadline=deadline)
+    return Report(doc=doc, text=text, figures=figures, extractor_version=EXTRACTOR_VERSION,
                   source_format=source_format, encoding=encoding, province=meta.province, outlet=meta.outlet,
                   report_date=meta.report_date, period_label=meta.period_label,
                   period_start=meta.period_start, period_end=meta.period_end, scope=meta.scope,
@@ -49,11 +54,14 @@ def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None,
                   source_url=meta.source_url)
 
 
-def extract_bytes(data: bytes, name: str, source: ReportSource | None = None) -> Report:
+def extract_bytes(data: bytes, name: str, source: ReportSource | None = None,
+                  time_budget: float | None = None) -> Report:
     """Decode a report file's bytes (txt in any supported encoding, html, docx, pdf) and extract.
-    Raises UnreadableReport(reason) when the bytes cannot become text; never anything else for bad input."""
+    Raises UnreadableReport(reason) when the bytes cannot become text; never anything else for bad input.
+    Given time_budget (seconds, decoding included), raises OverTimeBudget when it takes longer."""
     from .decode import decode_bytes
 
+    deadline = Deadline(time_budget) if time_budget else None
     doc = os.path.basename(str(name)) or "report"
     try:
         text, fmt, enc = decode_bytes(data, doc)
@@ -63,8 +71,10 @@ def extract_bytes(data: bytes, name: str, source: ReportSource | None = None) ->
         raise
     except Exception as e:  # a library choking on a malformed file is still a bad file
         raise UnreadableReport(f"cannot read this file: {type(e).__name__}: {e}") from None
+    if deadline is not None:
+        deadline.check("after decoding")
     # decode_bytes returns its text through decode.clean_text, NFC already: no second pass over it
-    return _extract_nfc(text, doc, fmt, enc, source)
+    return _extract_nfc(text, doc, fmt, enc, source, deadline)
 
 
 def extract_path(path, source: ReportSource | None = None) -> Report:

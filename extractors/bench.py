@@ -1,7 +1,9 @@
 """Speed of the extractor on one core: the sample reports, repeated, through `extract_bytes`
 (decoding included), for a given number of seconds.
 
-    python -m extractors.bench [SECONDS]      # prints one JSON line
+    python -m extractors.bench [SECONDS]               # prints one JSON line
+    python -m extractors.bench [SECONDS] --long-list   # and the time of one sentence of 10 000 and
+                                                       # 50 000 numbers (#15: linear, not quadratic)
 """
 from __future__ import annotations
 
@@ -66,10 +68,32 @@ def run(seconds: float = 3.0, reports: list[tuple[str, bytes]] | None = None) ->
     }
 
 
+def long_list(sizes: tuple[int, ...] = (10_000, 50_000)) -> dict:
+    """CPU seconds of one sentence of n numbers with their nouns, per size, and the time per number:
+    the same at every size when the extractor is linear in the numbers of a sentence."""
+    import random
+
+    from . import extract_text
+
+    out = {}
+    for n in sizes:
+        r = random.Random(n)
+        text = "Công an tỉnh đã tiếp nhận " + ", ".join(f"{r.randint(1, 99_999)} người tham gia" for _ in range(n)) + "."
+        t = time.process_time()
+        figures = len(extract_text(text, "long-list").figures)
+        cpu = time.process_time() - t
+        out[str(n)] = {"seconds": round(cpu, 2), "us_per_number": round(1e6 * cpu / n, 1), "figures": figures}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    flags = [a for a in argv if a.startswith("--")]
+    argv = [a for a in argv if not a.startswith("--")]
     seconds = float(argv[0]) if argv else 3.0
     result = run(seconds)
+    if "--long-list" in flags:
+        result["long_list"] = long_list()
     print(json.dumps(result))
     print(f"extractor: {result['reports_per_s']:.0f} reports/s on one core "
           f"({result['ms_per_report']:.2f} ms CPU per report; {result['wall_reports_per_s']:.0f}/s wall clock, "

@@ -1,8 +1,11 @@
 """Bytes of a report file -> NFC text, whatever a user drops in the folder.
 
 Formats: .txt (UTF-8, UTF-8 with BOM, UTF-16, Windows-1258, TCVN3, VNI, anything charset-normalizer
-recognises), .html (main text by trafilatura), .docx (python-docx), .pdf with a text layer (pypdf).
-A file that cannot become text raises UnreadableReport with a reason a person can act on.
+recognises), .html (main text by trafilatura), .docx (python-docx), .pdf with a text layer (pypdf),
+and (textformats.py) RTF, JSON (its string values), XML (its text, never its attributes), .odt.
+A file that cannot become text raises UnreadableReport with a reason a person can act on, and so does
+text that is not readable Vietnamese (check_readable): replacement characters where letters were
+lost, mojibake that cannot be undone, letters replaced by "?", text without its diacritics.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import re
 import unicodedata
 import zipfile
 
+from . import textformats
 from .legacy import decode_tcvn3, decode_vni
 from .model import UnreadableReport
 
@@ -70,8 +74,12 @@ def sniff_format(data: bytes, name: str) -> str:
         return kind
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
+    if textformats.is_rtf(data):
+        return "rtf"
     if lname.endswith((".html", ".htm", ".xhtml")):
         return "html"
+    if textformats.is_xml(data, lname):
+        return "xml"
     low = head[:200].lower()
     if low.startswith((b"<!doctype html", b"<html", b"\xef\xbb\xbf<!doctype html", b"\xef\xbb\xbf<html")):
         return "html"
@@ -79,12 +87,16 @@ def sniff_format(data: bytes, name: str) -> str:
 
 
 def _zip_kind(data: bytes) -> str:
-    """docx | xlsx | zip | broken (a zip container that cannot be opened: damaged or cut short)."""
+    """docx | xlsx | odt | odf:<what> (another OpenDocument) | zip | broken (a zip container that
+    cannot be opened: damaged or cut short)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, ValueError, EOFError):
+            odf = textformats.odf_kind(z, names)
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError):
         return "broken"
+    if odf:
+        return odf if odf == "odt" else "odf:" + odf
     if "word/document.xml" in names:
         return "docx"
     if "xl/workbook.xml" in names:
@@ -111,6 +123,14 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str, str | None]:
         text, enc = _pdf_text(data), None
     elif fmt == "docx":
         text, enc = _docx_text(data), None
+    elif fmt == "odt":
+        text, enc = textformats.odt_text(data), None
+    elif fmt.startswith("odf:"):
+        raise UnreadableReport(f"{fmt[4:]}, not a text document: drop the report itself (.odt, .docx, .pdf, .txt)")
+    elif fmt == "rtf":
+        text, enc = textformats.rtf_text(data), None
+    elif fmt == "xml":
+        text, enc = textformats.xml_text(data), None
     elif fmt in ("zip", "broken"):
         raise UnreadableReport("a zip archive, not a report: unpack it and drop the files themselves"
                                + (" (and this one is damaged or cut short)" if fmt == "broken" else ""))
@@ -129,10 +149,108 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str, str | None]:
                                    "page itself (or its text), not a section or home page")
     else:
         text, enc = decode_text_bytes(data)
+        from_json = textformats.json_text(text)
+        if from_json is not None:  # a JSON document: its string values, \u escapes decoded
+            text, fmt = from_json, "json"
+    text, enc = undo_mojibake(text, enc)
     text = clean_text(text)
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise UnreadableReport(f"no text found in this {fmt} file")
+    check_readable(text)
     return text, fmt, enc
+
+
+# Readable Vietnamese (#15): what a text that passed decoding may still be.
+# Mojibake: UTF-8 read as Windows-1252 or Latin-1. A Vietnamese letter's UTF-8 opens with C3, C4, C5,
+# C6 (read "Ã", "Ä", "Å", "Æ") or E1 BA / E1 BB ("áº", "á»"), and goes on with bytes 80..BF.
+_CP1252_CHAR = {}
+for _b in range(256):
+    try:
+        _CP1252_CHAR[_b] = bytes([_b]).decode("cp1252")
+    except UnicodeDecodeError:  # 81, 8D, 8F, 90, 9D: tools keep them as the C1 control of that number
+        _CP1252_CHAR[_b] = chr(_b)
+_BYTE_OF = {c: b for b, c in _CP1252_CHAR.items()}
+_BYTE_OF.update({chr(b): b for b in range(0x80, 0xA0) if chr(b) not in _BYTE_OF})  # read as Latin-1
+_CONT = "".join(sorted({_CP1252_CHAR[b] for b in range(0x80, 0xC0)} | {chr(b) for b in range(0x80, 0xC0)}))
+_MOJIBAKE = re.compile(rf"(?:[ÃÄÅÆ]|á[º»])[{re.escape(_CONT)}]")
+_LOST_LETTER = re.compile(r"[^\W\d_]\?+[^\W\d_]")
+MIN_LETTERS_TO_JUDGE = 200  # fewer letters than that: too little to say what language it is
+MIN_VIETNAMESE_SHARE = 0.05  # of letters with Vietnamese diacritics; the dev reports have 25 % or more
+
+
+def undo_mojibake(text: str, enc: str | None) -> tuple[str, str | None]:
+    """Mojibake (UTF-8 read as Windows-1252 or Latin-1: "CÃ´ng an tá»‰nh") undone, line by line, before
+    anything else touches the text; UnreadableReport where it cannot be."""
+    if "Ã" not in text:  # the common case, at C speed: mojibake of Vietnamese has "Ã" (ô, â, ê, á, …)
+        return text, enc
+    moji = len(_MOJIBAKE.findall(text))
+    if moji < 3:
+        return text, enc
+    fixed = _undo_mojibake(text)
+    if fixed is None:
+        raise UnreadableReport(
+            f"mojibake: {moji} places where UTF-8 was read in another encoding (\"CÃ´ng an tá»‰nh\" for "
+            "\"Công an tỉnh\") and cannot be undone: save the original file again as UTF-8")
+    return fixed, f"{enc or 'utf-8'}+mojibake-undone"
+
+
+def check_readable(text: str) -> None:
+    """UnreadableReport for decoded text that does not read as Vietnamese: replacement characters
+    where letters were lost, letters replaced by "?", text without Vietnamese diacritics (or not
+    Vietnamese at all). Short texts are not judged."""
+    # cheap counts first (str.count runs at C speed); the letters are counted only where needed
+    lost = text.count("\ufffd")
+    if lost >= 3 and lost > 0.002 * _letters(text):
+        raise UnreadableReport(
+            f"{lost} replacement characters (\ufffd) where letters were lost when the file was converted: "
+            "save the original again as UTF-8 (or .docx, .pdf)")
+    if text.count("?") >= 5:
+        marks = len(_LOST_LETTER.findall(text))
+        if marks >= 5 and marks > 0.005 * _letters(text):
+            raise UnreadableReport(
+                f"{marks} words with \"?\" in place of letters (\"C?ng an t?nh\"): the file was saved in an "
+                "encoding without Vietnamese letters (e.g. Windows-1252) and they are lost: save the original as UTF-8")
+    head = text[:4000]
+    if sum(head.count(c) for c in _COMMON_VI) >= 0.02 * len(head):
+        return  # plainly Vietnamese: these six letters are over 4 % of every dev report's characters
+    letters = _letters(text)
+    if letters >= MIN_LETTERS_TO_JUDGE:
+        share = len(_VI_LETTERS.findall(text)) / letters
+        if share < MIN_VIETNAMESE_SHARE:
+            raise UnreadableReport(
+                f"too little Vietnamese: {share:.1%} of {letters:,} letters carry Vietnamese diacritics (a report "
+                f"has over 20%): text without its diacritics (\"Cong an tinh\") or not Vietnamese; drop the "
+                "report with its diacritics (UTF-8, .docx or .pdf)")
+
+
+_COMMON_VI = ("đ", "ư", "ơ", "ô", "á", "à")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
+def _letters(text: str) -> int:
+    return max(1, len(_NOT_LETTER.sub("", text)))
+
+
+def _undo_mojibake(text: str) -> str | None:
+    """The text the mojibake was made from, or None when a line does not go back to clean UTF-8."""
+    out = []
+    for line in text.split("\n"):
+        if not _MOJIBAKE.search(line):
+            out.append(line)
+            continue
+        raw = bytearray()
+        for ch in line:
+            b = _BYTE_OF.get(ch)
+            if b is None:
+                if ord(ch) > 0xFF:
+                    return None  # a character no single byte was read as
+                b = ord(ch)
+            raw.append(b)
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            return None
+    return "\n".join(out)
 
 
 def clean_text(text: str) -> str:

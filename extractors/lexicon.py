@@ -401,6 +401,7 @@ NAME_QUOTES = _STATS["name_quotes"]
 NAME_MAX_WORDS = int(_STATS["name_max_words"])
 COUNTING_SO = frozenset(_WORDS["counting_so"])
 DATE_CONTEXT = frozenset(_WORDS["date_context"])
+YEAR_BEFORE = frozenset(_WORDS["year_before"])
 
 # ---- attribute words (attributes.yaml) --------------------------------------------------------
 

@@ -17,6 +17,35 @@ class UnreadableReport(Exception):
         self.reason = reason
 
 
+class OverTimeBudget(UnreadableReport):
+    """Extraction took longer than the time budget a report is given (a hostile or broken file:
+    a list of a million numbers); the batch goes on without it."""
+
+    def __init__(self, seconds: float, where: str):
+        super().__init__(
+            f"extraction took longer than its time budget of {seconds:g} s (stopped {where}): no real report "
+            "takes that long; check that this is a report and not a list or a data dump, or raise "
+            "ANTQ_EXTRACT_SECONDS and drop it again under a new name")
+        self.seconds = seconds
+
+
+class Deadline:
+    """When an extraction must stop (time.monotonic), checked between sentences and between numbers."""
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, seconds: float):
+        import time
+
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def check(self, where: str) -> None:
+        import time
+
+        if time.monotonic() > self.at:
+            raise OverTimeBudget(self.seconds, where)
+
+
 @dataclass(frozen=True)
 class Figure:
     doc: str

@@ -301,7 +301,8 @@ def _longest_key(words: str, *tables) -> str | None:
 
 # ---- dates and periods ----------------------------------------------------------------------
 
-_HEADER_DATE = re.compile(r"date[:\s]+(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+# a month of 1..12 and nothing more: "date 2019-2024" is a range of years, not year 2019 month 20
+_HEADER_DATE = re.compile(r"date[:\s]+(\d{4})-(0?[1-9]|1[0-2])(?![0-9])(?:-(\d{1,2})(?![0-9]))?")
 # a day: "Ngày 16/10", "sáng 06/01", "chiều 3-2-2024" (the digits are scanned first: a fast scan)
 _DAY_DIGITS = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{4}))?(?![0-9/])")
 _DAY_WORD_BEFORE = re.compile(rf"(?:{alternation(_words('day_words'))})[ ]+$")
@@ -466,11 +467,11 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
             ym = re.search(r"(?:ngày\s+(\d{1,2})[/.-](\d{1,2})[/.-]|năm\s+|tháng\s+\d{1,2}\s+năm\s+)(\d{4})", window)
             ra, rb = _range_years(rm) if rm else (0, 0)
             if rm and rb - ra in (n_years, n_years - 1, n_years + 1):
-                start, end = date(ra, 1, 1), date(rb, 12, 31)
+                start, end = _safe_date(ra, 1, 1), _safe_date(rb, 12, 31)
                 label = f"giai đoạn {ra}-{rb}"
             elif ym:
                 y0 = int(ym.group(3))
-                start = _safe_date(y0, int(ym.group(2)), int(ym.group(1))) if ym.group(1) else date(y0, 1, 1)
+                start = _safe_date(y0, int(ym.group(2)), int(ym.group(1))) if ym.group(1) else _safe_date(y0, 1, 1)
                 end = _safe_date(y0 + n_years, start.month, start.day) if start else None
                 label = f"{n_years} năm {nm.group(2)} ({y0}-{y0 + n_years})"
         meta.period_label, meta.period_start, meta.period_end = label, start, end
@@ -493,7 +494,7 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
         if y:
             meta.report_date = _safe_date(y, mo, d)
     elif hm:
-        meta.report_date = date(head_year, head_month, 1)
+        meta.report_date = _safe_date(head_year, head_month, 1)
     if meta.period_start is not None and meta.period_end is None and meta.report_date:
         meta.period_end = meta.report_date  # "từ năm 2019 đến nay"
     if n_years and meta.period_start is None and meta.report_date:

@@ -87,3 +87,33 @@ def zip_bytes(files: dict[str, str]) -> bytes:
         for name, text in files.items():
             z.writestr(name, text)
     return buf.getvalue()
+
+
+def odt_bytes(paragraphs_: list[str], mimetype: str = "application/vnd.oasis.opendocument.text") -> bytes:
+    """An OpenDocument text (.odt) as LibreOffice writes one: mimetype first, content.xml with the
+    paragraphs as text:p (with an inline span, as bold text would be)."""
+    from xml.sax.saxutils import escape
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    body = "".join(f'<text:p text:style-name="P1"><text:span text:style-name="T1"></text:span>{escape(p)}</text:p>'
+                   for p in paragraphs_)
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3">'
+               f'<office:body><office:text><text:h text:outline-level="1">Báo cáo</text:h>{body}'
+               '</office:text></office:body></office:document-content>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), mimetype)
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", "<manifest/>")
+    return buf.getvalue()
+
+
+def rtf_bytes(text: str, codepage: int = 1258) -> bytes:
+    """RTF as Word saves Vietnamese: \\uN with a '?' fallback, \\par for line breaks, a font and a
+    colour table and a {\\* ...} destination that are not text."""
+    body = "".join(f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?" if ord(c) > 127
+                   else "\\par\n" if c == "\n" else "\\" + c if c in "\\{}" else c for c in text)
+    return ("{\\rtf1\\ansi\\ansicpg%d\\deff0{\\fonttbl{\\f0\\fnil Times New Roman;}}"
+            "{\\colortbl ;\\red0\\green0\\blue0;}{\\*\\generator Riched20 10.0.19041}\\viewkind4\\uc1\\pard\\f0\\fs24 "
+            % codepage + body + "\\par\n}").encode("ascii")

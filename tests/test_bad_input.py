@@ -40,7 +40,8 @@ from extractors.decode import clean_text
 from extractors.legacy import encode_tcvn3, encode_vni
 
 from conftest import SEEDS_DIR, _admin
-from sample_files import docx_bytes, encode_cp1258, paragraphs, pdf_bytes, scanned_pdf, zip_bytes
+from sample_files import (docx_bytes, encode_cp1258, odt_bytes, paragraphs, pdf_bytes, rtf_bytes, scanned_pdf,
+                          zip_bytes)
 
 RUN_DATE = date(2024, 1, 2)
 SEEDS = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
@@ -152,7 +153,32 @@ def link_outside(landing, outside):
     data = tagged(2, "outside").encode("utf-8")
     (outside / "kept elsewhere.txt").write_bytes(data)
     os.symlink(outside / "kept elsewhere.txt", landing / "link-to-outside.txt")
-    return Made("link-to-outside.txt", data)
+    return Made("link-to-outside.txt", None, {"target": data})  # never read: no bytes to keep
+
+
+SECRET = "fernet_key = c2VjcmV0LW5ldmVyLWluLXRoZS13YXJlaG91c2U="
+
+
+def link_to_secret(landing, outside):
+    """A link to a config file beside the warehouse (as Airflow's airflow.cfg with its Fernet key)."""
+    outside.mkdir(exist_ok=True)
+    cfg = outside / "airflow.cfg"
+    cfg.write_text(f"[core]\n{SECRET}\nCông an tỉnh đã tổ chức 12 hội nghị với 450 người tham gia.\n",
+                   encoding="utf-8")
+    os.symlink(os.path.relpath(cfg, landing), landing / "config.txt")  # relative: ../outside/airflow.cfg
+    return Made("config.txt", None)
+
+
+def link_to_hidden_folder(landing, outside):
+    (landing / ".kept").mkdir(exist_ok=True)
+    (landing / ".kept" / "inside.txt").write_bytes(tagged(1, "infolder").encode("utf-8"))
+    os.symlink(".kept", landing / "linked-folder")
+    return Made("linked-folder", None)
+
+
+def device_node(landing, outside):
+    os.mknod(landing / "null-device.txt", 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    return Made("null-device.txt", None)
 
 
 def link_inside(landing, outside):
@@ -160,12 +186,12 @@ def link_inside(landing, outside):
     return Made("second name for 003.txt", seed_bytes(3))
 
 
-def link_to_folder(landing, outside):
+def link_to_folder_outside(landing, outside):
     outside.mkdir(exist_ok=True)
     (outside / "folder").mkdir(exist_ok=True)
-    (outside / "folder" / "inside.txt").write_bytes(tagged(1, "infolder").encode("utf-8"))
-    os.symlink(outside / "folder", landing / "linked-folder")
-    return Made("linked-folder", None)
+    (outside / "folder" / "inside.txt").write_bytes(tagged(1, "outfolder").encode("utf-8"))
+    os.symlink(outside / "folder", landing / "linked-folder-outside")
+    return Made("linked-folder-outside", None)
 
 
 def symlink_loop(landing, outside):
@@ -240,6 +266,38 @@ def truncated_figures(rows: list[tuple]) -> None:
     assert 0 < len(got) <= len(ref) and got == ref[:len(got)]  # the figures of the part that is there
 
 
+def json_export(landing, outside):
+    """A report exported as JSON: its text in string values with \\u escapes, numbers of its own."""
+    import json
+
+    doc = {"id": 778899, "version": 3, "title": "Báo cáo", "paragraphs": paragraphs(tagged(2, "json"))}
+    return write(landing, "export.json", json.dumps(doc, ensure_ascii=True).encode("ascii"))
+
+
+def xml_export(landing, outside):
+    from xml.sax.saxutils import escape
+
+    paras = "".join(f'<para id="{778899 + i}" n="{i}">{escape(p)}</para>\n'
+                    for i, p in enumerate(paragraphs(tagged(3, "xml"))))
+    return write(landing, "export.xml", f'<?xml version="1.0" encoding="utf-8"?>\n<report id="778899" year="2023">\n'
+                                         f"{paras}</report>\n".encode("utf-8"))
+
+
+def no_xml_id(rows: list[tuple]) -> None:
+    assert len(rows) > 10
+    assert not any(float(v) in (778899, 778900, 778901) for v, _ in rows)  # attributes are never text
+
+
+def mojibake(text: str) -> bytes:
+    """UTF-8 read as Windows-1252 and saved again as UTF-8 ("CÃ´ng an tá»‰nh"); the five bytes
+    Windows-1252 leaves undefined kept as the C1 controls of that number, as Windows tools do."""
+    return "".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in text.encode("utf-8")).encode("utf-8")
+
+
+def without_diacritics(text: str) -> bytes:
+    return unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D").encode("ascii", "ignore")
+
+
 KINDS = [
     # ---- loaded -------------------------------------------------------------------------------
     Kind("truncated-utf8", truncated_utf8, "loaded", figures=truncated_figures),
@@ -258,7 +316,7 @@ KINDS = [
     Kind("name-leading-dash", text_file("-rf --help.txt", 2), "loaded", figures=("seed", 2)),
     Kind("name-very-long", text_file("Báo cáo " * 25 + ".txt", 3), "loaded", figures=("seed", 3)),
     Kind("nested-folders", text_file("a/b c/d/deep.txt", 4), "loaded", figures=("seed", 4)),
-    Kind("symlink-outside", link_outside, "loaded", figures=("seed", 2)),
+    Kind("dated-folder", text_file("2024-03-01/dated.txt", 2), "loaded", figures=("seed", 2)),
     Kind("docx-with-tables", docx_tables, "loaded", figures=table_figures),
     Kind("pdf-with-text", lambda l, o: write(l, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))), "loaded",
          figures=("seed", 4)),
@@ -274,6 +332,15 @@ KINDS = [
     Kind("tcvn3", text_file("tcvn3.txt", 4, encode_tcvn3), "loaded", figures=("seed", 4)),
     Kind("vni", text_file("vni.txt", 4, encode_vni), "loaded", figures=("seed", 4)),
     Kind("new-version-same-name", text_file("monthly.txt", 2), "loaded", figures=("seed", 3), then=new_version_then),
+    # decoded from their markup (#15): the text a person reads in them, never tags or attributes
+    Kind("rtf-unicode-escapes", lambda l, o: write(l, "report.rtf", rtf_bytes(tagged(1, "rtf"))), "loaded",
+         figures=("seed", 1)),
+    Kind("json-with-u-escapes", json_export, "loaded", figures=("seed", 2)),
+    Kind("xml-with-numeric-attributes", xml_export, "loaded", figures=no_xml_id),
+    Kind("odt-document", lambda l, o: write(l, "report.odt", odt_bytes(paragraphs(tagged(4, "odt")))), "loaded",
+         figures=("seed", 4)),
+    Kind("utf8-mojibake-undone", lambda l, o: write(l, "mojibake.txt", mojibake(tagged(0, "mojibake"))), "loaded",
+         figures=("seed", 0)),
     # ---- the same content again ---------------------------------------------------------------
     Kind("same-content-new-name", lambda l, o: Made("same content, new name.txt", seed_bytes(0)), "duplicate",
          then=same_content_then),
@@ -306,20 +373,48 @@ KINDS = [
         * 5).encode("cp1251")), "rejected", ("unknown encoding", "UTF-8"), "extract"),
     Kind("random-binary", lambda l, o: write(l, "data.bin", bytes(range(256)) * 40), "rejected", ("binary",),
          "extract"),
+    # text that is not readable Vietnamese (#15)
+    Kind("mojibake-with-lost-bytes", lambda l, o: write(l, "mojibake-lost.txt", tagged(1, "lost").encode("utf-8")
+                                                         .decode("cp1252", "replace").encode("utf-8")),
+         "rejected", ("mojibake", "UTF-8"), "extract"),
+    Kind("replacement-characters", lambda l, o: write(l, "fffd.txt", tagged(2, "fffd").encode("utf-8")
+                                                       .decode("ascii", "replace").encode("utf-8")),
+         "rejected", ("replacement characters", "UTF-8"), "extract"),
+    Kind("windows-1252-question-marks", lambda l, o: write(l, "cp1252.txt", tagged(3, "qmarks").encode("cp1252", "replace")),
+         "rejected", ('"?" in place of letters', "Windows-1252"), "extract"),
+    Kind("no-diacritics", lambda l, o: write(l, "khong dau.txt", without_diacritics(tagged(4, "nodiacritics"))),
+         "rejected", ("too little Vietnamese", "diacritics"), "extract"),
+    Kind("ods-spreadsheet", lambda l, o: write(l, "figures.ods", odt_bytes(["Bảng số liệu"],
+                                                                           "application/vnd.oasis.opendocument.spreadsheet")),
+         "rejected", ("OpenDocument spreadsheet",), "extract"),
     Kind("text-with-nul-bytes", lambda l, o: write(l, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
          "rejected", ("binary", "NUL"), "extract"),
     # ---- set aside at discovery (bytes, when there are any, only in the quarantine folder) -------
     Kind("fifty-mb-file", fifty_mb, "rejected", ("too large", "ANTQ_MAX_FILE_BYTES"), "discover"),
     Kind("name-not-utf8", bad_name, "rejected", ("not valid UTF-8", "rename"), "discover"),
-    Kind("dangling-symlink", symlink("{outside}/gone.txt", "dangling.txt", None), "rejected",
+    Kind("dangling-symlink", symlink("gone.txt", "dangling.txt", None), "rejected",
          ("symbolic link", "does not exist"), "discover"),
     Kind("symlink-loop", symlink_loop, "rejected", ("loop",), "discover"),
-    Kind("symlink-to-folder", link_to_folder, "rejected", ("links to folders are not followed",), "discover"),
-    Kind("symlink-to-device", symlink("/dev/null", "null.txt", None), "rejected", ("device",), "discover"),
+    Kind("symlink-to-folder", link_to_hidden_folder, "rejected", ("links to folders are not followed",), "discover"),
+    Kind("device-node", device_node, "rejected", ("device",), "discover"),
     Kind("named-pipe", fifo, "rejected", ("named pipe",), "discover"),
     Kind("unix-socket", unix_socket, "rejected", ("socket",), "discover"),
-    Kind("read-error-eio", symlink("/proc/self/mem", "io-error.txt", None), "rejected",
-         ("cannot read", "Input/output error"), "discover"),
+    # links out of the landing folder: never followed, their targets never read (#15)
+    Kind("symlink-outside", link_outside, "rejected", ("outside the landing folder",), "discover"),
+    Kind("symlink-to-secret-config", link_to_secret, "rejected", ("outside the landing folder",), "discover"),
+    Kind("symlink-to-etc-passwd", symlink("/etc/passwd", "passwd.txt", None), "rejected",
+         ("outside the landing folder",), "discover"),
+    Kind("symlink-to-device", symlink("/dev/null", "null.txt", None), "rejected", ("outside",), "discover"),
+    Kind("symlink-to-proc-mem", symlink("/proc/self/mem", "io-error.txt", None), "rejected", ("outside",),
+         "discover"),
+    Kind("dangling-symlink-outside", symlink("{outside}/gone.txt", "dangling-outside.txt", None), "rejected",
+         ("outside",), "discover"),
+    Kind("symlink-to-folder-outside", link_to_folder_outside, "rejected", ("outside",), "discover"),
+    # a dated folder that is no real day: its files are set aside, the rest of the night loads (#15)
+    Kind("impossible-dated-folder", text_file("2024-13-45/report.txt", 0), "rejected",
+         ("2024-13-45", "no real day", "rename"), "discover"),
+    Kind("february-30-folder", text_file("2024-02-30/report.txt", 1), "rejected", ("2024-02-30", "no real day"),
+         "discover"),
     # ---- ignored by design ----------------------------------------------------------------------
     Kind("hidden-file", lambda l, o: write(l, ".DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 100), "ignored"),
     Kind("office-lock-file", lambda l, o: write(l, "~$tables.docx", b"\x05user" + b"\x00" * 150), "ignored"),
@@ -493,6 +588,22 @@ def test_names_are_never_run_by_a_shell(corpus):
         assert not (corpus.landing / name).exists() and not Path(name).exists()
 
 
+def test_nothing_a_link_out_of_the_folder_points_at_reaches_the_warehouse(corpus):
+    with psycopg.connect(config.libpq_url(corpus.url)) as conn:
+        key = SECRET.split(" = ")[1]
+        assert conn.execute("select count(*) from raw.report_files where position(%s::bytea in content) > 0 "
+                            "or position('root:x:0:0'::bytea in content) > 0", (key.encode(),)).fetchone()[0] == 0
+        for table, column in (("staging.sentences", "sentence"), ("raw.rejected_files", "reason")):
+            hits = conn.execute(f"select count(*) from {table} where strpos({column}, %s) > 0", (key,)).fetchone()[0]
+            assert hits == 0, table
+        outside = corpus.made["symlink-outside"].extra["target"]
+        assert conn.execute("select count(*) from raw.report_files where report_id = %s",
+                            (sha(outside),)).fetchone()[0] == 0
+    for folder in corpus.quarantine.iterdir():  # no copy of a target either
+        for f in folder.iterdir():
+            assert SECRET not in f.read_text("utf-8", "replace") and not f.read_bytes().startswith(b"root:")
+
+
 def test_the_extractor_finishes_on_a_one_megabyte_line(corpus):
     (count,), = q(corpus.url, "select s.figure_count from staging.reports s join raw.report_files r using (report_id) "
                               "where r.relative_path = 'one-line.txt'")
@@ -619,7 +730,8 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", "1000")
     data = tagged(2, "big").encode("utf-8")
     (landing / "big.txt").write_bytes(data)
-    os.symlink(tmp_path / "later.txt", landing / "later.txt")
+    (landing / "parts").mkdir()
+    os.symlink(landing / "parts" / "later.txt", landing / "later.txt")
     first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
     assert first["staged"] == 0 and first["files_new"] == 0  # the sample is over 1000 bytes too
     assert {r[0] for r in q(warehouse_db, "select relative_path from raw.rejected_files")} == {
@@ -629,9 +741,9 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", str(10 * MB))
     shutil.copy(landing / "big.txt", landing / "big, again.txt")
     shutil.copy(landing / SEEDS[0], landing / "sample again.txt")
-    (tmp_path / "later.txt").write_bytes(tagged(3, "later").encode("utf-8"))
+    (landing / "parts" / "later.txt").write_bytes(tagged(3, "later").encode("utf-8"))
     second = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
-    assert second["staged"] == 3 and second["rejected"] == 0
+    assert second["staged"] == 3 and second["rejected"] == 0  # (parts/later.txt is the link's content again)
     assert q(warehouse_db, "select relative_path from raw.rejected_files") == []  # none still stands
     outcomes = q(warehouse_db, "select relative_path, outcome from raw.file_ledger order by 1, first_seen_at")
     assert ("big.txt", "rejected") in outcomes and ("big, again.txt", "loaded") in outcomes
@@ -641,3 +753,20 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
 def test_a_missing_landing_folder_is_a_clear_error(warehouse_db, tmp_path):
     with pytest.raises(FileNotFoundError, match="REPORTS_DIR"):
         ingest.discover(warehouse_db, tmp_path / "nowhere", RUN_DATE, "run-1")
+
+
+def test_a_report_over_its_time_budget_is_rejected_while_the_batch_goes_on(warehouse_db, landing, monkeypatch):
+    """#15 item 3: a report whose extraction takes longer than ANTQ_EXTRACT_SECONDS is rejected with a
+    reason (bytes kept) and the other reports of the night are staged."""
+    monkeypatch.setenv("ANTQ_EXTRACT_SECONDS", "0.3")
+    numbers = ", ".join(f"{i % 99_991 + 1} người tham gia" for i in range(150_000))
+    dump = f"Công an tỉnh đã tiếp nhận {numbers}.".encode("utf-8")
+    (landing / "dump.txt").write_bytes(dump)
+    result = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    assert result["staged"] == 1 and result["rejected"] == 1
+    (reason, stage, folder), = q(warehouse_db, "select reason, stage, quarantine_path from raw.rejected_files "
+                                               "where relative_path = 'dump.txt'")
+    assert stage == "extract" and "time budget" in reason and "ANTQ_EXTRACT_SECONDS" in reason
+    assert sha((Path(folder) / "dump.txt").read_bytes()) == sha(dump)
+    assert q(warehouse_db, "select count(*) > 0 from staging.figures f join raw.report_files r using (report_id) "
+                           "where r.relative_path = %s", SEEDS[0]) == [(True,)]

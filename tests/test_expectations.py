@@ -179,10 +179,10 @@ def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE, tips=TI
                     " VALUES (%s, '06', %s, %s, %s, false)",
                     (rid, received, received_approx, valuable),
                 )
-            for rid, report_date, start, end in reports:
+            for rid, report_date, start, end, *province in reports:  # province '06' unless given
                 cur.execute(
-                    "INSERT INTO marts.dim_report VALUES (%s, %s, '06', %s, %s, %s)",
-                    (rid, f"{rid}.txt", report_date, start, end),
+                    "INSERT INTO marts.dim_report VALUES (%s, %s, %s, %s, %s, %s)",
+                    (rid, f"{rid}.txt", province[0] if province else "06", report_date, start, end),
                 )
             stage_reports_of_marts(cur)
 
@@ -229,12 +229,13 @@ ALL_RULES = [
     "part_not_larger_than_whole",
     "parts_sum_not_above_whole",
     "report_dates_plausible",
+    "report_reads_as_a_report",
     "stated_pct_matches_actual_over_target",
     "tips_valuable_not_above_received",
 ]
 WARNING_RULES = ["breakdown_parts_sum_to_whole", "counts_are_whole_non_negative",
                  "figure_jump_against_previous_period", "parts_sum_not_above_whole", "report_dates_plausible",
-                 "tips_valuable_not_above_received"]
+                 "report_reads_as_a_report", "tips_valuable_not_above_received"]
 ERROR_RULES = [r for r in ALL_RULES if r not in WARNING_RULES]
 
 
@@ -262,7 +263,8 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
     assert flagged[0][3] == "stated 106.7% but 252554/250814 = 100.69% (off by 6.01 points)"
 
     assert first["run_id"] == "run-1"
-    assert (first["evaluated"], first["passed"], first["failed"], first["warnings"]) == (9, 8, 1, 0)
+    assert (first["evaluated"], first["passed"], first["failed"], first["warnings"]) == (
+        len(ALL_RULES), len(ALL_RULES) - 1, 1, 0)
     assert first["failed_expectations"] == ["stated_pct_matches_actual_over_target"]
     assert first["success"] is False and first["skipped"] == [] and first["flagged_figures"] == 1
     index = Path(first["data_docs_index"])
@@ -282,7 +284,7 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
     assert expectations.run_checks(url, "run-2", root)["reports_validated"] == 0
     assert dq_rows(url, "run-1") == (results2, flagged2)
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM dq.validation_results").fetchone()[0] == 18
+        assert conn.execute("SELECT count(*) FROM dq.validation_results").fetchone()[0] == 2 * len(ALL_RULES)
 
     assert snapshot_marts(url) == before
 
@@ -380,10 +382,11 @@ def test_every_rule_catches_its_bad_rows(url, tmp_path):
                        is_breakdown_part=True, char_start=30),
             figure_row("f_tips_2024", "tips.received", 9000, "nguồn tin", report_id="r3",
                        period_start="2024-01-01", period_end="2024-12-31"),
+            figure_row("f_xml_id", "other", 778899, "id", report_id="r_dump"),
         ],
         coverage=COVERAGE + [("c_over", 103, 102, "xã")],
         tips=TIPS + [("r_bad_tips", 100, False, 150)],
-        reports=REPORTS + [("r_future", next_month, "2022-01-01", "2022-12-31")],
+        reports=REPORTS + [("r_future", next_month, "2022-01-01", "2022-12-31"), ("r_dump", None, None, None, None)],
     )
     before = snapshot_marts(url)
     summary = expectations.run_checks(url, "bad", tmp_path / "gx")
@@ -404,6 +407,7 @@ def test_every_rule_catches_its_bad_rows(url, tmp_path):
         ("parts_sum_not_above_whole", "f_teams"),
         ("parts_sum_not_above_whole", "f_tips"),  # 655 + 800 > 726
         ("report_dates_plausible", "r_future"),
+        ("report_reads_as_a_report", "r_dump"),
         ("stated_pct_matches_actual_over_target", "t_bad"),
         ("tips_valuable_not_above_received", "r_bad_tips"),
     }
@@ -917,6 +921,31 @@ def test_report_dates_plausible(url):
     assert messages["r_undated_future"].startswith(
         prefix.format("r_undated_future") + f"period starts {future} after the report date today "
     )
+
+
+def test_a_report_with_no_province_and_only_other_figures_is_warned_about(url):
+    """#15 item 6: text that is not a readable report got past the extractor (no province found,
+    every figure `other`, or none): a warning names it; a report with a province, or with one
+    figure of a known measure, passes."""
+    load_marts(url, reports=[])
+    with psycopg.connect(url, autocommit=True) as conn:
+        with conn.cursor() as cur:
+            for rid, province in (("r_dump", None), ("r_empty", None), ("r_known", None), ("r_province", "06")):
+                cur.execute("INSERT INTO marts.dim_report VALUES (%s, %s, %s, null, null, null)",
+                            (rid, f"{rid}.txt", province))
+            insert_figures(cur, [
+                figure_row("d1", "other", 778899, "id", report_id="r_dump"),
+                figure_row("d2", "other", 5, "lần", report_id="r_dump"),
+                figure_row("k1", "other", 3, "lần", report_id="r_known"),
+                figure_row("k2", "tips.received", 12, "tin báo", report_id="r_known"),
+                figure_row("p1", "other", 3, "lần", report_id="r_province"),
+            ])
+            stage_reports_of_marts(cur)
+    got = unexpected(url, "report_reads_as_a_report")
+    assert set(got) == {"r_dump", "r_empty"}
+    assert "2 figure(s), all of measure other" in got["r_dump"] and "r_dump.txt" in got["r_dump"]
+    assert "no figure" in got["r_empty"]
+    assert load_rules().rule("report_reads_as_a_report").severity == "warning"
 
 
 # ------------------------------------------------------------------ regressions: false flags found

@@ -86,6 +86,15 @@ def test_transform_runs_on_the_asset_the_ingestion_updates_not_on_a_clock(dagbag
     assert producers == {"extract_and_stage": [STAGED_FIGURES.name]}
 
 
+def test_every_task_of_both_dags_is_retried(dagbag):
+    """#15: a short database outage during dbt must not leave the marts half rebuilt until the next
+    asset event; every transform task (each dbt node, the validation) is retried, as ingestion's are."""
+    _, serialized = dagbag
+    for dag_id in ("antq_ingest", "antq_transform"):
+        tasks = serialized[dag_id].tasks
+        assert tasks and all(t.retries >= 2 for t in tasks), [(t.task_id, t.retries) for t in tasks if t.retries < 2]
+
+
 def test_ingestion_params_choose_what_is_re_extracted(dagbag):
     bag, _ = dagbag
     params = bag.dags["antq_ingest"].params

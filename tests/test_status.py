@@ -23,7 +23,7 @@ def loaded(warehouse_db, tmp_path, monkeypatch):
     landing = tmp_path / "landing"
     shutil.copytree(SEEDS_DIR, landing)
     (landing / "photo.txt").write_bytes(PNG)
-    os.symlink(tmp_path / "gone.txt", landing / "dangling.txt")
+    os.symlink(landing / "gone.txt", landing / "dangling.txt")  # inside the folder, to nothing
     pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
     # after the run: a new report and a named pipe wait in the folder
     (landing / "late report.txt").write_text("Năm 2023, toàn tỉnh có 1.052 tổ an ninh nhân dân.", "utf-8")

@@ -49,6 +49,8 @@ class Cand:
     # a dropped candidate was dropped
     how: list = field(default_factory=list)
     why_dropped: str = ""
+    # 1900..2100 with no word of time before it: a count if a counted noun follows, else a year
+    maybe_year: bool = False
 
 
 # where a number was skipped before it became a candidate: (start in text, surface, reason)
@@ -86,10 +88,14 @@ def find_numbers(text: str, low_text: str, spans: list[tuple[int, int]],
                     skipped.append((s, g, "not_figures:not_a_vietnamese_number"))
                 continue  # "12.12.2022", "1.5": not a number as Vietnamese writes it
         else:
-            if len(g) == 4 and "1900" <= g <= "2100":
+            # four digits from 1900 to 2100 are a year when no word follows or "năm" is before them
+            # (the common case, decided here at once); otherwise candidate() and figures.py decide
+            # whether a counted noun follows ("tiếp nhận 1950 tin báo")
+            if len(g) == 4 and "1900" <= g <= "2100" and (
+                    text[e:e + 1] != " " or not text[e + 1:e + 2].isalpha() or (s >= 4 and low_text[s - 4:s] == "năm ")):
                 if skipped is not None:
                     skipped.append((s, g, "not_figures:year"))
-                continue  # a year
+                continue
             if not g.isdigit() and not _NUMBER.match(g):
                 if skipped is not None:
                     skipped.append((s, g, "not_figures:not_a_vietnamese_number"))
@@ -129,6 +135,9 @@ def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) ->
     if q:  # look through the qualifier: "tăng hơn 5 vụ"
         tail = tail_of(left_low[:len(left_low.rstrip()) - len(q)])
     why = not_figures.why_not(sent, low, s, e, num, den, left_low, tail)
+    maybe_year = den is None and len(num) == 4 and "1900" <= num <= "2100"  # not_figures.could_be_year, inline
+    if maybe_year and (why or not_figures.year_before(tail)):
+        return "not_figures:year"  # "năm 2024", "giai đoạn 2021", "2019-2024"
     if why:
         return why
     value = value_of(num)
@@ -139,7 +148,10 @@ def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) ->
     if right[:1] == " " and right[1:].isalpha() and right[1:] not in "nNvVtT":
         # a space then a word no scale word starts (the common case): the unit starts there, as
         # _TRAIL would say
-        return Cand(s, e, sent[s:e], value, dval, False, qualifier, e + 1)
+        c = Cand(s, e, sent[s:e], value, dval, False, qualifier, e + 1)
+        if maybe_year:
+            c.maybe_year = True
+        return c
     # what follows the digits: a scale word, a percent sign, opening quotes, in one match
     tm = _TRAIL.match(sent, e)
     scale = tm.group("scale")
@@ -148,7 +160,12 @@ def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) ->
         surface_end = tm.end("scale")
     pct = tm.group("pct") is not None
     u = tm.end()
-    return Cand(s, surface_end, sent[s:surface_end], value, dval, pct, qualifier, u)
+    if maybe_year and (pct or surface_end != e):
+        maybe_year = False  # "2000%" or "2.000 triệu" is no year
+    c = Cand(s, surface_end, sent[s:surface_end], value, dval, pct, qualifier, u)
+    if maybe_year:
+        c.maybe_year = True
+    return c
 
 
 def word_candidate(sent: str, low: str, s: int, e: int, value: float) -> Cand | str:

@@ -20,10 +20,17 @@ from . import attributes, classify, fractions, not_figures, parts
 from .candidates import Cand, candidate, find_numbers, word_candidate
 from .segment import clause_bounds, sentences
 
+# how far around a number its clause is read, at most: the longest sentence of the dev and sample
+# reports is under 1 000 characters, so no real clause is cut; a longer one is a list or a dump, where
+# reading the whole of it for each number made extraction quadratic (#15)
+CONTEXT_CHARS = 1200
 
-def extract_figures(text: str, doc: str, low_text: str | None = None, trace: list | None = None) -> list[Figure]:
+
+def extract_figures(text: str, doc: str, low_text: str | None = None, trace: list | None = None,
+                    deadline=None) -> list[Figure]:
     """The figures of a report's text; `low_text` is lower_aligned(text) when the caller has it.
-    Given a list as `trace`, appends one entry per number read (explain.py turns them into words)."""
+    Given a list as `trace`, appends one entry per number read (explain.py turns them into words);
+    given a model.Deadline, raises OverTimeBudget once it has passed (checked per sentence)."""
     spans = sentences(text)
     low_text = lower_aligned(text) if low_text is None else low_text
     skipped: list | None = [] if trace is not None else None
@@ -32,13 +39,15 @@ def extract_figures(text: str, doc: str, low_text: str | None = None, trace: lis
     prev_i, prev_kept = -2, []
     for i, ms in by_sentence.items():
         a, b = spans[i]
+        if deadline is not None:
+            deadline.check(f"at character {a:,} of {len(text):,}")
         if not_figures.is_page_furniture(low_text, a, b):
             if trace is not None:
                 trace.extend({"start": a + s, "surface": text[a + s:a + e], "dropped": "not_figures:page_furniture"}
                              for s, e, *_ in ms)
             continue
         figures, kept = _sentence_figures(doc, text[a:b], low_text[a:b], a, ms,
-                                          prev_kept if prev_i == i - 1 else None, trace)
+                                          prev_kept if prev_i == i - 1 else None, trace, deadline)
         out.extend(figures)
         prev_i, prev_kept = i, kept
     if trace is not None:
@@ -56,28 +65,49 @@ def lower_aligned(s: str) -> str:
 
 
 def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
-                      before: list[Cand] | None = None, trace: list | None = None) -> tuple[list[Figure], list[Cand]]:
+                      before: list[Cand] | None = None, trace: list | None = None,
+                      deadline=None) -> tuple[list[Figure], list[Cand]]:
     """The figures of one sentence, and the candidates kept (for the next sentence: `before` are
     those of the sentence right before this one)."""
     cands: list[Cand] = []
-    whole = (0, len(low)) if ";" not in low else None  # one clause: no search per number
+    n = len(low)
+    # one clause: no search per number; a sentence longer than any real one (a list of thousands of
+    # numbers) reads each number's clause only CONTEXT_CHARS around it, so its time stays linear
+    whole = (0, n) if ";" not in low and n <= CONTEXT_CHARS else None
     for s, e, num, den in ms:
         c = candidate(sent, low, s, e, num, den) if num is not None else word_candidate(sent, low, s, e, den)
         if isinstance(c, str):
             if trace is not None:
                 trace.append({"start": offset + s, "surface": sent[s:e], "dropped": c, "sentence": sent})
             continue
-        c.ca, c.cb = whole or clause_bounds(low, s)
+        c.ca, c.cb = whole or clause_bounds(low, s, CONTEXT_CHARS)
         cands.append(c)
     if not cands:
         return [], []
     fractions.join_fractions(low, cands)
     # measures, from the last number to the first so a number with no unit can take the next one's
     cache: dict = {}
+    nxt: Cand | None = None
+    years: list[Cand] = []
     for i in range(len(cands) - 1, -1, -1):
+        if deadline is not None and not i % 512:  # a sentence may hold thousands of numbers
+            deadline.check(f"at character {offset + cands[i].s:,}")
         c = cands[i]
-        nxt = cands[i + 1] if i + 1 < len(cands) else None
         classify.classify(sent, low, c, nxt, cache)
+        if c.maybe_year and not_figures.year_or_count(c):
+            # no counted noun after it: a year, which is no candidate at all (the numbers around it
+            # see past it, as they would if it were not there)
+            c.measure, c.drop, c.why_dropped = None, True, "not_figures:year"
+            years.append(c)
+        else:
+            nxt = c
+    if years:
+        cands = [c for c in cands if not (c.maybe_year and c.drop)]
+        if trace is not None:
+            trace.extend({"start": offset + c.s, "surface": c.surface, "dropped": c.why_dropped, "sentence": sent}
+                         for c in years)
+        if not cands:
+            return [], []
     for c in cands:
         if c.measure and not c.pct and c.den is None and fractions.is_average(low, c):
             c.measure, c.attrs = "other", {"subject": "average"}  # "5,5 biên chế/xã": a rate, not a count

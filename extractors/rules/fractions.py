@@ -70,9 +70,7 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
             of_target = PCT_TARGET_AFTER_RE.match(low, c.u) is not None
             if of_target or REACHED_RE.search(before):
                 # "cấp 120.500 thẻ, đạt 101,2% chỉ tiêu": the percentage of the figure before it
-                prev = next((d for d in reversed(cands[:i]) if not d.pct and not d.drop and d.measure
-                             and d.s >= c.ca and not (d.measure == "target.achievement" and "stated_pct" in d.attrs)
-                             and d.measure != "coverage.units"), None)
+                prev = _figure_before(cands, i)
                 if prev is not None and (of_target or prev.measure == "target.achievement"):
                     prev.attrs.setdefault("stated_pct", c.value)
                     if prev.measure != "target.achievement" and of_target:
@@ -91,6 +89,22 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
             c.attrs.setdefault("subject", _subject_before(sent, cands, i))
 
 
+def _figure_before(cands: list[Cand], i: int) -> Cand | None:
+    """The figure in cands[i]'s clause before it that a percentage can be the stated percentage of.
+    Candidates are in order: the search stops at the clause's start (a list of thousands of
+    percentages stays linear)."""
+    ca = cands[i].ca
+    for k in range(i - 1, -1, -1):
+        d = cands[k]
+        if d.s < ca:
+            return None
+        if (not d.pct and not d.drop and d.measure
+                and not (d.measure == "target.achievement" and "stated_pct" in d.attrs)
+                and d.measure != "coverage.units"):
+            return d
+    return None
+
+
 def coverage_counts(low: str, cands: list[Cand]) -> None:
     """A count of units (schools, communes, agencies) that reach a standard or get a rating, with no
     total printed, is coverage too: "21 trường THCS và 19 trong tổng số 20 xã ... đạt danh hiệu an
@@ -105,13 +119,23 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
                 c.attrs = {"unit_kind": c.unit}
                 c.how.append(("fractions.py:coverage_count", c.unit))
     # the counts after a rated set are out of it, where they add up to it at most: total = the set
+    # (the parts of a set are every count of units without a total after it: their sums after each
+    # position are taken once, and the first set they fit takes them all, so a list stays linear)
+    after = [0.0] * (len(cands) + 1)
+    any_part = [False] * (len(cands) + 1)
+    for k in range(len(cands) - 1, -1, -1):
+        c = cands[k]
+        is_part = c.measure == "coverage.units" and "total" not in c.attrs
+        after[k] = after[k + 1] + (c.value if is_part else 0.0)
+        any_part[k] = any_part[k + 1] or is_part
     for k, w in enumerate(cands):
-        if w.measure == "other" and w.rule is not None and w.den is None and RATED_SET_RE.search(low, w.ca, w.s):
-            parts = [c for c in cands[k + 1:] if c.measure == "coverage.units" and "total" not in c.attrs]
-            if parts and sum(c.value for c in parts) <= w.value * 1.005:
-                for c in parts:
+        if (w.measure == "other" and w.rule is not None and w.den is None and any_part[k + 1]
+                and after[k + 1] <= w.value * 1.005 and RATED_SET_RE.search(low, w.ca, w.s)):
+            for c in cands[k + 1:]:
+                if c.measure == "coverage.units" and "total" not in c.attrs:
                     c.attrs["total"] = _num(w.value)
                     c.how.append(("fractions.py:rated_set", f"{w.surface} {w.unit}"))
+            break  # every part has its total now
 
 
 def _compares_periods(low: str, cands: list[Cand], i: int) -> bool:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import COUNTING_SO, DATE_CONTEXT, NAME_MAX_WORDS, NAME_QUOTES, PLACE_AFTER_RE, TEASER_RE, Tail, tail_of
+from ..lexicon import (COUNTING_SO, DATE_CONTEXT, NAME_MAX_WORDS, NAME_QUOTES, PLACE_AFTER_RE, TEASER_RE,
+                       YEAR_BEFORE, Tail, tail_of)
 
 # right after a number: what makes it part of something that is not a count
 _ATTACHED = re.compile(r"(?:[ ]?/[ ]?\d|[.,]\d|[ ]?[-–][ ]?\d|/[^\W\d]|[-–][^\W\d_]|(?!(?:kg|km|ha|m|tấn|tr|h)(?!\w))[^\W\d_])", re.I)
@@ -26,7 +27,7 @@ _QUOTE = re.compile(f"[{re.escape(NAME_QUOTES)}]")
 REASONS = {
     "inside_a_word_or_number": "part of a word, a longer number or a range",
     "not_a_vietnamese_number": "not a number as Vietnamese writes it (\"12.12.2022\", \"1.5\")",
-    "year": "a year",
+    "year": "a year (a number from 1900 to 2100 after a word of time, or with no counted noun after it)",
     "attached": "something other than a count is attached to it (\"06/1/2022\", \"2019-2024\", \"A1\", \"14h\")",
     "time_fraction": "a time of day or of the week (\"24/24h\")",
     "range_end": "the second half of a range or a date",
@@ -81,6 +82,25 @@ def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left
     if after == ")" and sent[s - 1:s] == "(":
         return "not_figures:list_marker"  # "(1)"
     return ""
+
+
+def could_be_year(num: str, den: str | None) -> bool:
+    """Four digits from 1900 to 2100: a year, unless a counted noun follows (see year_or_count)."""
+    return den is None and len(num) == 4 and "1900" <= num <= "2100"
+
+
+def year_before(tail: Tail) -> bool:
+    """Whether the words right before a number from 1900 to 2100 make it a year: "năm 2024",
+    "giai đoạn 2021", "từ 2019" (lexicons/words.yaml year_before), or a date word."""
+    return "date" in tail.kinds or any(p in YEAR_BEFORE for p in tail.phrases)
+
+
+def year_or_count(c) -> str:
+    """After classify.py: a number from 1900 to 2100 with no word of time before it is a count only
+    when a rule of units.yaml read a counted noun after it ("tiếp nhận 1950 tin báo", "bắt 2024 đối
+    tượng"); otherwise ("2024, Công an tỉnh ...", "2024 của") it is a year. Returns the reason it is
+    not a figure, or ""."""
+    return "" if c.rule is not None and c.measure else "not_figures:year"
 
 
 def in_quoted_name(sent: str, s: int, e: int) -> bool:

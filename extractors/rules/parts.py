@@ -6,6 +6,7 @@ surface. The words are in lexicons/attributes.yaml.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from ..lexicon import PARTS_END_RE, PARTS_OPEN, UPPER
 from .candidates import Cand
@@ -26,22 +27,27 @@ def breakdown(sent: str, cands: list[Cand], kept: list[Cand]) -> list[Cand]:
     counts (measure, unit, attributes) and are part_of it. Only where the parts sum to at most the
     whole."""
     groups: dict[int, list[Cand]] = {}  # whole's index in kept -> its parts
-    for c in cands:
+    # candidates are in order and do not overlap: the searches below are bisections, so a long
+    # bracketed list stays linear
+    starts = [d.s for d in cands]
+    kept_ends = [d.e for d in kept]
+    for i, c in enumerate(cands):
         if c.measure or c.drop or c.pct or c.den is not None or not _PART_END.match(sent, c.e):
             continue
         p = sent.rfind("(", c.ca, c.s)
         if p < 0 or ")" in sent[p:c.s]:
             continue
-        prev_end = max([d.e for d in cands if p < d.e <= c.s] or [p + 1])
+        prev_end = cands[i - 1].e if i and cands[i - 1].e > p else p + 1
         name = sent[prev_end:c.s].lstrip(",; ")
         if not _PART_NAME.match(name):
             continue
-        wi = next((k for k in range(len(kept) - 1, -1, -1) if kept[k].e <= p), None)
-        if wi is None:
+        wi = bisect_right(kept_ends, p) - 1
+        if wi < 0:
             continue
         w = kept[wi]
         gap = sent[w.unit_end:p]
-        if len(gap) > 60 or any(ch in gap for ch in ".;:") or any(w.e <= d.s < p for d in cands if d is not w):
+        # another number between the whole and the bracket (the whole itself starts before w.e)
+        if len(gap) > 60 or any(ch in gap for ch in ".;:") or bisect_left(starts, w.e) < bisect_left(starts, p):
             continue
         groups.setdefault(wi, []).append(c)
     if not groups:

@@ -76,8 +76,10 @@ def _add(text: str, a: int, b: int, spans: list) -> None:
         spans.append((a, a + len(body.rstrip())))
 
 
-def clause_bounds(sentence: str, pos: int) -> tuple[int, int]:
-    """The clause of sentence around position pos: between the ";" before and after it."""
-    a = sentence.rfind(";", 0, pos) + 1
-    b = sentence.find(";", pos)
-    return a, (len(sentence) if b < 0 else b)
+def clause_bounds(sentence: str, pos: int, limit: int | None = None) -> tuple[int, int]:
+    """The clause of sentence around position pos: between the ";" before and after it; given a
+    limit, no more than that many characters on either side of pos."""
+    lo, hi = (0, len(sentence)) if limit is None else (max(0, pos - limit), min(len(sentence), pos + limit))
+    a = sentence.rfind(";", lo, pos) + 1 or lo
+    b = sentence.find(";", pos, hi)
+    return a, (hi if b < 0 else b)
