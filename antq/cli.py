@@ -42,7 +42,7 @@ def _cmd_dbt(args) -> int:
     cmd = [str(Path(sys.executable).with_name("dbt")), *args.dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
     code = subprocess.call(cmd, env=stack.env())
     if args.dbt_args[:2] == ["docs", "generate"] and code == 0:
-        print(f"docs: {stack.env()['DBT_TARGET_PATH']}/index.html  (serve them: antq dbt docs serve)")
+        print(f"docs: {config.shown(config.dbt_docs_index())}  (open it as a file, or: ./antq dbt docs serve)")
     return code
 
 

@@ -45,6 +45,35 @@ def gx_context_dir() -> Path:
     return Path(os.environ.get("ANTQ_GX_DIR", data_dir() / "gx")).resolve()
 
 
+def gx_data_docs_index() -> Path:
+    """The Data Docs' front page: GX's file context keeps its config and site in <root>/gx/."""
+    return gx_context_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def dbt_target_dir() -> Path:
+    """dbt's target folder (manifest, `dbt docs generate`'s index.html), per data dir."""
+    return data_dir() / "dbt" / "target"
+
+
+def dbt_docs_index() -> Path:
+    return dbt_target_dir() / "index.html"
+
+
+def log_file(step: str) -> Path:
+    """Where `antq run` keeps the output of one of its steps ("dag antq_ingest" -> dag-antq_ingest.log)."""
+    return data_dir() / "logs" / f"{step.replace(' ', '-')}.log"
+
+
+def shown(path: str | Path) -> str:
+    """A path as the product prints it: relative to the current folder when it is inside it (so it
+    opens from where the command ran), else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def warehouse_url() -> str:
     url = os.environ.get("WAREHOUSE_URL")
     if not url:
@@ -98,7 +127,7 @@ def dbt_env(url: str) -> dict[str, str]:
         "ANTQ_PG_DBNAME": p["dbname"],
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         # per data dir, so a test run and `make run` never share dbt's manifest or logs
-        "DBT_TARGET_PATH": str(data_dir() / "dbt" / "target"),
+        "DBT_TARGET_PATH": str(dbt_target_dir()),
         "DBT_LOG_PATH": str(data_dir() / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         # `dbt build -s model` must not pull in a test whose other parent is not built yet

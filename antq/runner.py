@@ -70,13 +70,13 @@ def _run(cmd: list[str], env: dict, step: str, watch=None) -> None:
 
     with spinner(step, watch):
         proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
-    logfile = config.data_dir() / "logs" / f"{step.replace(' ', '-')}.log"
+    logfile = config.log_file(step)
     logfile.parent.mkdir(parents=True, exist_ok=True)
     logfile.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
-        raise RuntimeError(f"step '{step}' failed (exit {proc.returncode}); full log: {logfile}\n{tail}")
-    print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {logfile.relative_to(config.PROJECT_ROOT) if logfile.is_relative_to(config.PROJECT_ROOT) else logfile})")
+        raise RuntimeError(f"step '{step}' failed (exit {proc.returncode}); full log: {config.shown(logfile)}\n{tail}")
+    print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {config.shown(logfile)})")
 
 
 def _ingest_progress(url: str) -> str:
@@ -179,7 +179,7 @@ def summarize(url: str) -> dict:
             "flagged_figures": conn.execute(
                 "select figure_id, message from dq.flagged_figures where run_id = %s order by figure_id",
                 (last_run,)).fetchall(),
-            "data_docs": str(config.gx_context_dir() / "uncommitted" / "data_docs" / "local_site" / "index.html"),
+            "data_docs": str(config.gx_data_docs_index()),
         }
 
 
@@ -194,5 +194,6 @@ def print_summary(s: dict) -> None:
           + "".join(f"\n  FAILED {e['expectation']} ({e['unexpected']} row(s))" for e in failed))
     for fid, message in s["flagged_figures"]:
         print(f"  flagged {fid}: {message}")
-    print(f"data docs        {s['data_docs']}")
+    print(f"data docs        {config.shown(s['data_docs'])}" if Path(s["data_docs"]).is_file()
+          else "data docs        none yet: the validation builds them")
     print(f"done in {s['seconds']}s")

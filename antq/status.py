@@ -167,7 +167,7 @@ def render(s: dict) -> str:
     for r in s["rejected"]:
         out.append(f"  {r['relative_path']!r} ({r['stage']}, {_when(r['rejected_at'])}): {r['reason']}")
         if r["kept_in"]:
-            out.append(f"      kept in {r['kept_in']}")
+            out.append(f"      kept in {config.shown(r['kept_in'])}")
     if s["rejected"]:
         out.append("  to load one: fix the file and drop it in the landing folder again under a new name "
                    "(README: \"When a file is rejected\")")
@@ -185,7 +185,7 @@ def render(s: dict) -> str:
             out.append(f"  FAILED [{e['severity']}] {e['suite']}.{e['expectation']}: {e['unexpected']} row(s)")
         if s["failed_expectations"]:
             out.append("  the rows are kept and flagged: see dq.flagged_figures and the Data Docs "
-                       f"({config.gx_context_dir() / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'})")
+                       f"({config.shown(config.gx_data_docs_index())})")
     return "\n".join(out)
 
 
