@@ -1,18 +1,29 @@
 # The two commands a new user needs: `make run` and `make test`. Everything else is installed from
-# uv.lock into .venv by the first one that runs (uv itself goes into .tools/ if it is not on PATH).
+# uv.lock into .venv by the first one that runs (uv itself goes into .tools/ if it is not on PATH),
+# and the Data Docs' browser libraries from docs_assets/package-lock.json (npm) into docs_assets/.
+# `bin/antq …` runs any antq command in that environment (installing it first if needed).
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: run test bench score install clean-data
+.PHONY: run test bench score install clean-data psql docs status chromium
 
-run: .venv/.synced  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
+run: install  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
 	$(UV) run --frozen --no-sync antq run
 
-test: .venv/.synced  ## the test suite, against real PostgreSQL
+test: install chromium  ## the test suite, against real PostgreSQL (pages in headless Chromium, network off)
 	$(UV) run --frozen --no-sync pytest
+
+psql: install  ## psql on the warehouse `make run` filled (its embedded PostgreSQL is started for it)
+	$(UV) run --frozen --no-sync antq psql
+
+docs: install  ## build the Data Docs and the dbt docs again, readable offline; prints where they are
+	$(UV) run --frozen --no-sync antq docs
+
+status: install  ## last runs, rejected files, failed expectations
+	$(UV) run --frozen --no-sync antq status
 
 bench: .venv/.synced  ## speed and memory figures (written to bench/results.json)
 	$(UV) run --frozen --no-sync antq bench
@@ -20,7 +31,7 @@ bench: .venv/.synced  ## speed and memory figures (written to bench/results.json
 score: .venv/.synced  ## extractor scores on the shared gold sets: seeds, dev dA..dD, all dev, the rotation
 	$(UV) run --frozen --no-sync antq score-sets
 
-install: .venv/.synced
+install: .venv/.synced docs_assets/node_modules/.installed
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -32,3 +43,14 @@ install: .venv/.synced
 
 clean-data:  ## forget the local warehouse, Airflow home and GX context (the embedded PostgreSQL's data)
 	rm -rf .data
+
+# The browser libraries of the Data Docs (Bootstrap, bootstrap-table, jQuery, Vega, Font Awesome …),
+# copied into the site by expectations/data_docs.py so the pages need no internet
+docs_assets/node_modules/.installed: docs_assets/package.json docs_assets/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  cd docs_assets && npm ci --loglevel=error && touch node_modules/.installed; \
+	else echo "warning: npm not found: the Data Docs will need the internet for their styles (apt-get install npm)" >&2; fi
+
+# Debian's headless Chromium and ChromeDriver for the tests that open the pages (idempotent)
+chromium:
+	@bash tools/install-chromium.sh

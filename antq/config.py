@@ -56,7 +56,13 @@ def dbt_target_dir() -> Path:
 
 
 def dbt_docs_index() -> Path:
+    """dbt's docs page for `dbt docs serve`: it fetches manifest.json and catalog.json beside it."""
     return dbt_target_dir() / "index.html"
+
+
+def dbt_static_docs() -> Path:
+    """`dbt docs generate --static`'s page: the manifest and catalog inside, so it opens as a file."""
+    return dbt_target_dir() / "static_index.html"
 
 
 def log_file(step: str) -> Path:

@@ -452,6 +452,17 @@ def _make_docs_offline(docs_index: str | None) -> str:
     return "yes"
 
 
+def rebuild_data_docs(context_root: str | Path) -> tuple[str | None, str]:
+    """Build the Data Docs again from the validation results GX stored (no database needed), with
+    the rows of failed rules and the browser libraries of the project: (index.html, offline)."""
+    with _quiet_gx_warnings():
+        context = file_context(context_root)
+        data_docs.register_unexpected_rows_table()
+        context.build_data_docs()
+        docs_index = _docs_index(context)
+    return docs_index, _make_docs_offline(docs_index)
+
+
 def _dispose(datasource) -> None:
     for engine in (
         getattr(datasource, "_engine", None),
