@@ -47,7 +47,7 @@ def _cmd_dbt(args) -> int:
     code = subprocess.call(cmd, env=stack.env())
     if generate_docs and code == 0:
         print(f"docs: {config.shown(config.dbt_static_docs())}  (one file, opens offline; "
-              "or serve them: bin/antq dbt docs serve)")
+              f"or serve them: {config.antq_command()} dbt docs serve)")
     return code
 
 

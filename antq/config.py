@@ -45,6 +45,11 @@ def gx_context_dir() -> Path:
     return Path(os.environ.get("ANTQ_GX_DIR", data_dir() / "gx")).resolve()
 
 
+def embedded_pg_dir() -> Path:
+    """The embedded PostgreSQL's data folder (when no WAREHOUSE_URL is given)."""
+    return data_dir() / "pg"
+
+
 def gx_data_docs_index() -> Path:
     """The Data Docs' front page: GX's file context keeps its config and site in <root>/gx/."""
     return gx_context_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
@@ -78,6 +83,11 @@ def shown(path: str | Path) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def antq_command() -> str:
+    """How to call antq from where the user is: the clone's bin/antq (it brings the project's env)."""
+    return shown(PROJECT_ROOT / "bin" / "antq")
 
 
 def warehouse_url() -> str:

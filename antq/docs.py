@@ -23,5 +23,5 @@ def build() -> int:
         print(f"data docs        {config.shown(index)}"
               + ("" if offline == "yes" else f"\n                 not offline: {offline}"))
     print(f"dbt docs         {config.shown(config.dbt_static_docs())}   (one file, opens offline)")
-    print("                 served: bin/antq dbt docs serve --port 8080   (then http://localhost:8080)")
+    print(f"                 served: {config.antq_command()} dbt docs serve --port 8080   (then http://localhost:8080)")
     return 0

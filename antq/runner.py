@@ -36,7 +36,7 @@ class Stack:
             self.warehouse_url = warehouse.ensure_database(given, config.url_parts(given)["dbname"])
             self.embedded = False
         else:
-            self._server = warehouse.start_embedded(config.data_dir() / "pg")
+            self._server = warehouse.start_embedded(config.embedded_pg_dir())
             self.warehouse_url = warehouse.ensure_database(self._server.get_uri(), config.WAREHOUSE_DB)
             self.embedded = True
         dbname = config.url_parts(self.warehouse_url)["dbname"]
@@ -108,7 +108,7 @@ def run_all(logical_date: datetime | None = None) -> dict:
     started = time.monotonic()
     stack = Stack()
     env = stack.env()
-    where = "embedded PostgreSQL (.data/pg)" if stack.embedded else "WAREHOUSE_URL"
+    where = f"embedded PostgreSQL ({config.shown(config.embedded_pg_dir())})" if stack.embedded else "WAREHOUSE_URL"
     print(f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}")
     roles = warehouse.migrate(stack.warehouse_url)
     print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"

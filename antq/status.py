@@ -145,7 +145,8 @@ def render(s: dict) -> str:
             line = f"  {_when(r['start'])}  {r['dag_id']:<15} {r['state'] or '-':<8} {r['run_id']}"
             if r["failed_tasks"]:
                 line += (f"\n      failed task(s): {', '.join(r['failed_tasks'])}: read the task log "
-                         "(Airflow UI, or .data/logs/ after `antq run`), fix the cause, then clear the run")
+                         f"(Airflow UI, or {config.shown(config.data_dir() / 'logs')} after `antq run`), fix the "
+                         "cause, then clear the run")
             out.append(line)
 
     pending = s.get("pending")

@@ -34,11 +34,14 @@ HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-us
             "--no-first-run", "--no-default-browser-check", "--hide-scrollbars", "--window-size=1400,1000"]
 
 
+SCREENSHOTS: list[Path] = []  # taken by tests; conftest lists them at the end of the run
+
+
 class BrowserMissing(RuntimeError):
     pass
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -51,7 +54,7 @@ class OfflineBrowser:
                 raise BrowserMissing(f"{binary} is not installed: `make browser` installs Debian's chromium and "
                                      "chromium-driver (apt-get, as root)")
         self._tmp = tempfile.TemporaryDirectory(prefix="antq-chromium-", dir=workdir)
-        self.port = _free_port()
+        self.port = free_port()
         self._log = open(Path(self._tmp.name) / "chromedriver.log", "w")
         self._driver = subprocess.Popen([CHROMEDRIVER, f"--port={self.port}"], stdout=self._log,
                                         stderr=subprocess.STDOUT)
