@@ -24,9 +24,8 @@ from pathlib import Path
 CHROMIUM = os.environ.get("ANTQ_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("ANTQ_CHROMEDRIVER", "/usr/bin/chromedriver")
 NETWORK_OFF = [
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
     "--proxy-server=http://127.0.0.1:9",  # the discard port, closed here: a connection that slips through fails
-    "--proxy-bypass-list=<-loopback>",
     "--disable-quic",
 ]
 HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -102,11 +101,25 @@ class OfflineBrowser:
         """Load a page (a file path or URL) and wait until the `ready` script returns true."""
         url = path_or_url if "://" in str(path_or_url) else Path(path_or_url).resolve().as_uri()
         self._session("POST", "/url", {"url": url})
+        self.wait_until(ready, timeout)
+
+    def wait_until(self, ready: str | None = None, timeout: float = 30) -> None:
+        """Wait until the page has loaded and the `ready` script returns true."""
         deadline = time.monotonic() + timeout
-        while not self.run("return document.readyState === 'complete' && (%s)" % (ready or "true")):
+        while True:
+            try:
+                if self.run("return document.readyState === 'complete' && !!(%s)" % (ready or "true")):
+                    return
+            except RuntimeError:  # the page is changing under the script (a click that navigates)
+                pass
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{url}: not ready after {timeout}s ({ready})")
+                raise TimeoutError(f"{self.run('return location.href')}: not ready after {timeout}s ({ready})")
             time.sleep(0.2)
+
+    def click(self, css: str) -> None:
+        """A real click (WebDriver's) on the first element the CSS selector finds."""
+        element = self._session("POST", "/element", {"using": "css selector", "value": css})
+        self._session("POST", f"/element/{next(iter(element.values()))}/click", {})
 
     def run(self, script: str, *args):
         return self._session("POST", "/execute/sync", {"script": script, "args": list(args)})

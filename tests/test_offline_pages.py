@@ -78,7 +78,7 @@ def _nothing_left_the_machine(log: dict, allowed_missing=()) -> None:
     outside = [u for u in log["requested"] if re.match(r"(?i)(https?|wss?|ftp):", u)
                and not re.match(r"(?i)https?://(localhost|127\.0\.0\.1)[:/]", u)]
     assert outside == []
-    assert [f for f in log["failed"] if not any(a in f[0] for a in allowed_missing)] == []
+    assert sorted({f for f in log["failed"] if not any(a in f[0] for a in allowed_missing)}) == []
 
 
 def test_antq_run_on_the_embedded_default_fills_the_warehouse(product, tmp_path):
@@ -113,9 +113,9 @@ def test_the_data_docs_show_seed_000s_failed_expectation_with_its_row_styled_off
     browser.open(index, ready="window.jQuery && document.querySelector('.bootstrap-table tbody tr')")
     seen = browser.run(f"""
       const rows = [...document.querySelectorAll('.bootstrap-table tbody tr:not(.no-records-found)')];
-      const failed = rows.filter(r => r.querySelector('.fa-times, .text-danger'));
+      const failed = rows.filter(r => r.querySelector('.ge-failed-icon'));
       return {{styled: {BOOTSTRAP_STYLED}, rows: rows.length,
-              failed: failed.map(r => [r.innerText, (r.querySelector('a[href*="validations/"]') || {{}}).href])}}""")
+              failed: failed.map(r => [r.innerText, r.dataset.href])}}""")
     _screenshot(browser, "data-docs-index")
     assert seen["styled"] is True
     assert seen["rows"] >= 5  # one validation per suite of the run
@@ -125,13 +125,16 @@ def test_the_data_docs_show_seed_000s_failed_expectation_with_its_row_styled_off
     assert icons is True
     _nothing_left_the_machine(browser.network_log())
 
-    browser.open(seen["failed"][0][1], ready="window.jQuery && document.querySelector('table.ge-unexpected-rows')")
+    # as a reader does: click the failed validation's row
+    browser.click(f'tr[data-href="{seen["failed"][0][1]}"] td:nth-child(2)')
+    browser.wait_until("window.jQuery && document.querySelector('table.ge-unexpected-rows')")
+    assert "/validations/targets/" in browser.run("return location.href")
     page = browser.run(f"""
       const table = document.querySelector('table.ge-unexpected-rows');
       table.scrollIntoView();
-      const head = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+      const head = [...table.querySelectorAll(':scope > thead th')].map(th => th.innerText.trim());
       return {{styled: {BOOTSTRAP_STYLED}, in_table_plugin: !!table.closest('.bootstrap-table'),
-              head: head, rows: [...table.querySelectorAll('tbody tr')].map(r =>
+              head: head, rows: [...table.querySelectorAll(':scope > tbody > tr')].map(r =>
                  Object.fromEntries([...r.cells].map((c, i) => [head[i], c.innerText.trim()]))),
               status: document.body.innerText.includes('Failed'),
               vega: typeof window.vega === 'object' && typeof window.vegaEmbed === 'function'}}""")
@@ -145,9 +148,10 @@ def test_the_data_docs_show_seed_000s_failed_expectation_with_its_row_styled_off
     _nothing_left_the_machine(browser.network_log())
 
 
-# dbt's page names icons by an AngularJS expression in a plain src, which the browser asks for once
-# before Angular renders it: a file named "{{ getIcon(…) }}" that is not there, on any machine
-DBT_UNRENDERED_TEMPLATE = ("%7B%7B", "{{")
+# dbt's page names its favicon and icons by template expressions that were never filled in
+# ("${require('./assets/favicons/favicon.ico')}", "{{ getIcon(item.type, 'on') }}" in a plain src):
+# the browser asks for files of those names, which are not there on any machine
+DBT_UNRENDERED_TEMPLATE = ("%7B%7B%20getIcon(", "$%7Brequire(")
 
 
 def _dbt_model_page(browser: OfflineBrowser, url: str, name: str) -> dict:
@@ -155,8 +159,7 @@ def _dbt_model_page(browser: OfflineBrowser, url: str, name: str) -> dict:
                  ready="[...document.querySelectorAll('table')].some(t => t.innerText.includes('pct_consistent'))")
     seen = browser.run("""
       const table = [...document.querySelectorAll('table')].find(t => t.innerText.includes('pct_consistent'));
-      return {columns: table.querySelectorAll('tbody tr').length, title: document.title,
-              styled: getComputedStyle(document.querySelector('.app-header, header, body')).fontFamily,
+      return {columns: table.querySelectorAll(':scope > tbody > tr').length, title: document.title,
               projects: document.body.innerText.includes('antq_warehouse')}""")
     _screenshot(browser, name)
     return seen
