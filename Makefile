@@ -8,12 +8,12 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: run test bench score install clean-data psql docs status chromium
+.PHONY: run test bench score install clean-data dashboard browser psql docs status
 
 run: install  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
 	$(UV) run --frozen --no-sync antq run
 
-test: install chromium  ## the test suite, against real PostgreSQL (pages in headless Chromium, network off)
+test: install bi/.venv/.synced browser  ## the test suite, against real PostgreSQL (and the pages in headless Chromium)
 	$(UV) run --frozen --no-sync pytest
 
 psql: install  ## psql on the warehouse `make run` filled (its embedded PostgreSQL is started for it)
@@ -24,6 +24,9 @@ docs: install  ## build the Data Docs and the dbt docs again, readable offline; 
 
 status: install  ## last runs, rejected files, failed expectations
 	$(UV) run --frozen --no-sync antq status
+
+dashboard: .venv/.synced bi/.venv/.synced  ## Superset on the warehouse `make run` filled, dashboards imported; prints URL and login
+	$(UV) run --frozen --no-sync antq dashboard
 
 bench: .venv/.synced  ## speed and memory figures (written to bench/results.json)
 	$(UV) run --frozen --no-sync antq bench
@@ -41,6 +44,19 @@ install: .venv/.synced docs_assets/node_modules/.installed
 	$(UV) sync --frozen
 	touch $@
 
+# Apache Superset pins SQLAlchemy < 2 (Airflow needs 2.x): its own environment, bi/.venv from bi/uv.lock
+bi/.venv/.synced: bi/uv.lock bi/pyproject.toml | $(if $(findstring .tools,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen --project bi
+	touch $@
+
+# Debian's chromium and chromium-driver, for the browser tests (tests/test_bi.py, tests/test_offline_pages.py)
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
+	  echo "make browser: install Debian's chromium and chromium-driver (apt-get, as root)" >&2; exit 1; fi; \
+	echo "installing chromium and chromium-driver (apt-get)"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver
+
 clean-data:  ## forget the local warehouse, Airflow home and GX context (the embedded PostgreSQL's data)
 	rm -rf .data
 
@@ -50,7 +66,3 @@ docs_assets/node_modules/.installed: docs_assets/package.json docs_assets/packag
 	@if command -v npm >/dev/null; then \
 	  cd docs_assets && npm ci --loglevel=error && touch node_modules/.installed; \
 	else echo "warning: npm not found: the Data Docs will need the internet for their styles (apt-get install npm)" >&2; fi
-
-# Debian's headless Chromium and ChromeDriver for the tests that open the pages (idempotent)
-chromium:
-	@bash tools/install-chromium.sh

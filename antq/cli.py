@@ -57,6 +57,12 @@ def _cmd_docs(args) -> int:
     return docs.build()
 
 
+def _cmd_dashboard(args) -> int:
+    from antq import bi
+
+    return bi.dashboard(port=args.port, serve=not args.import_only)
+
+
 def _cmd_migrate(args) -> int:
     from antq import config, warehouse
 
@@ -88,13 +94,23 @@ def _cmd_extract(args) -> int:
                 print(explain.format_text(doc, trace))
         return 1 if failed == len(args.paths) else 0
     reports, failed = [], 0
+    sources = {}
+    if args.format == "reports":  # what the manifest.csv beside the files says of them
+        from antq import manifest
+
+        sources, rejections = manifest.sources_beside(args.paths)
+        for r in rejections:
+            print(f"{r.manifest_path}: line {r.line_no} not used: {r.reason}", file=sys.stderr)
     for path in args.paths:
         try:
-            reports.append(extractors.extract_path(path))
+            reports.append(extractors.extract_path(path, sources.get(path)))
         except extractors.UnreadableReport as err:
             print(f"{path}: cannot read: {err.reason}", file=sys.stderr)
             failed += 1
-    if args.format == "jsonl":
+    if args.format == "reports":
+        for line in extractors.cli_format_reports(reports):
+            print(line)
+    elif args.format == "jsonl":
         for line in extractors.cli_format_jsonl(reports):
             print(line)
     else:
@@ -242,12 +258,20 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("docs", help="build the Data Docs and the dbt docs again, readable offline; prints where they "
                    "are").set_defaults(func=_cmd_docs)
 
+    p = sub.add_parser("dashboard", help="Apache Superset on the warehouse (embedded or WAREHOUSE_URL) as bi_reader, "
+                       "with the dashboards of bi/assets imported; serves on localhost until Ctrl-C")
+    p.add_argument("--port", type=int, help="default $ANTQ_SUPERSET_PORT or 8088")
+    p.add_argument("--import-only", action="store_true", help="set up and import, then exit without serving")
+    p.set_defaults(func=_cmd_dashboard)
+
     sub.add_parser("migrate", help="create the warehouse schemas and tables in WAREHOUSE_URL").set_defaults(
         func=_cmd_migrate)
 
     p = sub.add_parser("extract", help="print the figures of report files")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--format", choices=["jsonl", "table"], default="table")
+    p.add_argument("--format", choices=["jsonl", "table", "reports"], default="table",
+                   help="table (default), jsonl (one line per figure), reports (one line per report: province "
+                        "and its source, date, period; reads the manifest.csv beside the files)")
     p.add_argument("--explain", action="store_true",
                    help="for each figure the rules (file:rule) that chose its measure and the words they read; "
                         "for each number dropped, why")

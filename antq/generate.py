@@ -147,6 +147,16 @@ class Corpus:
         self.districts: dict[str, list[str]] = {}
         for district, prov in DISTRICTS.items():
             self.districts.setdefault(prov, []).append(district)
+        # and the districts and communes the gazetteer places in one province only: a sample's own
+        # ("xã Vi Hương") must not stay behind to pull the moved report back to its old province
+        from extractors.gazetteer import gazetteer
+
+        gz = gazetteer()
+        for table in (gz.districts, gz.communes_before, gz.communes_after):
+            for name, provs in table.items():
+                if len(provs) == 1 and len(name) > 3 and name[:1].isupper():
+                    self.districts.setdefault(next(iter(provs)), []).append(name)
+        self.districts = {p: sorted(set(ds), key=lambda d: (-len(d), d)) for p, ds in self.districts.items()}
         self.openings: list[tuple[Paragraph, ...]] = []  # a sample's first paragraphs
         self.paragraphs: list[Paragraph] = []
         self.closings: list[Sentence] = []  # "... ANTQ./."
@@ -271,7 +281,9 @@ class Corpus:
                 re.compile(rf"(?:tỉnh|thành phố|Tỉnh)[ ]+{re.escape(home)}(?!\w)"),
                 re.compile(rf"(?<!\w){re.escape(home)}(?!\w)"),
                 re.compile(rf"(?<=[./]){folded}(?=\.)") if folded else None,
-                [(d, re.compile(rf"(?<!\w){re.escape(d)}(?!\w)")) for d in self.districts.get(home, ())],
+                # one alternation of the home's places, longest first
+                re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, self.districts[home]))})(?!\w)")
+                if self.districts.get(home) else None,
             )
         return cached
 
@@ -280,15 +292,14 @@ class Corpus:
         text = s.text
         delta = day.year - s.base_year
         if s.home:
-            place_re, name_re, domain_re, district_res = self._home_patterns(s.home)
+            place_re, name_re, domain_re, district_res = self._home_patterns(s.home)  # district_res: one regex
             if s.home in text:
                 text = place_re.sub(prov.place, text)
                 text = name_re.sub(prov.name, text)
             if domain_re is not None and ".vn" in text:
                 text = domain_re.sub(_fold_ascii(prov.name), text)
-            for d, d_re in district_res:
-                if d in text:
-                    text = d_re.sub(lambda _m: rng.choice(districts), text)
+            if district_res is not None:
+                text = district_res.sub(lambda _m: rng.choice(districts), text)
         if own_day:
             text, n = _OWN_DAY.subn(lambda m: f"{m.group(1)}{day.day:02d}/{day.month:02d}", text, count=1)
 

@@ -95,8 +95,9 @@ def received_date_of(relative_path: str, default: date) -> date:
 
 
 def _ignored(name: str) -> bool:
-    """Hidden files and folders, and the lock files Office leaves beside an open document (~$x.docx)."""
-    return name.startswith((".", "~$"))
+    """Hidden files and folders, the lock files Office leaves beside an open document (~$x.docx), and
+    the manifests (manifest.csv: antq/manifest.py reads them; they are not reports)."""
+    return name.startswith((".", "~$")) or name == "manifest.csv"
 
 
 def _walk(root: Path):
@@ -438,6 +439,8 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
     it never stops the others. Returns counts for the run summary."""
     import extractors  # the rule lexicons load on import: keep it out of DAG parsing
 
+    from antq import manifest
+
     staged, rejected, figures = [], [], 0
     if not report_ids:
         return {"staged": 0, "rejected": 0, "figures": 0}
@@ -447,11 +450,12 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                from raw.report_files where report_id = any(%s) order by report_id""",
             (report_ids,),
         ).fetchall()
+        sources = manifest.sources_for(conn, report_ids)  # what the manifests say of them
         conn.commit()  # no transaction stays open while the extractor works
         results = []
         for report_id, file_name, rel, content, received in _progress(raw, "extract"):
             try:
-                report = extractors.extract_bytes(bytes(content), file_name)
+                report = extractors.extract_bytes(bytes(content), file_name, source=sources.get(report_id))
             except extractors.UnreadableReport as err:
                 rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
                 continue
@@ -477,11 +481,13 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                     cur.executemany(
                         """insert into staging.reports (report_id, doc, source_format, encoding, province,
                                outlet, report_date, period_label, period_start, period_end, figure_count,
-                               extractor_version, received_date)
-                           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                               extractor_version, received_date, scope, province_source, report_date_source,
+                               source_url)
+                           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
                         [(rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet,
                           rep.report_date, rep.period_label, rep.period_start, rep.period_end, len(rep.figures),
-                          rep.extractor_version, received) for rid, received, rep in results],
+                          rep.extractor_version, received, rep.scope, rep.province_source,
+                          rep.report_date_source, rep.source_url) for rid, received, rep in results],
                     )
                     figures = copy_staged(cur, [staged_rows(rid, rep) for rid, _, rep in results])
                 _test_pause("stage")

@@ -14,13 +14,20 @@ log = logging.getLogger(__name__)
 
 def ingest(run_id: str, run_date: date, reports_dir: Path | None = None, url: str | None = None) -> dict:
     """The ingestion steps in one call (the DAG runs them as separate tasks)."""
+    import psycopg
+
     from antq import ingest as steps
+    from antq import manifest
 
     url = url or config.warehouse_url()
     reports_dir = reports_dir or config.reports_dir()
     new_files = steps.discover(url, reports_dir, run_date, run_id)
+    manifest.read_landing(url, reports_dir, run_id)
     steps.load_raw(url, reports_dir, new_files, run_id)
-    result = steps.extract_and_stage(url, steps.pending_report_ids(url), run_id)
+    pending = steps.pending_report_ids(url)
+    with psycopg.connect(config.libpq_url(url)) as conn:  # and those a manifest row came for later
+        pending += [r for r in manifest.reports_to_restage(conn) if r not in set(pending)]
+    result = steps.extract_and_stage(url, pending, run_id)
     return {"files_new": len(new_files), **result}
 
 

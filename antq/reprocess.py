@@ -151,9 +151,10 @@ def is_dated(relative_path: str) -> bool:
 
 def discover(url: str, reports_dir: Path, plan: RunPlan, run_id: str | None = None) -> list:
     """New files this run takes (antq.ingest.discover, narrowed for a re-processing run)."""
-    from antq import ingest
+    from antq import ingest, manifest
 
     found = ingest.discover(url, reports_dir, plan.run_date, run_id)
+    manifest.read_landing(url, reports_dir, run_id or f"discover-{plan.run_date.isoformat()}")
     if plan.takes_flat_files:
         return found
     taken = [f for f in found if is_dated(f.relative_path)
@@ -165,7 +166,8 @@ def discover(url: str, reports_dir: Path, plan: RunPlan, run_id: str | None = No
 
 
 def report_ids_to_extract(url: str, plan: RunPlan, extractor_version: str) -> dict[str, list[str]]:
-    """{"pending": never staged (not rejected), "reextract": staged but to extract again}.
+    """{"pending": never staged (not rejected), "reextract": staged but to extract again,
+    "manifest": staged before their manifest row came or changed (re-staged by every run)}.
 
     A nightly run takes every pending report (a failed run may have left some); a re-processing
     run only those of its range. Re-extraction follows plan.reextract within the plan's range."""
@@ -189,7 +191,11 @@ def report_ids_to_extract(url: str, plan: RunPlan, extractor_version: str) -> di
                     where x.report_id is null and {in_range}
                       and (%(mode)s = 'all' or s.extractor_version <> %(v)s)
                     order by r.received_date, r.report_id""", {**rng, "mode": plan.reextract})]
-    return {"pending": pending, "reextract": again}
+        from antq import manifest
+
+        taken = set(pending) | set(again)
+        restage = [r for r in manifest.reports_to_restage(conn) if r not in taken]
+    return {"pending": pending, "reextract": again, "manifest": restage}
 
 
 def extract(url: str, plan: RunPlan, run_id: str) -> dict:
@@ -199,13 +205,14 @@ def extract(url: str, plan: RunPlan, run_id: str) -> dict:
     from antq import ingest
 
     ids = report_ids_to_extract(url, plan, extractors.EXTRACTOR_VERSION)
-    todo = ids["pending"] + ids["reextract"]
+    todo = ids["pending"] + ids["reextract"] + ids["manifest"]
     totals = {"staged": 0, "rejected": 0, "figures": 0}
     for i in range(0, len(todo), BATCH):
         result = ingest.extract_and_stage(url, todo[i:i + BATCH], run_id)
         for k in totals:
             totals[k] += result.get(k, 0)
-    summary = {**totals, "reextracted": len(ids["reextract"]), "extractor_version": extractors.EXTRACTOR_VERSION,
+    summary = {**totals, "reextracted": len(ids["reextract"]), "manifest_updates": len(ids["manifest"]),
+               "extractor_version": extractors.EXTRACTOR_VERSION,
                "plan": plan.describe()}
     log.info("extract: %s", summary)
     return summary

@@ -51,8 +51,24 @@ def collect(url: str, reports_dir: Path | None = None, airflow_url: str | None =
         last_validation = conn.execute(
             """select run_id, max(validated_at), count(*), count(*) filter (where not success)
                from dq.validation_results group by run_id order by max(validated_at) desc limit 1""").fetchone()
-        failed = []
+        failed, errors, warnings = [], [], []
         if last_validation:
+            has_cols = conn.execute(
+                """select count(*) = 2 from information_schema.columns where table_schema = 'dq'
+                   and table_name = 'flagged_figures' and column_name in ('severity', 'sentence')""").fetchone()[0]
+            if has_cols:
+                errors = [
+                    {"expectation": r[0], "figure_id": r[1], "message": r[2], "file_name": r[3], "sentence": r[4]}
+                    for r in conn.execute(
+                        """select expectation, figure_id, message, file_name, sentence from dq.flagged_figures
+                           where run_id = %s and severity = 'error'
+                           order by file_name nulls last, expectation, figure_id""", (last_validation[0],))]
+                warnings = [
+                    {"expectation": r[0], "flags": r[1], "files": r[2]}
+                    for r in conn.execute(
+                        """select expectation, count(*), count(distinct file_name) from dq.flagged_figures
+                           where run_id = %s and severity is distinct from 'error'
+                           group by expectation order by count(*) desc, expectation""", (last_validation[0],))]
             failed = [
                 {"suite": r[0], "expectation": r[1], "unexpected": r[2], "severity": r[3]}
                 for r in conn.execute(
@@ -72,6 +88,15 @@ def collect(url: str, reports_dir: Path | None = None, airflow_url: str | None =
                             "expectations": last_validation[2], "failed": last_validation[3]}
                            if last_validation else None),
             "failed_expectations": failed,
+            "flagged_errors": errors,
+            "flagged_warnings": warnings,
+            "manifest_rejections": [
+                {"manifest_path": r[0], "line_no": r[1], "reason": r[2]}
+                for r in conn.execute(
+                    """select manifest_path, line_no, reason from raw.manifest_rejections
+                       where to_regclass('raw.manifest_rejections') is not null
+                       order by manifest_path, line_no limit %s""", (limit,))
+            ] if conn.execute("select to_regclass('raw.manifest_rejections') is not null").fetchone()[0] else [],
             "pending": None,
             "airflow": None,
         }
@@ -172,6 +197,11 @@ def render(s: dict) -> str:
     if s["rejected"]:
         out.append("  to load one: fix the file and drop it in the landing folder again under a new name "
                    "(README: \"When a file is rejected\")")
+    if s.get("manifest_rejections"):
+        out += ["", "Manifest rows not used (raw.manifest_rejections)"]
+        for r in s["manifest_rejections"]:
+            out.append(f"  {r['manifest_path']} line {r['line_no']}: {r['reason']}")
+        out.append("  fix the manifest.csv: it is read again on every run")
     if s["rejected_total"] > len(s["rejected"]):
         out.append(f"  … and {s['rejected_total'] - len(s['rejected'])} more: "
                    "`antq psql -c 'select relative_path, reason from raw.rejected_files'`")
@@ -182,12 +212,27 @@ def render(s: dict) -> str:
         out.append("  none yet: the antq_transform DAG validates the marts after each load")
     else:
         out.append(f"  {_when(v['validated_at'])}  {v['run_id']}: {v['expectations']} expectation(s), {v['failed']} failed")
+        errors, warnings = s.get("flagged_errors") or [], s.get("flagged_warnings") or []
+        if errors:
+            out.append(f"  Errors ({len(errors)}): figures the text itself contradicts; read the sentence")
+            for e in errors:
+                out.append(f"    {e['file_name'] or e['figure_id']}: {e['message']} [{e['expectation']}]")
+                if e.get("sentence"):
+                    out.append(f"      “{_clip(e['sentence'], 300)}”")
+        if warnings:
+            out.append("  Warnings, per rule (worth a look, may be right): "
+                       + "; ".join(f"{w['expectation']} {w['flags']} flag(s) in {w['files']} file(s)" for w in warnings))
         for e in s["failed_expectations"]:
             out.append(f"  FAILED [{e['severity']}] {e['suite']}.{e['expectation']}: {e['unexpected']} row(s)")
         if s["failed_expectations"]:
             out.append("  the rows are kept and flagged: see dq.flagged_figures and the Data Docs "
                        f"({config.shown(config.gx_data_docs_index())})")
     return "\n".join(out)
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def to_json(s: dict) -> str:

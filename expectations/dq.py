@@ -54,6 +54,19 @@ DQ_DDL = (
     "CREATE INDEX IF NOT EXISTS validated_reports_staged_at_idx ON dq.validated_reports (staged_at)"
     " WHERE validated_at IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS validation_results_run_id_idx ON dq.validation_results (run_id)",
+    # what a person needs to check a flag without a query: how sure the rule is (error: certainly
+    # wrong in the text; warning: worth a look), the report's file and the sentence the figure is in
+    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS severity text",
+    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS report_id text",
+    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS file_name text",
+    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS sentence text",
+    # per run, per rule: how many flags (the data-quality page's second half, after the errors)
+    """
+    CREATE OR REPLACE VIEW dq.flags_per_rule AS
+    SELECT run_id, severity, expectation, count(*) AS flags, min(flagged_at) AS flagged_at
+    FROM dq.flagged_figures
+    GROUP BY run_id, severity, expectation
+    """,
     "CREATE INDEX IF NOT EXISTS flagged_figures_run_id_idx ON dq.flagged_figures (run_id)",
     "CREATE INDEX IF NOT EXISTS flagged_figures_figure_id_idx ON dq.flagged_figures (figure_id)",
 )
@@ -148,12 +161,30 @@ def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple
                 )
                 if v.flagged:
                     cur.executemany(
-                        "INSERT INTO dq.flagged_figures (run_id, figure_id, expectation, message)"
-                        " VALUES (%s, %s, %s, %s)",
-                        [(run_id, fid, v.expectation, msg) for fid, msg in v.flagged],
+                        "INSERT INTO dq.flagged_figures (run_id, figure_id, expectation, message, severity)"
+                        " VALUES (%s, %s, %s, %s, %s)",
+                        [(run_id, fid, v.expectation, msg, v.severity) for fid, msg in v.flagged],
                     )
                     n_flagged += len(v.flagged)
+            if n_flagged:
+                _add_sentences(cur, run_id)
     return len(verdicts), n_flagged
+
+
+def _add_sentences(cur, run_id: str) -> None:
+    """Give each of the run's flags its report, file and sentence: a figure's from marts.fct_figures,
+    a report's (the per-report rules flag the report_id) from marts.dim_report."""
+    cur.execute("SELECT to_regclass('marts.fct_figures') IS NOT NULL, to_regclass('marts.dim_report') IS NOT NULL")
+    has_figures, has_reports = cur.fetchone()
+    if has_figures:
+        cur.execute(
+            "UPDATE dq.flagged_figures f SET report_id = m.report_id, file_name = m.doc, sentence = m.sentence"
+            " FROM marts.fct_figures m WHERE f.run_id = %s AND m.figure_id = f.figure_id", (run_id,))
+    if has_reports:
+        cur.execute(
+            "UPDATE dq.flagged_figures f SET report_id = r.report_id, file_name = r.file_name"
+            " FROM marts.dim_report r WHERE f.run_id = %s AND f.report_id IS NULL AND r.report_id = f.figure_id",
+            (run_id,))
 
 
 # The reports staged after the newest one another run has validated. Excluding this run's own rows

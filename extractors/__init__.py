@@ -15,36 +15,41 @@ import os
 import unicodedata
 from pathlib import Path
 
-from .model import Figure, Report, UnreadableReport
-from .output import cli_format_jsonl, cli_format_table
+from .model import Figure, Report, ReportSource, UnreadableReport
+from .output import cli_format_jsonl, cli_format_reports, cli_format_table
 
-EXTRACTOR_VERSION = "1.4.0"
+EXTRACTOR_VERSION = "1.5.0"
 
-__all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "UnreadableReport", "extract_bytes", "extract_text",
-           "extract_path", "cli_format_table", "cli_format_jsonl"]
+__all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "ReportSource", "UnreadableReport", "extract_bytes",
+           "extract_text", "extract_path", "cli_format_table", "cli_format_jsonl", "cli_format_reports"]
 
 
-def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: str | None = None) -> Report:
-    """Figures and metadata of a report given as text (normalised to NFC first)."""
+def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: str | None = None,
+                 source: ReportSource | None = None) -> Report:
+    """Figures and metadata of a report given as text (normalised to NFC first). `source`: what a
+    manifest row says of the report (its url, publication date, province), which comes first."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return _extract_nfc(text, doc, source_format, encoding)
+    return _extract_nfc(text, doc, source_format, encoding, source)
 
 
-def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None) -> Report:
+def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None,
+                 source: ReportSource | None = None) -> Report:
     """extract_text of a text already NFC."""
-    from .report_meta import extract_meta
+    from .report_meta import extract_meta, resolve
     from .rules.figures import extract_figures, lower_aligned
 
     low = lower_aligned(text)
-    meta = extract_meta(text, low)
+    meta = resolve(extract_meta(text, low), text, low, source)
     return Report(doc=doc, text=text, figures=extract_figures(text, doc, low), extractor_version=EXTRACTOR_VERSION,
                   source_format=source_format, encoding=encoding, province=meta.province, outlet=meta.outlet,
                   report_date=meta.report_date, period_label=meta.period_label,
-                  period_start=meta.period_start, period_end=meta.period_end)
+                  period_start=meta.period_start, period_end=meta.period_end, scope=meta.scope,
+                  province_source=meta.province_source, report_date_source=meta.report_date_source,
+                  source_url=meta.source_url)
 
 
-def extract_bytes(data: bytes, name: str) -> Report:
+def extract_bytes(data: bytes, name: str, source: ReportSource | None = None) -> Report:
     """Decode a report file's bytes (txt in any supported encoding, html, docx, pdf) and extract.
     Raises UnreadableReport(reason) when the bytes cannot become text; never anything else for bad input."""
     from .decode import decode_bytes
@@ -59,10 +64,10 @@ def extract_bytes(data: bytes, name: str) -> Report:
     except Exception as e:  # a library choking on a malformed file is still a bad file
         raise UnreadableReport(f"cannot read this file: {type(e).__name__}: {e}") from None
     # decode_bytes returns its text through decode.clean_text, NFC already: no second pass over it
-    return _extract_nfc(text, doc, fmt, enc)
+    return _extract_nfc(text, doc, fmt, enc, source)
 
 
-def extract_path(path) -> Report:
+def extract_path(path, source: ReportSource | None = None) -> Report:
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -70,4 +75,4 @@ def extract_path(path) -> Report:
         raise UnreadableReport("a directory, not a file") from None
     except OSError as e:
         raise UnreadableReport(f"cannot open the file: {e.strerror or e}") from None
-    return extract_bytes(data, p.name)
+    return extract_bytes(data, p.name, source)

@@ -72,11 +72,8 @@ class UnitRule:
     kind: str | None = None
     attrs: dict = field(default_factory=dict)
     source: str = ""
-    line: int = 0  # its line in units.yaml: the rule id `antq extract --explain` prints ("units.yaml:57")
-
-    @property
-    def rule_id(self) -> str:
-        return f"units.yaml:{self.line}"
+    line: int = 0  # its line in units.yaml
+    rule_id: str = ""  # what `antq extract --explain` prints: "units.yaml:57"
 
 
 def _expand(rx: str, macros: dict[str, str]) -> str:
@@ -105,7 +102,8 @@ def _load_unit_rules() -> list[UnitRule]:
             if r.get(key):
                 kw[key] = re.compile(_expand(r[key], macros))
         rules.append(UnitRule(unit=re.compile(rf"(?:{unit_rx})(?!\w)"), measure=measure,
-                              kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], line=line, **kw))
+                              kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], line=line,
+                              rule_id=f"units.yaml:{line}", **kw))
     return rules
 
 

@@ -45,6 +45,17 @@ class Figure:
         return d
 
 
+@dataclass(frozen=True)
+class ReportSource:
+    """What is known of a report from outside its text (a manifest row): where it was published and
+    when, and the province a crawler or a clerk gave it. Any of them may be None.
+    scope: "province" when province is given, "national" for a report of the whole country."""
+    url: str | None = None
+    published: date | None = None
+    province: str | None = None
+    scope: str | None = None
+
+
 @dataclass
 class Report:
     doc: str
@@ -59,3 +70,7 @@ class Report:
     period_label: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    scope: str | None = None  # province | national | region | None (nothing places it)
+    province_source: str | None = None  # manifest | text | outlet (of the manifest's url)
+    report_date_source: str | None = None  # manifest | text
+    source_url: str | None = None  # the manifest's url

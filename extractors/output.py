@@ -21,6 +21,22 @@ def cli_format_jsonl(reports: Iterable[Report]) -> Iterator[str]:
             yield json.dumps(figure_json(f), ensure_ascii=False)
 
 
+def report_json(r: Report) -> dict:
+    """Where and when a report is from: one JSON object (`antq extract --format reports`)."""
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {"doc": r.doc, "province": r.province, "province_source": r.province_source, "scope": r.scope,
+            "report_date": iso(r.report_date), "report_date_source": r.report_date_source,
+            "period_start": iso(r.period_start), "period_end": iso(r.period_end),
+            "period_label": r.period_label, "outlet": r.outlet, "url": r.source_url,
+            "figures": len(r.figures), "extractor_version": r.extractor_version}
+
+
+def cli_format_reports(reports: Iterable[Report]) -> Iterator[str]:
+    """One JSON object per report: doc, province, province_source, scope, report date, period."""
+    for r in reports:
+        yield json.dumps(report_json(r), ensure_ascii=False)
+
+
 def _width(s: str) -> int:
     return sum(0 if unicodedata.combining(c) else (2 if unicodedata.east_asian_width(c) in "WF" else 1)
                for c in s)

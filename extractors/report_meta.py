@@ -135,6 +135,9 @@ if not _CITY_WORDS | _PROVINCE_WORDS <= set(_PLACE_WORDS):
     raise ValueError("report_meta.yaml: city_words and province_words must be place_words: "
                      f"{sorted((_CITY_WORDS | _PROVINCE_WORDS) - set(_PLACE_WORDS))}")
 _OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
+# an outlet's abbreviation in brackets after a headline: "... năm 2024 (QNO) - UBND tỉnh vừa ..."
+_OUTLET_IN_BRACKETS = re.compile(r"\(([A-ZĐ]{2,6})\)\s*[-–—]")
+_MERGER_DAY = date(2025, 7, 1)
 _DOMAIN = re.compile(r"((?:[a-z0-9-]+\.)+)vn$")
 _FOLDED_PROVINCE = {_fold(p).replace(" ", "").replace("-", ""): p for p in PROVINCES}
 # the ones long enough to be told apart inside a web address's label
@@ -156,29 +159,69 @@ def _longest_name(words: str, table: dict[str, str]) -> str | None:
 
 
 def find_outlet(text: str) -> str | None:
-    """The dateline abbreviation of a known outlet at the head of a report ("BBK - Ngày 16/10, …")."""
-    m = _OUTLET.search(text[:300])
-    return m.group(1) if m and m.group(1) in OUTLETS else None
-
-
-def find_province(text: str, low: str | None = None) -> str | None:
-    """The province a report is about. Precedence, each step only when the ones before found none:
-      1. an outlet's abbreviation at the head ("BBK - ..." = Báo Bắc Kạn);
-      2. provinces named after "tỉnh"/"thành phố"/"TP" (weighted, the head of the report more),
-         districts after "huyện"/"thị xã"/... (weight 1), and web addresses ("congan.kontum.gov.vn");
-      3. a provincial capital or major city after "thành phố"/"TP"/"thị xã" ("TP.Tam Kỳ" = Quảng Nam);
-      4. a province's name anywhere ("Công an Quảng Nam").
-    Within a step, the province with the most weight wins."""
+    """The dateline abbreviation of a known outlet at the head of a report ("BBK - Ngày 16/10, …",
+    "… năm 2024 (QNO) - UBND tỉnh …")."""
     head = text[:300]
-    m = _OUTLET.search(head)
-    if m and m.group(1) in OUTLETS:
-        return OUTLETS[m.group(1)]
-    if m and m.group(1) in ALIASES:
-        return ALIASES[m.group(1)]
-    counts: dict[str, float] = {}
-    cities: dict[str, float] = {}  # step 3
-    # the head of a report names its province; the rest is read only when the head does not
+    for rx in (_OUTLET, _OUTLET_IN_BRACKETS):
+        m = rx.search(head)
+        if m and m.group(1) in OUTLETS:
+            return m.group(1)
+    return None
+
+
+def find_province(text: str, low: str | None = None, when: date | None = None) -> str | None:
+    """The province a report is about (None for a national or regional report, or when nothing places it)."""
+    return place_report(text, low, when)[0]
+
+
+_COMMUNE_WORDS = frozenset(_words("commune_words"))
+if not _COMMUNE_WORDS <= set(_PLACE_WORDS):
+    raise ValueError("report_meta.yaml: commune_words must be place_words")
+_NATIONAL_WORDS = tuple(_words("national_words"))
+_REGION_NAMES = tuple(_words("region_names"))
+_TINH = re.compile(r"(?<!\w)tỉnh(?!\w)")
+
+
+def _gazetteer():
+    from .gazetteer import gazetteer
+
+    return gazetteer(_TONES)
+
+
+def _spread(counts: dict[str, float], provinces, weight: float) -> None:
+    """Add weight to counts, shared among the provinces a place name may be in."""
+    provinces = list(provinces)
+    for p in provinces:
+        counts[p] = counts.get(p, 0) + weight / len(provinces)
+
+
+def place_report(text: str, low: str | None = None, when: date | None = None) -> tuple[str | None, str | None]:
+    """(province, scope) of a report from its text: scope "province", "national", "region" or None.
+
+    Precedence, each step only when the ones before found none:
+      1. an outlet's abbreviation at the head ("BBK - ..." = Báo Bắc Kạn, "(QNO) - " = Báo Quảng Nam);
+      2. provinces named after "tỉnh"/"thành phố"/"TP" (weighted, the head of the report more),
+         districts after "huyện"/"thị xã"/"TX"/..., communes after "xã"/"phường"/"thị trấn" (through the
+         gazetteer: a name in several provinces shares its weight among them; a commune of a report
+         dated after the 2025 reorganisation is looked up among the new communes first), and web
+         addresses ("congan.kontum.gov.vn");
+      3. a national body in the head and no "tỉnh" there: a national report (no province);
+      4. a provincial capital or major city after "thành phố"/"TP"/"thị xã" ("TP.Tam Kỳ" = Quảng Nam);
+      5. a province's name anywhere ("Công an Quảng Nam").
+    Within a step, the province with the most weight wins. A report whose head names a region of
+    several provinces twice with a national body is regional (no province)."""
+    head = text[:300]
     low = text.lower() if low is None else low
+    m = _OUTLET.search(head) or _OUTLET_IN_BRACKETS.search(head)
+    if m and m.group(1) in OUTLETS:
+        return OUTLETS[m.group(1)], "province"
+    if m and m.group(1) in ALIASES:
+        return ALIASES[m.group(1)], "province"
+    after_merger = when is not None and when >= _MERGER_DAY
+    gaz = _gazetteer()
+    counts: dict[str, float] = {}
+    cities: dict[str, float] = {}  # step 4
+    # the head of a report names its province; the rest is read only when the head does not
     for a, b, weight in ((0, 4000, 3), (3900, len(text), 1)):
         if a and (counts or len(text) <= 4000):
             break
@@ -186,6 +229,8 @@ def find_province(text: str, low: str | None = None) -> str | None:
             for m in scan.finditer(low, a, b):
                 if (m.start() and low[m.start() - 1].isalnum()) or not text[m.end():m.end() + 1].isupper():
                     continue  # inside a word, or not followed by a name
+                if word == "xã" and low.endswith("thị ", 0, m.start()):
+                    continue  # "thị xã": read as a district
                 nm = _NAME_AFTER.match(text, m.end())
                 if not nm:
                     continue
@@ -193,9 +238,21 @@ def find_province(text: str, low: str | None = None) -> str | None:
                 if p:
                     counts[p] = counts.get(p, 0) + weight + (2 if m.start() < 600 else 0)
                     continue
-                d = _longest_name(nm.group(), DISTRICTS)
+                if word in _COMMUNE_WORDS:
+                    name = _longest_key(nm.group(), gaz.communes_after if after_merger else gaz.communes_before,
+                                        gaz.communes_before if after_merger else gaz.communes_after)
+                    if name:
+                        found = gaz.commune(name, after_merger)
+                        if after_merger and name not in gaz.communes_after:
+                            found = {gaz.successor.get(x, x) for x in found}
+                        _spread(counts, found, 1)
+                    continue
+                d = _longest_key(nm.group(), DISTRICTS, gaz.districts)
                 if d:
-                    counts[d] = counts.get(d, 0) + 1
+                    found = set(gaz.district(d)) | ({DISTRICTS[d]} if d in DISTRICTS else set())
+                    if after_merger:
+                        found = {gaz.successor.get(x, x) for x in found}
+                    _spread(counts, found, 1)
                 elif word in _CITY_WORDS:
                     c = _longest_name(nm.group(), CAPITALS)
                     if c:
@@ -213,6 +270,12 @@ def find_province(text: str, low: str | None = None) -> str | None:
                 for folded, p in _FOLDED_IN_LABEL:
                     if folded in label:
                         counts[p] = counts.get(p, 0) + 2
+    lead = low[:600]
+    national = sum(lead.count(w) for w in _NATIONAL_WORDS)
+    if national and sum(low.count(r, 0, 1500) for r in _REGION_NAMES) >= 2:
+        return None, "region"
+    if not counts and national > len(_TINH.findall(lead)):
+        return None, "national"
     if not counts:
         counts = cities
     if not counts:
@@ -220,8 +283,20 @@ def find_province(text: str, low: str | None = None) -> str | None:
             p = _NAME_OF[m.group(1)]
             counts[p] = counts.get(p, 0) + 1
     if not counts:
+        return None, None
+    return max(counts.items(), key=lambda kv: kv[1])[0], "province"
+
+
+def _longest_key(words: str, *tables) -> str | None:
+    """The longest leading words of `words` that are a key of one of the tables (a capitalised name)."""
+    if not words[:1].isupper():
         return None
-    return max(counts.items(), key=lambda kv: kv[1])[0]
+    parts = _SEP.split(words)
+    for k in range(len(parts), 0, -2):
+        cand = "".join(parts[:k])
+        if cand[:1].isupper() and any(cand in t for t in tables):
+            return cand
+    return None
 
 
 # ---- dates and periods ----------------------------------------------------------------------
@@ -283,6 +358,11 @@ class Meta:
     period_label: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    scope: str | None = None  # province | national | region | None (nothing places the report)
+    province_source: str | None = None  # manifest | text | outlet: what decided province and scope
+    report_date_source: str | None = None  # manifest | text
+    source_url: str | None = None  # the manifest's url
+    n_years: int | None = None  # "N năm qua": the period's length, when it is named by it
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:
@@ -367,7 +447,7 @@ def _year_of_day(month: int, day: int, start: date | None, end: date | None) -> 
 def extract_meta(text: str, low: str | None = None) -> Meta:
     """Province, report date and period of a report; `low` is text.lower() when the caller has it."""
     low = text.lower() if low is None else low
-    meta = Meta(province=find_province(text, low), outlet=find_outlet(text))
+    meta = Meta(outlet=find_outlet(text))
     head_year = head_month = head_day = None
     hm = _HEADER_DATE.search(low, 0, 400)
     if hm:
@@ -419,4 +499,53 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
     if n_years and meta.period_start is None and meta.report_date:
         meta.period_end = meta.report_date
         meta.period_start = _safe_date(meta.report_date.year - n_years, meta.report_date.month, 1)
+    if meta.report_date:
+        meta.report_date_source = "text"
+    meta.province, meta.scope = place_report(text, low, meta.report_date)
+    if meta.scope:
+        meta.province_source = "text"
+    meta.n_years = n_years
+    return meta
+
+
+def resolve(meta: Meta, text: str, low: str, source=None) -> Meta:
+    """The report's place and time from what a manifest row says (source: extractors.ReportSource),
+    then the text, then the outlet of the row's url:
+      - province: the row's province (or "toàn quốc": national); else the text's; else the outlet of
+        the url (a provincial paper, station or police portal); province_source says which;
+      - report date: the row's `published`, else the text's;
+      - period: as the text names it, read against the report date: a period still running on the
+        report date ends on it ("năm 2023" in a report of 28/7/2023 covers 1/1 to 28/7/2023), and
+        "5 năm qua" ends at the report date."""
+    if source is not None:
+        meta.source_url = source.url or None
+        if source.published and source.published != meta.report_date:
+            meta = _redate(meta, text, low, source.published)
+        if source.published:
+            meta.report_date_source = "manifest"
+        if source.scope:
+            meta.scope, meta.province, meta.province_source = source.scope, source.province, "manifest"
+        elif meta.scope is None and source.url:
+            from .gazetteer import outlet_of_url
+
+            province, how = outlet_of_url(source.url, _FOLDED_PROVINCE)
+            if province:
+                meta.province, meta.scope, meta.province_source = province, "province", "outlet"
+    # a period cannot run past the day it is reported on
+    if (meta.report_date and meta.period_start and meta.period_end
+            and meta.period_start <= meta.report_date < meta.period_end):
+        meta.period_end = meta.report_date
+    return meta
+
+
+def _redate(meta: Meta, text: str, low: str, published: date) -> Meta:
+    """meta with the report date a manifest gives: the periods named by their length ("5 năm qua")
+    end on it, and a commune named in a report after the 2025 reorganisation is one of the new ones."""
+    meta.report_date = published
+    n_years = meta.n_years
+    if n_years and meta.period_label and re.match(r"\d{1,2} năm ", meta.period_label) and "(" not in meta.period_label:
+        meta.period_end = published
+        meta.period_start = _safe_date(published.year - n_years, published.month, 1)
+    meta.province, meta.scope = place_report(text, low, published)
+    meta.province_source = "text" if meta.scope else None
     return meta

@@ -45,7 +45,7 @@ def test_no_secret_is_written_in_the_compose_file():
 # --- scale-out (profile celery) and BI (profile bi) --------------------------------------------------
 
 CELERY_SERVICES = {"redis", "airflow-worker", "flower"}
-BI_SERVICES = {"metabase", "metabase-init"}
+BI_SERVICES = {"superset"}
 
 
 def test_celery_profile_adds_redis_workers_and_flower():
@@ -79,22 +79,39 @@ def test_executor_is_local_by_default_and_celery_on_redis_and_postgres_when_chos
     assert "AIRFLOW_EXECUTOR=CeleryExecutor" in text and "COMPOSE_PROFILES" in text  # how to switch, in the file
 
 
-def test_metabase_reads_the_warehouse_as_the_read_only_bi_reader():
+def test_superset_reads_the_warehouse_as_the_read_only_bi_reader():
+    """Profile bi: the Superset of `make dashboard` (bi/uv.lock, bi/assets), logging in as bi_reader."""
     services = _compose()["services"]
-    for name in BI_SERVICES:
-        assert services[name]["profiles"] == ["bi"], name
-    assert services["metabase"]["image"].startswith("metabase/metabase:v")  # pinned, not :latest
-    assert services["metabase"]["healthcheck"]["test"]
-    init = services["metabase-init"]
-    env = init["environment"]
-    assert env["BI_READER_USER"] == "bi_reader" and env["WAREHOUSE_DB"] == "antq"
+    assert set(BI_SERVICES) <= set(services) and not {"metabase", "metabase-init"} & set(services)
+    superset = services["superset"]
+    assert superset["profiles"] == ["bi"] and superset["ports"] == ["8088:8088"]
+    assert superset["image"] == "antq-warehouse-superset:6.1.0" and superset["healthcheck"]["test"]
+    dockerfile = (ROOT / superset["build"]["dockerfile"]).read_text()
+    assert "COPY bi/pyproject.toml bi/uv.lock" in dockerfile and "uv sync --frozen" in dockerfile
+    assert "COPY bi/assets" in dockerfile and "superset_setup.py" in dockerfile
+    assert '"apache-superset==6.1.0"' in (ROOT / "bi" / "pyproject.toml").read_text()
+    env = superset["environment"]
+    assert env["BI_READER_USER"] == "bi_reader" and env["WAREHOUSE_DB"] == "antq" and env["WAREHOUSE_HOST"] == "postgres"
     assert env["BI_READER_PASSWORD"].startswith("${ANTQ_BI_READER_PASSWORD")
-    assert env["MB_ADMIN_PASSWORD"].startswith("${METABASE_ADMIN_PASSWORD")
-    assert init["restart"] == "no" and init["depends_on"]["metabase"]["condition"] == "service_healthy"
-    script = init["volumes"][0].split(":")[0]
-    assert (ROOT / script).is_file()
-    # airflow-init (antq migrate) gets the password it gives bi_reader
+    assert env["ANTQ_SUPERSET_ADMIN_PASSWORD"].startswith("${SUPERSET_ADMIN_PASSWORD")
+    assert env["SUPERSET_SECRET_KEY"].startswith("${SUPERSET_SECRET_KEY")
+    # bi_reader has its grants (antq migrate in airflow-init) before Superset imports the dashboards
+    assert superset["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+    assert superset["volumes"] == ["superset-data:/superset-data"] and env["ANTQ_SUPERSET_HOME"] == "/superset-data"
     assert services["airflow-init"]["environment"]["ANTQ_BI_READER_PASSWORD"].startswith("${ANTQ_BI_READER_PASSWORD")
+
+
+def test_superset_setup_builds_the_bi_reader_uri_from_compose_parts():
+    """The compose service passes host, port, database and password apart; the password is quoted."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("superset_setup", ROOT / "bi" / "superset_setup.py")
+    setup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup)  # only yaml at import time: Superset itself is imported in main()
+    env = {"WAREHOUSE_HOST": "postgres", "WAREHOUSE_PORT": "5432", "WAREHOUSE_DB": "antq",
+           "BI_READER_USER": "bi_reader", "BI_READER_PASSWORD": "p@ss:w/rd"}
+    assert setup.uri_from_parts(env) == "postgresql+psycopg2://bi_reader:p%40ss%3Aw%2Frd@postgres:5432/antq"
+    assert setup.uri_from_parts({}) is None
 
 
 def test_no_password_is_written_in_any_service():
@@ -102,76 +119,3 @@ def test_no_password_is_written_in_any_service():
         for key, value in (svc.get("environment") or {}).items():
             if any(word in key.upper() for word in ("PASSWORD", "SECRET", "PASS")):
                 assert str(value).startswith("${"), f"{name}: {key} is written in the file"
-
-
-def test_metabase_init_sets_up_metabase_once_against_a_stand_in_server(tmp_path):
-    """The script's HTTP calls, against a small stand-in for Metabase's API on 127.0.0.1 (no Metabase
-    runs here): the admin is created, the warehouse added as bi_reader with marts and dq only, and a
-    second run changes nothing."""
-    import json
-    import os
-    import shutil
-    import subprocess
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    calls, state = [], {"set_up": False}
-
-    class FakeMetabase(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def _send(self, body: dict):
-            data = json.dumps(body).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            calls.append(("GET", self.path, None, None))
-            if self.path == "/api/health":
-                return self._send({"status": "ok"})
-            return self._send({"setup-token": None if state["set_up"] else "tok-123",
-                               "has-user-setup": state["set_up"]})
-
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            calls.append(("POST", self.path, body, self.headers.get("X-Metabase-Session")))
-            if self.path == "/api/setup":
-                state["set_up"] = True
-                return self._send({"id": "session-abc"})
-            return self._send({"id": 2})
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeMetabase)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = {"PATH": os.environ["PATH"], "MB_URL": f"http://127.0.0.1:{server.server_port}",
-           "MB_ADMIN_EMAIL": "admin@antq.local", "MB_ADMIN_PASSWORD": "s3cret-Admin-pw", "WAREHOUSE_HOST": "postgres",
-           "WAREHOUSE_PORT": "5432", "WAREHOUSE_DB": "antq", "BI_READER_USER": "bi_reader",
-           "BI_READER_PASSWORD": "reader-pw-42"}
-    sh = shutil.which("dash") or "sh"  # a POSIX shell as small as the curl image's
-    try:
-        first = subprocess.run([sh, str(ROOT / "docker/metabase-init.sh")], env=env, capture_output=True,
-                               text=True, timeout=60)
-        assert first.returncode == 0, first.stderr
-        posts = [c for c in calls if c[0] == "POST"]
-        assert [c[1] for c in posts] == ["/api/setup", "/api/database"]
-        setup, database = posts[0][2], posts[1][2]
-        assert setup["token"] == "tok-123" and setup["user"]["email"] == "admin@antq.local"
-        assert setup["prefs"]["allow_tracking"] is False
-        assert posts[1][3] == "session-abc"  # the new admin's session adds the database
-        assert database["engine"] == "postgres"
-        assert database["details"] | {} == {
-            "host": "postgres", "port": 5432, "dbname": "antq", "user": "bi_reader", "password": "reader-pw-42",
-            "ssl": False, "schema-filters-type": "inclusion", "schema-filters-patterns": "marts,dq"}
-        second = subprocess.run([sh, str(ROOT / "docker/metabase-init.sh")], env=env, capture_output=True,
-                                text=True, timeout=60)
-        assert second.returncode == 0 and "already set up" in second.stdout
-        assert len([c for c in calls if c[0] == "POST"]) == 2
-        # without the passwords it stops and says which to set
-        missing = subprocess.run([sh, str(ROOT / "docker/metabase-init.sh")], env={**env, "BI_READER_PASSWORD": ""},
-                                 capture_output=True, text=True, timeout=60)
-        assert missing.returncode == 1 and "ANTQ_BI_READER_PASSWORD" in missing.stderr
-    finally:
-        server.shutdown()

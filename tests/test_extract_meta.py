@@ -23,13 +23,14 @@ def meta(text):
     ("Quý I/2024, Công an tỉnh Thừa Thiên Huế tiếp nhận 345 tin báo.",
      "Thừa Thiên Huế", None, "quý I/2024", date(2024, 1, 1), date(2024, 3, 31)),
     ("Ngày 20/11, tại Bà Rịa - Vũng Tàu, Hội nghị sơ kết 5 năm thực hiện phong trào giai đoạn 2019-2024.",
-     "Bà Rịa - Vũng Tàu", date(2024, 11, 20), "giai đoạn 2019-2024", date(2019, 1, 1), date(2024, 12, 31)),
+     # a period still running on the report's day ends on it
+     "Bà Rịa - Vũng Tàu", date(2024, 11, 20), "giai đoạn 2019-2024", date(2019, 1, 1), date(2024, 11, 20)),
     ("date 2024-12 BHG - Sáng 03/12, Hội nghị tổng kết năm 2024 được tổ chức.",
-     "Hà Giang", date(2024, 12, 3), "năm 2024", date(2024, 1, 1), date(2024, 12, 31)),
+     "Hà Giang", date(2024, 12, 3), "năm 2024", date(2024, 1, 1), date(2024, 12, 3)),
     ("9 tháng năm 2023, thành phố Hà Nội tổ chức 5.000 buổi tuyên truyền.",
      "Hà Nội", None, "9 tháng năm 2023", date(2023, 1, 1), date(2023, 9, 30)),
     ("Sáng 25/5, Hội nghị tổng kết 10 năm thực hiện Chương trình phối hợp số 09 ngày 01/8/2013 tại huyện Mường Nhé.",
-     "Điện Biên", date(2023, 5, 25), "10 năm thực hiện (2013-2023)", date(2013, 8, 1), date(2023, 8, 1)),
+     "Điện Biên", date(2023, 5, 25), "10 năm thực hiện (2013-2023)", date(2013, 8, 1), date(2023, 5, 25)),
 ])
 def test_meta(text, province, report_date, label, start, end):
     assert meta(text) == (province, report_date, label, start, end)
@@ -65,15 +66,28 @@ def test_the_words_come_from_the_lexicon():
 
     with open(LEXICONS / "report_meta.yaml", encoding="utf-8") as f:
         lex = yaml.safe_load(f)
-    assert set(lex) == {"place_words", "province_words", "city_words", "tone_pairs", "day_words",
+    assert set(lex) == {"place_words", "province_words", "city_words", "commune_words", "national_words",
+                        "region_names", "tone_pairs", "day_words",
                         "day_words_spelled", "span_words", "document_words", "range_words",
                         "month_part_words", "since_words", "n_years_what", "future_words"}, \
         "a new list in report_meta.yaml needs its use in report_meta.py and a check here"
     assert all(lex.values())
     # province: a district after any place word, a province after a province word, a city after a city word
     assert meta("Lực lượng Công an Ba Bể ra quân.")[0] is None
-    for w in lex["place_words"]:
+    for w in set(lex["place_words"]) - set(lex["commune_words"]):
         assert meta(f"Lực lượng Công an {w} Ba Bể ra quân.")[0] == "Bắc Kạn", w
+    assert meta("Lực lượng Công an Cẩm Nhượng ra quân.")[0] is None
+    for w in lex["commune_words"]:
+        assert meta(f"Lực lượng Công an {w} Cẩm Nhượng ra quân.")[0] == "Hà Tĩnh", w
+    # national: a national body in the head and no province; a region named twice with one
+    assert extractors.extract_text("Hôm qua, cơ quan chức năng họp báo về tình hình.", "m.txt").scope is None
+    for w in lex["national_words"]:
+        r = extractors.extract_text(f"Hôm qua, {w.capitalize()} họp báo về tình hình.", "m.txt")
+        assert (r.scope, r.province) == ("national", None), w
+    for w in lex["region_names"]:
+        r = extractors.extract_text(f"Tại tỉnh Sóc Trăng, Bộ Công an tổng kết phong trào khu vực {w.title()}; "
+                                    f"các tỉnh {w.title()} có nhiều mô hình.", "m.txt")
+        assert (r.scope, r.province) == ("region", None), w
     assert meta("Đoàn Cao Bằng làm việc với Công an Lạng Sơn.")[0] == "Cao Bằng"
     for w in lex["province_words"]:
         assert meta(f"Đoàn Cao Bằng làm việc với Công an {w} Lạng Sơn.")[0] == "Lạng Sơn", w

@@ -34,8 +34,8 @@ NIGHT_2 = datetime(2024, 3, 11, 2, 0, tzinfo=HCM)
 def old_extractor(real_extract_bytes):
     """The real extractor as an older release would have answered: another version, other figures."""
 
-    def extract_bytes(data: bytes, name: str):
-        report = real_extract_bytes(data, name)
+    def extract_bytes(data: bytes, name: str, source=None):
+        report = real_extract_bytes(data, name, source)
         figures = []
         for fig in report.figures:
             if fig.measure.startswith("weapons."):      # not recognised yet

@@ -144,3 +144,31 @@ def test_the_ingestion_draws_progress_bars_on_a_terminal(warehouse_db, tmp_path)
     drawn = _run_on_a_terminal(code, str(landing), warehouse_db)
     assert "load_raw" in drawn and "extract" in drawn and "100%" in drawn
     assert "'staged': 10" in drawn
+
+
+def test_status_shows_errors_with_their_sentences_then_warnings_per_rule(loaded):
+    url, landing = loaded
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        conn.execute(
+            """insert into dq.flagged_figures (run_id, figure_id, expectation, message, severity, file_name, sentence)
+               values ('gx-new', 'a:1:target.achievement', 'stated_pct_matches_actual_over_target',
+                       'stated 106.7% but 252554/250814 = 100.69% (off by 6.01 points)', 'error',
+                       '000_19a092f55bfce8ee.txt', 'Toàn tỉnh đã cấp 252.554/250.814 thẻ, đạt 106,7%.'),
+                      ('gx-new', 'b:1:other', 'counts_are_whole_non_negative', 'count 2.5 tổ is not a whole number',
+                       'warning', 'x.txt', 's'),
+                      ('gx-new', 'b:2:other', 'counts_are_whole_non_negative', 'count 3.5 tổ is not a whole number',
+                       'warning', 'y.txt', 's'),
+                      ('gx-new', 'r1', 'report_dates_plausible', 'report r1: …', 'warning', 'z.txt', null)""")
+    (landing / "manifest.csv").write_text("file,province\nlate report.txt,Atlantis\n", encoding="utf-8")
+    pipeline.ingest("run-2", RUN_DATE, landing, url)
+    s = status.collect(url, landing)
+    assert [e["figure_id"] for e in s["flagged_errors"]] == ["a:1:target.achievement"]
+    assert s["flagged_warnings"] == [{"expectation": "counts_are_whole_non_negative", "flags": 2, "files": 2},
+                                     {"expectation": "report_dates_plausible", "flags": 1, "files": 1}]
+    text = status.render(s)
+    errors_at, warnings_at = text.index("Errors (1)"), text.index("Warnings, per rule")
+    assert errors_at < warnings_at
+    assert "000_19a092f55bfce8ee.txt: stated 106.7% but 252554/250814" in text
+    assert "“Toàn tỉnh đã cấp 252.554/250.814 thẻ, đạt 106,7%.”" in text
+    assert "counts_are_whole_non_negative 2 flag(s) in 2 file(s); report_dates_plausible 1 flag(s)" in text
+    assert "manifest.csv line 2: province 'Atlantis' is not a province" in text

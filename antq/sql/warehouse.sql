@@ -138,3 +138,37 @@ alter table staging.reports add column if not exists outlet text;
 
 -- the night's reports (staged since the last validation) are found through this index, not a scan
 create index if not exists reports_staged_at_idx on staging.reports (staged_at);
+
+-- Where a report comes from (#11): what decided its province (manifest | text | outlet of the
+-- manifest's url), whether it is a report of a province, the whole country or a region, what decided
+-- its date, and the manifest's url.
+alter table staging.reports add column if not exists scope text;
+alter table staging.reports add column if not exists province_source text;
+alter table staging.reports add column if not exists report_date_source text;
+alter table staging.reports add column if not exists source_url text;
+
+-- The landing folder's manifest.csv rows (antq/manifest.py), one per report file (relative to the
+-- landing folder); a row may come before its file, or after it (then updated_at > the report's
+-- staged_at, and the next extraction re-stages the report).
+create table if not exists raw.manifest_entries (
+    relative_path text primary key,
+    url           text,
+    published     date,
+    province      text,
+    scope         text,                        -- province | national | null (no province given)
+    manifest_path text not null,               -- the manifest it came from, relative to the landing folder
+    line_no       integer not null,
+    run_id        text not null,
+    updated_at    timestamptz not null default now()
+);
+-- manifest rows that cannot be used, with the reason (line_no 0: the manifest as a whole); replaced
+-- each time the manifest is read, so this lists the rejections of the manifests as they are now
+create table if not exists raw.manifest_rejections (
+    manifest_path text not null,
+    line_no       integer not null,
+    line          text not null,
+    reason        text not null,
+    run_id        text not null,
+    rejected_at   timestamptz not null default now(),
+    primary key (manifest_path, line_no)
+);

@@ -20,6 +20,7 @@ _MARKER_END = re.compile(r"[.)][ ]")
 _LIST_MARKER = re.compile(r"^[ \t]*$")
 # an abbreviation in brackets right before a number: "Ban Chỉ đạo (BCĐ) 138"
 _ABBR_BEFORE = re.compile(r"[ ]?\([^\W\d][\w.&-]{0,11}\)[ ]$")
+_QUOTE = re.compile(f"[{re.escape(NAME_QUOTES)}]")
 
 # rule id -> what it means, for --explain
 REASONS = {
@@ -97,7 +98,9 @@ def in_quoted_name(sent: str, s: int, e: int) -> bool:
 def _inside_numbered_name(sent: str, s: int, e: int) -> bool:
     """Whether the number at sent[s:e] is a later number of a short quoted name that opens with a
     number: the "3" of “5 không, 3 sạch” (a club's name, not a count)."""
-    q = max(sent.rfind(ch, max(0, s - 30), s) for ch in NAME_QUOTES)
+    q = -1
+    for m in _QUOTE.finditer(sent, max(0, s - 30), s):  # most windows hold none: one C-speed scan
+        q = m.start()
     if q < 0 or not sent[q + 1:q + 2].isdigit() or any(ch in sent[q + 1:s] for ch in "\"”’».;"):
         return False
     rest = sent[e:e + 40]
