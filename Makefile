@@ -1,18 +1,29 @@
 # The two commands a new user needs: `make run` and `make test`. Everything else is installed from
-# uv.lock into .venv by the first one that runs (uv itself goes into .tools/ if it is not on PATH).
+# uv.lock into .venv by the first one that runs (uv itself goes into .tools/ if it is not on PATH),
+# and the Data Docs' browser libraries from docs_assets/package-lock.json (npm) into docs_assets/.
+# `bin/antq …` runs any antq command in that environment (installing it first if needed).
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: run test bench score install clean-data dashboard browser
+.PHONY: run test bench score install clean-data dashboard browser psql docs status
 
-run: .venv/.synced  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
+run: install  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
 	$(UV) run --frozen --no-sync antq run
 
-test: .venv/.synced bi/.venv/.synced browser  ## the test suite, against real PostgreSQL (and Superset in a real browser)
+test: install bi/.venv/.synced browser  ## the test suite, against real PostgreSQL (and the pages in headless Chromium)
 	$(UV) run --frozen --no-sync pytest
+
+psql: install  ## psql on the warehouse `make run` filled (its embedded PostgreSQL is started for it)
+	$(UV) run --frozen --no-sync antq psql
+
+docs: install  ## build the Data Docs and the dbt docs again, readable offline; prints where they are
+	$(UV) run --frozen --no-sync antq docs
+
+status: install  ## last runs, rejected files, failed expectations
+	$(UV) run --frozen --no-sync antq status
 
 dashboard: .venv/.synced bi/.venv/.synced  ## Superset on the warehouse `make run` filled, dashboards imported; prints URL and login
 	$(UV) run --frozen --no-sync antq dashboard
@@ -23,7 +34,7 @@ bench: .venv/.synced  ## speed and memory figures (written to bench/results.json
 score: .venv/.synced  ## extractor scores on the shared gold sets: seeds, dev dA..dD, all dev, the rotation
 	$(UV) run --frozen --no-sync antq score-sets
 
-install: .venv/.synced
+install: .venv/.synced docs_assets/node_modules/.installed
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -38,7 +49,7 @@ bi/.venv/.synced: bi/uv.lock bi/pyproject.toml | $(if $(findstring .tools,$(UV))
 	$(UV) sync --frozen --project bi
 	touch $@
 
-# Debian's chromium and chromium-driver, for the dashboards' browser test (tests/test_bi.py)
+# Debian's chromium and chromium-driver, for the browser tests (tests/test_bi.py, tests/test_offline_pages.py)
 browser:
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; else \
@@ -48,3 +59,10 @@ browser:
 
 clean-data:  ## forget the local warehouse, Airflow home and GX context (the embedded PostgreSQL's data)
 	rm -rf .data
+
+# The browser libraries of the Data Docs (Bootstrap, bootstrap-table, jQuery, Vega, Font Awesome …),
+# copied into the site by expectations/data_docs.py so the pages need no internet
+docs_assets/node_modules/.installed: docs_assets/package.json docs_assets/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  cd docs_assets && npm ci --loglevel=error && touch node_modules/.installed; \
+	else echo "warning: npm not found: the Data Docs will need the internet for their styles (apt-get install npm)" >&2; fi

@@ -66,11 +66,22 @@ def _cmd_dbt(args) -> int:
     from antq import config, runner
 
     stack = runner.Stack()
-    cmd = [str(Path(sys.executable).with_name("dbt")), *args.dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
+    dbt_args = list(args.dbt_args)
+    generate_docs = dbt_args[:2] == ["docs", "generate"]
+    if generate_docs and "--static" not in dbt_args:
+        dbt_args.append("--static")  # static_index.html: one file that opens without a server
+    cmd = [str(Path(sys.executable).with_name("dbt")), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
     code = subprocess.call(cmd, env=stack.env())
-    if args.dbt_args[:2] == ["docs", "generate"] and code == 0:
-        print(f"docs: {stack.env()['DBT_TARGET_PATH']}/index.html  (serve them: antq dbt docs serve)")
+    if generate_docs and code == 0:
+        print(f"docs: {config.shown(config.dbt_static_docs())}  (one file, opens offline; "
+              f"or serve them: {config.antq_command()} dbt docs serve)")
     return code
+
+
+def _cmd_docs(args) -> int:
+    from antq import docs
+
+    return docs.build()
 
 
 def _cmd_dashboard(args) -> int:
@@ -270,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("dbt", help="run dbt on the warehouse: antq dbt docs generate | build | test …")
     p.add_argument("dbt_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_dbt)
+
+    sub.add_parser("docs", help="build the Data Docs and the dbt docs again, readable offline; prints where they "
+                   "are").set_defaults(func=_cmd_docs)
 
     p = sub.add_parser("dashboard", help="Apache Superset on the warehouse (embedded or WAREHOUSE_URL) as bi_reader, "
                        "with the dashboards of bi/assets imported; serves on localhost until Ctrl-C")

@@ -12,6 +12,7 @@ ANTQ_EXTRACT_SECONDS  a report whose extraction takes longer is rejected and the
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -49,6 +50,67 @@ def extract_seconds() -> float:
 
 def gx_context_dir() -> Path:
     return Path(os.environ.get("ANTQ_GX_DIR", data_dir() / "gx")).resolve()
+
+
+def embedded_pg_dir() -> Path:
+    """The embedded PostgreSQL's data folder (when no WAREHOUSE_URL is given)."""
+    return data_dir() / "pg"
+
+
+def gx_data_docs_index() -> Path:
+    """The Data Docs' front page: GX's file context keeps its config and site in <root>/gx/."""
+    return gx_context_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+def dbt_target_dir() -> Path:
+    """dbt's target folder (manifest, `dbt docs generate`'s index.html), per data dir."""
+    return data_dir() / "dbt" / "target"
+
+
+def dbt_docs_index() -> Path:
+    """dbt's docs page for `dbt docs serve`: it fetches manifest.json and catalog.json beside it."""
+    return dbt_target_dir() / "index.html"
+
+
+def dbt_static_docs() -> Path:
+    """`dbt docs generate --static`'s page: the manifest and catalog inside, so it opens as a file."""
+    return dbt_target_dir() / "static_index.html"
+
+
+_log_dirs: dict[Path, Path] = {}
+
+
+def log_dir() -> Path:
+    """This process's log folder in the data folder: .data/logs/<started>-<pid>/ (two runs never
+    write one log)."""
+    base = data_dir()
+    if base not in _log_dirs:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        _log_dirs[base] = base / "logs" / f"{stamp}-{os.getpid()}"
+    path = _log_dirs[base]
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def log_file(step: str) -> Path:
+    """Where `antq run` keeps the output of one of its steps ("dag antq_ingest" -> dag-antq_ingest.log),
+    in this run's own log folder."""
+    return log_dir() / f"{step.replace(' ', '-')}.log"
+
+
+def shown(path: str | Path) -> str:
+    """A path as the product prints it: relative to the current folder when it is inside it (so it
+    opens from where the command ran), else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def antq_command() -> str:
+    """How to call antq from where the user is: the clone's bin/antq (it brings the project's env)."""
+    return shown(PROJECT_ROOT / "bin" / "antq")
 
 
 def warehouse_url() -> str:
@@ -104,7 +166,7 @@ def dbt_env(url: str) -> dict[str, str]:
         "ANTQ_PG_DBNAME": p["dbname"],
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         # per data dir, so a test run and `make run` never share dbt's manifest or logs
-        "DBT_TARGET_PATH": str(data_dir() / "dbt" / "target"),
+        "DBT_TARGET_PATH": str(dbt_target_dir()),
         "DBT_LOG_PATH": str(data_dir() / "dbt" / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         # `dbt build -s model` must not pull in a test whose other parent is not built yet

@@ -302,7 +302,7 @@ def reprocess_range(from_date: date, to_date: date, reextract: str = "auto", how
               "asset makes antq_transform rebuild the marts. Follow it: airflow dags list-runs antq_ingest")
         return 0
 
-    where = f"embedded PostgreSQL ({config.data_dir() / 'pg'})" if stack.embedded else "WAREHOUSE_URL"
+    where = f"embedded PostgreSQL ({config.shown(config.embedded_pg_dir())})" if stack.embedded else "WAREHOUSE_URL"
     print(f"antq reprocess: no Airflow scheduler is running against {config.url_parts(stack.airflow_url)['dbname']}, "
           f"so the backfill's work is done here, directly (warehouse on {where})")
     warehouse.migrate(stack.warehouse_url)

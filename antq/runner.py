@@ -45,7 +45,7 @@ class Stack:
             self.warehouse_url = warehouse.ensure_database(given, config.url_parts(given)["dbname"])
             self.embedded = False
         else:
-            self._server = warehouse.start_embedded(config.data_dir() / "pg")
+            self._server = warehouse.start_embedded(config.embedded_pg_dir())
             self.warehouse_url = warehouse.ensure_database(self._server.get_uri(), config.WAREHOUSE_DB)
             self.embedded = True
         dbname = config.url_parts(self.warehouse_url)["dbname"]
@@ -70,23 +70,6 @@ class Stack:
             **config.dbt_env(self.warehouse_url),
         }
         return env
-
-
-_log_dir: Path | None = None
-
-
-def log_dir() -> Path:
-    """This process's log folder: .data/logs/<started>-<pid>/ (two runs never write one log)."""
-    global _log_dir
-    if _log_dir is None:
-        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
-        _log_dir = config.data_dir() / "logs" / f"{stamp}-{os.getpid()}"
-        _log_dir.mkdir(parents=True, exist_ok=True)
-    return _log_dir
-
-
-def _shown(path: Path) -> Path:
-    return path.relative_to(config.PROJECT_ROOT) if path.is_relative_to(config.PROJECT_ROOT) else path
 
 
 class StepFailed(RuntimeError):
@@ -126,12 +109,12 @@ def _run(cmd: list[str], env: dict, step: str, watch=None) -> None:
 
     with spinner(step, watch):
         proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
-    logfile = log_dir() / f"{step.replace(' ', '-')}.log"
+    logfile = config.log_file(step)
     logfile.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
-        raise StepFailed(f"step '{step}' failed (exit {proc.returncode}); full log: {_shown(logfile)}\n"
+        raise StepFailed(f"step '{step}' failed (exit {proc.returncode}); full log: {config.shown(logfile)}\n"
                          + failure_summary(proc.stdout + "\n" + proc.stderr))
-    print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {_shown(logfile)})")
+    print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {config.shown(logfile)})")
 
 
 class RunDeclined(RuntimeError):
@@ -281,9 +264,9 @@ def run_all(logical_date: datetime | None = None) -> dict:
 def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     started = time.monotonic()
     env = stack.env()
-    where = "embedded PostgreSQL (.data/pg)" if stack.embedded else "WAREHOUSE_URL"
+    where = f"embedded PostgreSQL ({config.shown(config.embedded_pg_dir())})" if stack.embedded else "WAREHOUSE_URL"
     print(f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}"
-          f"   (logs: {_shown(log_dir())})")
+          f"   (logs: {config.shown(config.log_dir())})")
     fail_orphaned_runs(stack.airflow_url)
     roles = warehouse.migrate(stack.warehouse_url)
     print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
@@ -354,7 +337,7 @@ def summarize(url: str) -> dict:
             "flagged_figures": conn.execute(
                 "select figure_id, message from dq.flagged_figures where run_id = %s order by figure_id",
                 (last_run,)).fetchall(),
-            "data_docs": str(config.gx_context_dir() / "uncommitted" / "data_docs" / "local_site" / "index.html"),
+            "data_docs": str(config.gx_data_docs_index()),
         }
 
 
@@ -372,7 +355,8 @@ def print_summary(s: dict) -> None:
         print(f"  flagged {fid}: {_short(message)}")
     if len(flagged) > 20:
         print(f"  … and {len(flagged) - 20} more flagged figure(s): dq.flagged_figures, or `antq status`")
-    print(f"data docs        {s['data_docs']}")
+    print(f"data docs        {config.shown(s['data_docs'])}" if Path(s["data_docs"]).is_file()
+          else "data docs        none yet: the validation builds them")
     print(f"done in {s['seconds']}s")
 
 

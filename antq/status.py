@@ -170,7 +170,8 @@ def render(s: dict) -> str:
             line = f"  {_when(r['start'])}  {r['dag_id']:<15} {r['state'] or '-':<8} {r['run_id']}"
             if r["failed_tasks"]:
                 line += (f"\n      failed task(s): {', '.join(r['failed_tasks'])}: read the task log "
-                         "(Airflow UI, or .data/logs/ after `antq run`), fix the cause, then clear the run")
+                         f"(Airflow UI, or {config.shown(config.data_dir() / 'logs')} after `antq run`), fix the "
+                         "cause, then clear the run")
             out.append(line)
 
     pending = s.get("pending")
@@ -192,7 +193,7 @@ def render(s: dict) -> str:
     for r in s["rejected"]:
         out.append(f"  {r['relative_path']!r} ({r['stage']}, {_when(r['rejected_at'])}): {r['reason']}")
         if r["kept_in"]:
-            out.append(f"      kept in {r['kept_in']}")
+            out.append(f"      kept in {config.shown(r['kept_in'])}")
     if s["rejected"]:
         out.append("  to load one: fix the file and drop it in the landing folder again under a new name "
                    "(README: \"When a file is rejected\")")
@@ -225,7 +226,7 @@ def render(s: dict) -> str:
             out.append(f"  FAILED [{e['severity']}] {e['suite']}.{e['expectation']}: {e['unexpected']} row(s)")
         if s["failed_expectations"]:
             out.append("  the rows are kept and flagged: see dq.flagged_figures and the Data Docs "
-                       f"({config.gx_context_dir() / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'})")
+                       f"({config.shown(config.gx_data_docs_index())})")
     return "\n".join(out)
 
 

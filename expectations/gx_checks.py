@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from . import data_docs
 from .dq import SCOPES, Verdict, start_validation, write_verdicts
 from .rules import Rule, RuleSet, Suite, batch_query, load_rules
 
@@ -436,6 +437,32 @@ def _docs_index(context) -> str | None:
     return None
 
 
+def _make_docs_offline(docs_index: str | None) -> str:
+    """Point the freshly built Data Docs at the project's copies of their browser libraries.
+    "yes", or why not: missing assets cost the pages their styling, never the verdicts."""
+    if not docs_index or not Path(docs_index).is_file():
+        return "no Data Docs site"
+    try:
+        report = data_docs.make_offline(Path(docs_index).parent)
+    except data_docs.MissingDocsAssets as err:
+        log.warning("Data Docs need the internet to show styled: %s", err)
+        return str(err)
+    if not report.offline:
+        return f"{len(report.external)} page(s) still load from the internet (see the log)"
+    return "yes"
+
+
+def rebuild_data_docs(context_root: str | Path) -> tuple[str | None, str]:
+    """Build the Data Docs again from the validation results GX stored (no database needed), with
+    the rows of failed rules and the browser libraries of the project: (index.html, offline)."""
+    with _quiet_gx_warnings():
+        context = file_context(context_root)
+        data_docs.register_unexpected_rows_table()
+        context.build_data_docs()
+        docs_index = _docs_index(context)
+    return docs_index, _make_docs_offline(docs_index)
+
+
 def _dispose(datasource) -> None:
     for engine in (
         getattr(datasource, "_engine", None),
@@ -465,7 +492,7 @@ def run_checks(
     dq.flagged_figures / dq.validated_reports are replaced in one transaction. Reads the marts on a
     read-only connection and never changes them. Returns {run_id, scope, reports_validated,
     evaluated, passed, failed, warnings, failed_expectations, warning_expectations,
-    errored_expectations, flagged_figures, skipped, success, data_docs_index}.
+    errored_expectations, flagged_figures, skipped, success, data_docs_index, data_docs_offline}.
     """
     import psycopg
     from great_expectations.core.run_identifier import RunIdentifier
@@ -481,6 +508,7 @@ def run_checks(
         context = file_context(context_root)
         checkpoint, skipped = build_checkpoint(context, rules)
         datasource = context.data_sources.get(DATASOURCE_NAME)
+        data_docs.register_unexpected_rows_table()  # the Data Docs show a failed rule's rows
         try:
             if checkpoint is not None:
                 result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
@@ -491,6 +519,7 @@ def run_checks(
         finally:
             _dispose(datasource)
         docs_index = _docs_index(context)
+        docs_offline = _make_docs_offline(docs_index)
 
     with psycopg.connect(libpq_url(warehouse_url), autocommit=True) as conn:
         write_verdicts(conn, run_id, verdicts)
@@ -512,6 +541,7 @@ def run_checks(
         "skipped": skipped,
         "success": not failed,
         "data_docs_index": docs_index,
+        "data_docs_offline": docs_offline,
     }
     log.info(
         "GX run %s on %s (%d reports, scope %s): %d evaluated, %d passed, %d failed, %d warnings, "

@@ -63,3 +63,13 @@ def warehouse_db(fresh_db):
 
     warehouse.migrate(fresh_db)
     return fresh_db
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the browser tests left their screenshots (tests/offline_browser.py)."""
+    from offline_browser import SCREENSHOTS
+
+    if SCREENSHOTS:
+        terminalreporter.write_sep("-", "screenshots of the pages, as headless Chromium showed them offline")
+        for path in SCREENSHOTS:
+            terminalreporter.write_line(str(path))

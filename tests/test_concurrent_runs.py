@@ -166,7 +166,6 @@ def test_a_failed_step_names_its_cause_not_only_the_tail_of_a_traceback():
 
 def test_a_failed_step_raises_with_its_log_and_cause(tmp_path, monkeypatch):
     monkeypatch.setenv("ANTQ_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(runner, "_log_dir", None)
     script = "import sys; print('Database Error in model m'); print('  relation does not exist'); sys.exit(2)"
     with pytest.raises(runner.StepFailed) as err:
         runner._run([sys.executable, "-c", script], dict(os.environ), "dbt build")

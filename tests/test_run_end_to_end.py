@@ -1,5 +1,6 @@
-"""`antq run` (what `make run` calls) from the sample reports to validated marts, as a user runs it:
-once on a server given by WAREHOUSE_URL, once on the embedded default. Slow (Airflow + dbt + GX)."""
+"""`antq run` (what `make run` calls) from the sample reports to validated marts, as a user runs it,
+on a server given by WAREHOUSE_URL (the embedded default: tests/test_offline_pages.py, which also
+opens its pages). Slow (Airflow + dbt + GX)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ import sys
 import psycopg
 import pytest
 
-from antq import config, runner, warehouse
+from antq import config, runner
 
 SAMPLE_DOCS = {f"{n}_{h}.txt" for n, h in [("000", "19a092f55bfce8ee"), ("001", "24808d28fd314263"),
                                           ("002", "8cb08c7fc698b016"), ("003", "444a77a962dd98df"),
@@ -83,12 +84,3 @@ def test_run_on_a_server_given_by_url_twice_gives_the_same_marts(fresh_db, tmp_p
             " select run_id from dq.validated_reports order by validated_at desc nulls last limit 1)").fetchone()
     assert audits == (5, 5)
 
-
-def test_run_on_the_embedded_postgres_by_default(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("WAREHOUSE_URL", "REPORTS_DIR")}
-    env["ANTQ_DATA_DIR"] = str(tmp_path / "data")
-    out = _antq_run(env)
-    assert "embedded PostgreSQL" in out and "reports loaded   5" in out
-    server = warehouse.start_embedded(tmp_path / "data" / "pg")  # start it again to look inside
-    with psycopg.connect(config.libpq_url(server.get_uri(database=config.WAREHOUSE_DB))) as conn:
-        _assert_warehouse_is_complete(conn)
