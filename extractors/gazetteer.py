@@ -31,7 +31,8 @@ def fold(s: str) -> str:
     return "".join(c for c in s if unicodedata.category(c) != "Mn")
 
 
-def _tone_variants(name: str, pairs) -> list[str]:
+def tone_variants(name: str, pairs) -> list[str]:
+    """A name in each tone placement of `pairs` ("oà"/"òa"): "Thanh Hóa" and "Thanh Hoá"."""
     out = [name]
     for x, y in pairs:
         for a, b in ((x, y), (y, x)):
@@ -63,7 +64,7 @@ def gazetteer(tone_pairs: tuple = ()) -> Gazetteer:
     with open(LEXICONS / "gazetteer.csv", encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             table = tables.setdefault((row["era"], row["level"]), {})
-            for v in _tone_variants(row["name"], tone_pairs):
+            for v in tone_variants(row["name"], tone_pairs):
                 table.setdefault(v, set()).add(row["province"])
     successor: dict[str, str] = {}
     try:

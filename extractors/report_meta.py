@@ -23,6 +23,7 @@ from datetime import date, timedelta
 
 import yaml
 
+from .gazetteer import tone_variants
 from .lexicon import LEXICONS, REPO, _load, alternation, trie_alternation
 
 _LEX = _load("report_meta.yaml")
@@ -84,12 +85,7 @@ _TONES = tuple((a, b) for a, b in _LEX["tone_pairs"])
 
 def _tone_variants(name: str) -> list[str]:
     """A name in old and new tone placement: "Thanh Hóa" / "Thanh Hoá"."""
-    out = [name]
-    for x, y in _TONES:
-        for a, b in ((x, y), (y, x)):
-            if a in name:
-                out.append(name.replace(a, b))
-    return out
+    return tone_variants(name, _TONES)
 
 
 PROVINCES, ALIASES, OUTLETS, DISTRICTS = _load_places()

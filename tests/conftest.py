@@ -73,3 +73,20 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("-", "screenshots of the pages, as headless Chromium showed them offline")
         for path in SCREENSHOTS:
             terminalreporter.write_line(str(path))
+
+
+@pytest.fixture
+def landing(tmp_path):
+    """A landing folder holding a copy of the five sample reports."""
+    import shutil
+
+    folder = tmp_path / "landing"
+    shutil.copytree(SEEDS_DIR, folder)
+    return folder
+
+
+@pytest.fixture
+def quarantine(tmp_path, monkeypatch):
+    """Rejected files go to the test's own quarantine folder (use with pytestmark usefixtures)."""
+    monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "quarantine"))
+    return tmp_path / "quarantine"

@@ -9,22 +9,9 @@ import pytest
 
 from antq import config, ingest, pipeline
 
-from conftest import SEEDS_DIR
-
 RUN_DATE = date(2024, 1, 2)
 
-
-@pytest.fixture
-def landing(tmp_path):
-    folder = tmp_path / "landing"
-    shutil.copytree(SEEDS_DIR, folder)
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def quarantine(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "quarantine"))
-    return tmp_path / "quarantine"
+pytestmark = pytest.mark.usefixtures("quarantine")  # (fixtures landing, quarantine: conftest.py)
 
 
 def _counts(url):

@@ -2,7 +2,6 @@
 not there, malformed rows rejected with a reason; against a real PostgreSQL warehouse."""
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import psycopg
@@ -10,23 +9,11 @@ import pytest
 
 from antq import config, ingest, manifest, pipeline
 
-from conftest import SEEDS_DIR
-
 RUN_DATE = date(2024, 1, 2)
 KON_TUM = "004_f927958248fcde9a.txt"
 SEED_000 = "000_19a092f55bfce8ee.txt"
 
-
-@pytest.fixture
-def landing(tmp_path):
-    folder = tmp_path / "landing"
-    shutil.copytree(SEEDS_DIR, folder)
-    return folder
-
-
-@pytest.fixture(autouse=True)
-def quarantine(tmp_path, monkeypatch):
-    monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "quarantine"))
+pytestmark = pytest.mark.usefixtures("quarantine")  # (fixtures landing, quarantine: conftest.py)
 
 
 def _reports(url) -> dict[str, tuple]:
