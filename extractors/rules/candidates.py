@@ -124,7 +124,7 @@ def find_numbers(text: str, low_text: str, spans: list[tuple[int, int]],
     return by_sentence
 
 
-def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) -> Cand | str:
+def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None, quoted: bool = True) -> Cand | str:
     """The candidate figure of the digits at sent[s:e] (den: a fraction's denominator), or the reason
     (a not_figures rule id) it is not a figure."""
     right = sent[e:e + 2]
@@ -134,7 +134,7 @@ def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None) ->
     qualifier = QUALIFIER_OF[q] if q else "exact"
     if q:  # look through the qualifier: "tăng hơn 5 vụ"
         tail = tail_of(left_low[:len(left_low.rstrip()) - len(q)])
-    why = not_figures.why_not(sent, low, s, e, num, den, left_low, tail)
+    why = not_figures.why_not(sent, low, s, e, num, den, left_low, tail, quoted)
     maybe_year = den is None and len(num) == 4 and "1900" <= num <= "2100"  # not_figures.could_be_year, inline
     if maybe_year and (why or not_figures.year_before(tail)):
         return "not_figures:year"  # "năm 2024", "giai đoạn 2021", "2019-2024"

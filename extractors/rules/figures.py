@@ -74,8 +74,10 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     # one clause: no search per number; a sentence longer than any real one (a list of thousands of
     # numbers) reads each number's clause only CONTEXT_CHARS around it, so its time stays linear
     whole = (0, n) if ";" not in low and n <= CONTEXT_CHARS else None
+    quoted = not_figures.has_quotes(sent)  # once per sentence, not per number
     for s, e, num, den in ms:
-        c = candidate(sent, low, s, e, num, den) if num is not None else word_candidate(sent, low, s, e, den)
+        c = (candidate(sent, low, s, e, num, den, quoted) if num is not None
+             else word_candidate(sent, low, s, e, den))
         if isinstance(c, str):
             if trace is not None:
                 trace.append({"start": offset + s, "surface": sent[s:e], "dropped": c, "sentence": sent})

@@ -43,9 +43,11 @@ REASONS = {
 }
 
 
-def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left_low: str, tail: Tail) -> str:
+def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left_low: str, tail: Tail,
+            quoted: bool = True) -> str:
     """The id ("not_figures:<rule>") of the first rule that makes the number at sent[s:e] no figure,
-    or "" when none does. `tail` is what the words before it say (lexicon.tail_of), qualifier skipped."""
+    or "" when none does. `tail` is what the words before it say (lexicon.tail_of), qualifier skipped;
+    `quoted` False when the sentence holds no quote (no quoted name to look for)."""
     right = sent[e:e + 2]
     # a space then a word (the common case) is not attached: after a space, _ATTACHED needs "/", "-" or "–"
     if not (right[:1] == " " and right[1:] not in "/-–") and _ATTACHED.match(sent, e):
@@ -74,7 +76,7 @@ def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left
     pct_follows = sent.startswith("%", e) or sent.startswith(" %", e)
     if "change" in kinds and not pct_follows:
         return "not_figures:change"  # "giảm 12 vụ (so với cùng kỳ)"; but "giảm 5,83%" is a rate, a figure
-    if in_quoted_name(sent, s, e):
+    if quoted and in_quoted_name(sent, s, e):
         return "not_figures:quoted_name"
     after = right[:1]
     if after and after in ".)" and _MARKER_END.match(sent, e) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
@@ -127,6 +129,11 @@ def _inside_numbered_name(sent: str, s: int, e: int) -> bool:
     close = next((i for i, ch in enumerate(rest) if ch in "\"”’»"), -1)
     inner = sent[q + 1:e] + rest[:close]
     return close >= 0 and len(inner.split()) <= NAME_MAX_WORDS + 2 and not any(ch in rest[:close] for ch in ".;")
+
+
+def has_quotes(sent: str) -> bool:
+    """Whether a sentence holds a quote that may open a name (in_quoted_name is asked only then)."""
+    return _QUOTE.search(sent) is not None
 
 
 def is_page_furniture(low_text: str, a: int, b: int) -> bool:
