@@ -394,6 +394,7 @@ def clean_issuer(name: str) -> str:
 _STATS = _load("statistics.yaml")
 PCT_NOT_FIGURE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['pct_not_figure_before'])})[ ]*$")
 PCT_TARGET_AFTER_RE = re.compile(rf"[ ]*(?:{alternation(_STATS['pct_target_after'])})(?!\w)")
+FRACTION_JOINER_ANY_RE = re.compile(alternation(_STATS["fraction_joiners"]))  # a sentence worth joining in
 FRACTION_JOINER_RE = re.compile(rf"[ ]+(?:{alternation(_STATS['fraction_joiners'])})[ ]+$")
 COVERAGE_NOUN_RE = re.compile(rf"(?:{alternation(_STATS['coverage_nouns'])})(?!\w)")
 PERIOD_COMPARISON_RE = re.compile(alternation(_STATS["period_comparison"]))
@@ -424,6 +425,7 @@ MONEY_SCALES = frozenset(_ATTRS["money_scales"])
 STATED_PCT_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]+"
                            rf"(?:(?:{alternation(_STATS['stated_pct_gap'])})[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
 REACHED_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]*$")
+AVERAGE_ANY_RE = re.compile(alternation(_STATS["average_before"]))  # a sentence that may hold one
 AVERAGE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['average_before'])})[^,;]{{0,12}}$")
 PER_UNIT_RE = re.compile(rf"[ ]?(?:{COVERAGE_NOUN_RE.pattern}|(?:{alternation(_STATS['per_unit_nouns'])})(?!\w))")
 REACHES_STANDARD_RE = re.compile(rf"[^;]{{0,80}}?(?:{alternation(_STATS['reaches_standard'])}"

@@ -36,7 +36,8 @@ def award_attrs(sent: str, low: str, cands: list[Cand]) -> None:
         for c in run:
             c.attrs.update(attrs)
             if attrs:
-                c.how.append(("awards.py:resolve", " … ".join(p for p in (before[-80:].strip(), after[:80].strip()) if p)))
+                if c.how is not None:  # (recorded for --explain only)
+                    c.how.append(("awards.py:resolve", " … ".join(p for p in (before[-80:].strip(), after[:80].strip()) if p)))
 
 
 def model_status(low: str, cands: list[Cand]) -> None:

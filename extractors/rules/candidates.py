@@ -47,7 +47,7 @@ class Cand:
     drop: bool = False
     # for `antq extract --explain`: the rules that decided (file:rule, the words they read), and why
     # a dropped candidate was dropped
-    how: list = field(default_factory=list)
+    how: list | None = None  # a list only when a trace is asked for (explain), else nothing is recorded
     why_dropped: str = ""
     # 1900..2100 with no word of time before it: a count if a counted noun follows, else a year
     maybe_year: bool = False

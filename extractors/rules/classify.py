@@ -32,14 +32,16 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
     if c.pct:
         c.unit = "%"
         c.measure = "other"
-        c.how.append(("classify.py:percent", "%"))
+        if c.how is not None:  # (recorded for --explain only)
+            c.how.append(("classify.py:percent", "%"))
         return
     ca, cb = c.ca, c.cb
     ulow = low[c.u:c.u + 90]
     # a number with no unit of its own in a list takes the next one's: "12, 15 và 20 vụ"
     if nxt is not None and _NEXT_IN_LIST.match(low, c.e, nxt.s) and not c.den and not nxt.pct:
         c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
-        c.how.append(("classify.py:list", sent[c.s:nxt.e]))
+        if c.how is not None:  # (recorded for --explain only)
+            c.how.append(("classify.py:list", sent[c.s:nxt.e]))
         if c.measure:
             kind_attrs(sent, low, c, ca, cb)
         return
@@ -69,7 +71,8 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
             continue
         c.rule = r
         c.measure = r.measure
-        c.how.append((r.rule_id, sent[c.u:c.u + um.end()]))
+        if c.how is not None:  # (recorded for --explain only)
+            c.how.append((r.rule_id, sent[c.u:c.u + um.end()]))
         if r.measure is None:
             return
         c.unit_end = unit_end(low, c.u, c.u + um.end())
@@ -84,23 +87,28 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         tm = TOTAL_OF_RE.search(low, max(ca, c.s - 100), c.s)
         if tm and not _depth:
             inner = Cand(s=c.s, e=c.e, surface=c.surface, value=c.value, den=None, pct=False,
-                         qualifier=c.qualifier, u=tm.start("noun"), ca=ca, cb=cb)
+                         qualifier=c.qualifier, u=tm.start("noun"), ca=ca, cb=cb,
+                         how=[] if c.how is not None else None)
             classify(sent, low, inner, None, cache, _depth=1)
             if inner.measure:
                 c.measure, c.rule, c.attrs = inner.measure, inner.rule, inner.attrs
                 c.unit, c.unit_end = inner.unit, c.e
-                c.how.append(("classify.py:total_of", sent[tm.start():tm.end()]))
-                c.how.extend(inner.how)
+                if c.how is not None:  # (recorded for --explain only)
+                    c.how.append(("classify.py:total_of", sent[tm.start():tm.end()]))
+                if c.how is not None:
+                    c.how.extend(inner.how or ())
                 return
         if c.surface.rsplit(" ", 1)[-1].lower() in MONEY_SCALES:
             c.measure, c.unit, c.unit_end = "money.vnd", "đồng", c.e  # "trị giá 2,5 tỷ": an amount of money
-            c.how.append(("classify.py:money_scale", c.surface))
+            if c.how is not None:  # (recorded for --explain only)
+                c.how.append(("classify.py:money_scale", c.surface))
             return
     # no rule: a statistic of its own kind, if a noun follows
     first = unit.split(" ", 1)[0].lower() if unit else ""
     if first and first[0].isalpha() and first not in NOT_UNIT:
         c.measure, c.unit, c.unit_end = "other", unit, end
-        c.how.append(("classify.py:no_rule_other", unit))
+        if c.how is not None:  # (recorded for --explain only)
+            c.how.append(("classify.py:no_rule_other", unit))
 
 
 def _has(cache: dict, pat, low: str, a: int, b: int) -> bool:

@@ -11,7 +11,7 @@ counts, and fill its attributes. This module runs the steps; each step is a modu
   5. attributes.py   awards (issuer, award type, status), model status, campaign activity;
   6. parts.py        part_of: "726 nguồn tin, trong đó 655 ...", breakdowns by place.
 
-Every decision is recorded on the candidate (`how`, `why_dropped`) for `antq extract --explain`.
+Every decision is recorded on the candidate (`how`, `why_dropped`) when `antq extract --explain` asks for a trace.
 """
 from __future__ import annotations
 
@@ -82,11 +82,14 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
             if trace is not None:
                 trace.append({"start": offset + s, "surface": sent[s:e], "dropped": c, "sentence": sent})
             continue
+        if trace is not None:
+            c.how = []
         c.ca, c.cb = whole or clause_bounds(low, s, CONTEXT_CHARS)
         cands.append(c)
     if not cands:
         return [], []
     fractions.join_fractions(low, cands)
+    averages = fractions.has_average_words(low)
     # measures, from the last number to the first so a number with no unit can take the next one's
     cache: dict = {}
     nxt: Cand | None = None
@@ -111,9 +114,10 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
         if not cands:
             return [], []
     for c in cands:
-        if c.measure and not c.pct and c.den is None and fractions.is_average(low, c):
+        if c.measure and not c.pct and c.den is None and fractions.is_average(low, c, averages):
             c.measure, c.attrs = "other", {"subject": "average"}  # "5,5 biên chế/xã": a rate, not a count
-            c.how.append(("fractions.py:average", sent[c.s:(c.unit_end or c.e) + 8]))
+            if c.how is not None:  # (recorded for --explain only)
+                c.how.append(("fractions.py:average", sent[c.s:(c.unit_end or c.e) + 8]))
         if not c.surface[:1].isdigit():
             # "hàng nghìn lượt ...": FIGURES.md makes a number in words optional at best; summed in a
             # mart as 1 000 it would mislead, so it is read (for --explain) but not emitted
@@ -129,7 +133,7 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     parts.part_of(low, kept, before)
     if trace is not None:
         for c in cands:
-            entry = {"start": offset + c.s, "surface": c.surface, "sentence": sent, "how": c.how}
+            entry = {"start": offset + c.s, "surface": c.surface, "sentence": sent, "how": c.how or []}
             if c.measure and not c.drop:
                 entry.update(measure=c.measure, unit=c.unit, value=c.value, attrs=c.attrs)
             else:

@@ -9,7 +9,7 @@ is an average, not a count. The words are in lexicons/statistics.yaml.
 """
 from __future__ import annotations
 
-from ..lexicon import (AVERAGE_BEFORE_RE, COVERAGE_NOUN_RE, FRACTION_JOINER_RE, PCT_NOT_FIGURE_BEFORE_RE,
+from ..lexicon import (AVERAGE_ANY_RE, AVERAGE_BEFORE_RE, COVERAGE_NOUN_RE, FRACTION_JOINER_ANY_RE, FRACTION_JOINER_RE, PCT_NOT_FIGURE_BEFORE_RE,
                        PCT_TARGET_AFTER_RE, PER_UNIT_RE, PERIOD_COMPARISON_RE, RATED_SET_RE, REACHED_RE,
                        REACHES_STANDARD_RE, STATED_PCT_RE)
 from ..numbers import parse_number
@@ -19,22 +19,30 @@ from .classify import unit_end
 
 def join_fractions(low: str, cands: list[Cand]) -> None:
     """ "77 trong tổng số 89 làng": one fraction 77/89 of the noun after the second number."""
+    if len(cands) < 2 or FRACTION_JOINER_ANY_RE.search(low) is None:
+        return  # (most sentences: no joining word at all)
     k = 0
     while k + 1 < len(cands):
         c, d = cands[k], cands[k + 1]
         if (c.den is None and d.den is None and not c.pct and not d.pct and c.surface[:1].isdigit()
                 and FRACTION_JOINER_RE.match(low, c.e, d.s)):
             c.den, c.u = d.value, d.u
-            c.how.append(("fractions.py:joined", low[c.s:d.e]))
+            if c.how is not None:  # (recorded for --explain only)
+                c.how.append(("fractions.py:joined", low[c.s:d.e]))
             del cands[k + 1]
         k += 1
 
 
-def is_average(low: str, c: Cand) -> bool:
-    """ "5,5 biên chế/xã", "trung bình 5,3 Công an chính quy/xã": a per-unit average."""
+def is_average(low: str, c: Cand, averages: bool = True) -> bool:
+    """ "5,5 biên chế/xã", "trung bình 5,3 Công an chính quy/xã": a per-unit average. `averages`: False
+    when the sentence has no "trung bình"/"bình quân" (has_average_words), to skip that search."""
     end = c.unit_end or c.e
     return ((low[end:end + 1] == "/" and PER_UNIT_RE.match(low, end + 1) is not None)
-            or AVERAGE_BEFORE_RE.search(low, c.ca, c.s) is not None)
+            or (averages and AVERAGE_BEFORE_RE.search(low, c.ca, c.s) is not None))
+
+
+def has_average_words(low: str) -> bool:
+    return AVERAGE_ANY_RE.search(low) is not None
 
 
 def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
@@ -42,12 +50,14 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
         if c.den is not None and c.measure is not None:
             if _compares_periods(low, cands, i):
                 c.den = None  # "giảm 5,83% (3.389/3.599 vụ)": never a target, or a true report gets flagged
-                c.how.append(("fractions.py:period_comparison", sent[c.ca:c.cb]))
+                if c.how is not None:  # (recorded for --explain only)
+                    c.how.append(("fractions.py:period_comparison", sent[c.ca:c.cb]))
                 continue
             if c.measure in ("coverage.units", "campaign.locations") or COVERAGE_NOUN_RE.match(low, c.u):
                 c.measure = "coverage.units"
                 c.attrs = {"total": _num(c.den), "unit_kind": c.unit}
-                c.how.append(("fractions.py:coverage", c.unit))
+                if c.how is not None:  # (recorded for --explain only)
+                    c.how.append(("fractions.py:coverage", c.unit))
             else:
                 c.measure = "target.achievement"
                 attrs = {"target": _num(c.den)}
@@ -60,7 +70,8 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
                             d.why_dropped = f"fractions.py:stated_pct_of {c.surface}"
                 attrs["subject"] = c.unit
                 c.attrs = attrs
-                c.how.append(("fractions.py:target", sent[c.s:pm.end()] if pm else c.surface))
+                if c.how is not None:  # (recorded for --explain only)
+                    c.how.append(("fractions.py:target", sent[c.s:pm.end()] if pm else c.surface))
         elif c.pct and not c.drop:
             before = low[c.ca:c.s]
             if PCT_NOT_FIGURE_BEFORE_RE.search(before):
@@ -76,7 +87,8 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
                     if prev.measure != "target.achievement" and of_target:
                         prev.measure = "target.achievement"
                         prev.attrs["subject"] = prev.unit
-                        prev.how.append(("fractions.py:percent_of_target", sent[c.s:c.u + 12]))
+                        if prev.how is not None:  # (recorded for --explain only)
+                            prev.how.append(("fractions.py:percent_of_target", sent[c.s:c.u + 12]))
                     c.drop = True
                     c.why_dropped = f"fractions.py:stated_pct_of {prev.surface}"
                     continue
@@ -84,7 +96,8 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
                     c.measure = "target.achievement"
                     end = unit_end(low, c.u, c.u)
                     c.attrs = {"stated_pct": c.value, "subject": sent[c.u:end].strip()}
-                    c.how.append(("fractions.py:achievement_percent", sent[c.s:end]))
+                    if c.how is not None:  # (recorded for --explain only)
+                        c.how.append(("fractions.py:achievement_percent", sent[c.s:end]))
                     continue
             c.attrs.setdefault("subject", _subject_before(sent, cands, i))
 
@@ -117,7 +130,8 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
             if covered or REACHES_STANDARD_RE.match(low, c.u):  # from the noun: "1 địa phương loại trung bình"
                 c.measure = "coverage.units"
                 c.attrs = {"unit_kind": c.unit}
-                c.how.append(("fractions.py:coverage_count", c.unit))
+                if c.how is not None:  # (recorded for --explain only)
+                    c.how.append(("fractions.py:coverage_count", c.unit))
     # the counts after a rated set are out of it, where they add up to it at most: total = the set
     # (the parts of a set are every count of units without a total after it: their sums after each
     # position are taken once, and the first set they fit takes them all, so a list stays linear)
@@ -134,7 +148,8 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
             for c in cands[k + 1:]:
                 if c.measure == "coverage.units" and "total" not in c.attrs:
                     c.attrs["total"] = _num(w.value)
-                    c.how.append(("fractions.py:rated_set", f"{w.surface} {w.unit}"))
+                    if c.how is not None:  # (recorded for --explain only)
+                        c.how.append(("fractions.py:rated_set", f"{w.surface} {w.unit}"))
             break  # every part has its total now
 
 

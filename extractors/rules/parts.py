@@ -60,7 +60,8 @@ def breakdown(sent: str, cands: list[Cand], kept: list[Cand]) -> list[Cand]:
             c.measure, c.unit, c.rule, c.unit_end = w.measure, w.unit, w.rule, c.e
             c.attrs = {k: v for k, v in w.attrs.items() if k not in ("part_of", "stated_pct", "target", "total")}
             c.attrs["part_of"] = w.surface
-            c.how.append(("parts.py:breakdown", f"{w.surface} {w.unit} ({sent[c.s - len(name):c.e]} …)"))
+            if c.how is not None:  # (recorded for --explain only)
+                c.how.append(("parts.py:breakdown", f"{w.surface} {w.unit} ({sent[c.s - len(name):c.e]} …)"))
     return [c for c in cands if c.measure and not c.drop]
 
 
@@ -100,7 +101,8 @@ def part_of(low: str, cands: list[Cand], before: list[Cand] | None = None) -> No
         if (m and ";" not in gap[:m.start()] and c.measure == "other" and prev.measure != "other"
                 and c.rule is None and _head(c.unit) == _head(prev.unit)):
             c.measure = prev.measure  # "giúp đỡ 6.500 đối tượng ..., trong đó có 3.906 đối tượng tiến bộ": counts what its whole counts
-            c.how.append(("parts.py:part_counts_what_its_whole_counts", f"{prev.surface} {prev.unit}{gap}{c.surface} {c.unit}"))
+            if c.how is not None:  # (recorded for --explain only)
+                c.how.append(("parts.py:part_counts_what_its_whole_counts", f"{prev.surface} {prev.unit}{gap}{c.surface} {c.unit}"))
         if (m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of")
                 and c.measure.split(".")[0] == prev.measure.split(".")[0]):
             whole, measure = prev, c.measure
@@ -131,5 +133,6 @@ def _as_whole(part: Cand, wholes: list[Cand]) -> None:
         if p2 == " ".join(words) or (len(words) == 2 and p1 == words[1]) or words == [p1]:
             part.measure, part.rule = w.measure, w.rule
             part.attrs = {k: v for k, v in w.attrs.items() if k not in ("part_of", "stated_pct", "target", "total")}
-            part.how.append(("parts.py:part_names_its_whole", f"{w.surface} {w.unit} … {part.surface} {part.unit}"))
+            if part.how is not None:  # (recorded for --explain only)
+                part.how.append(("parts.py:part_names_its_whole", f"{w.surface} {w.unit} … {part.surface} {part.unit}"))
             return
