@@ -46,23 +46,6 @@ def test_every_number_reads_a_bounded_clause_however_long_the_sentence():
     assert clause_bounds(short, 40, limit) == clause_bounds(short, 40) == (short.index(";") + 1, len(short))
 
 
-def _seconds(text: str) -> float:
-    best = float("inf")
-    for _ in range(3):  # the best of three: what the code costs, not what the machine was doing
-        t = time.process_time()
-        extractors.extract_text(text, "list.txt")
-        best = min(best, time.process_time() - t)
-    return best
-
-
-def test_time_grows_linearly_with_the_numbers_of_one_sentence():
-    """Four times the numbers take about four times as long (a ratio, not a speed: the speed is in
-    `python -m extractors.bench`). Before the fix, 2x the numbers took 6x as long: 4x took ~30x."""
-    extractors.extract_text(number_list(50), "warm-up")
-    small, large = _seconds(number_list(2_500)), _seconds(number_list(10_000))
-    assert large / small < 8, (small, large)
-
-
 def test_a_sentence_of_fifty_thousand_numbers_yields_every_count():
     report = extractors.extract_text(number_list(50_000, seed=1), "big.txt")
     assert len(report.figures) == 50_000  # 1900..2100 with their noun included (item 4)
