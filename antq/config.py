@@ -8,19 +8,30 @@ ANTQ_SETTLE_SECONDS   a file changed less than this long ago is watched that lon
                       still being written and waits for the next run (default: 5)
 ANTQ_MAX_FILE_BYTES   larger files are rejected, their bytes kept in the quarantine folder (default: 20 MB)
 ANTQ_EXTRACT_SECONDS  a report whose extraction takes longer is rejected and the batch goes on (default: 60)
+ANTQ_DBT_EXECUTABLE   the dbt command (default: the dbt beside this Python)
+
+Also the facts every part shares: the local time zone, where the commands of this environment are,
+the environment of a child process (dbt, Airflow, GX, a bench step), and the URL helpers.
 """
 from __future__ import annotations
 
 import os
+import re
+import sys
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DAGS_DIR = PROJECT_ROOT / "dags"
 WAREHOUSE_DB = "antq"  # database name used on the embedded server
 AIRFLOW_DB = "airflow"  # Airflow metadata lives beside the warehouse, in its own database
+
+# The reports' time zone: the nightly schedule, a run's days and the received dates are local days.
+LOCAL_TZ_NAME = "Asia/Ho_Chi_Minh"
+LOCAL_TZ = ZoneInfo(LOCAL_TZ_NAME)
 
 
 def data_dir() -> Path:
@@ -62,9 +73,13 @@ def gx_data_docs_index() -> Path:
     return gx_context_dir() / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def dbt_target_dir() -> Path:
+def dbt_target_dir(data: Path | None = None) -> Path:
     """dbt's target folder (manifest, `dbt docs generate`'s index.html), per data dir."""
-    return data_dir() / "dbt" / "target"
+    return Path(data or data_dir()) / "dbt" / "target"
+
+
+def dbt_log_dir(data: Path | None = None) -> Path:
+    return Path(data or data_dir()) / "dbt" / "logs"
 
 
 def dbt_docs_index() -> Path:
@@ -123,17 +138,78 @@ def warehouse_url() -> str:
     return url
 
 
+class WarehouseUrlError(ValueError):
+    """Not a PostgreSQL URL."""
+
+
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+
+
+def _split_scheme(url: str) -> tuple[str, str]:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise WarehouseUrlError("warehouse URL must look like postgresql://user@host/db")
+    if scheme.lower().split("+", 1)[0] not in _POSTGRES_SCHEMES:
+        raise WarehouseUrlError(f"warehouse URL must be a PostgreSQL URL, not {scheme}://")
+    return scheme, rest
+
+
+def _normalise_rest(rest: str) -> str:
+    """The part after `scheme://`, made to mean the same to libpq, SQLAlchemy and GX:
+
+    - a percent-encoded socket directory as host (`u@%2Fvar%2Frun%2Fpostgresql/db`, which libpq
+      takes but SQLAlchemy 2.0 does not decode) becomes `u@/db?host=/var/run/postgresql`;
+    - `$` in the user info becomes %24, so GX's `${VAR}` substitution cannot touch a password.
+    """
+    m = re.match(r"^([^/?#]*)(.*)$", rest, re.DOTALL)
+    netloc, tail = m.group(1), m.group(2)
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.lower().startswith("%2f"):
+        socket_dir = unquote(hostport)
+        port = None
+        pm = re.match(r"^(.*?):(\d+)$", socket_dir)
+        if pm:
+            socket_dir, port = pm.group(1), pm.group(2)
+        path, _, query = tail.partition("?")
+        extra = [f"host={socket_dir}"] + ([f"port={port}"] if port else [])
+        tail = path + "?" + "&".join(([query] if query else []) + extra)
+        hostport = ""
+    userinfo = userinfo.replace("$", "%24")
+    return f"{userinfo}{at}{hostport}{tail}"
+
+
 def libpq_url(url: str) -> str:
-    """A URL psycopg (libpq) accepts: drop any SQLAlchemy driver suffix."""
-    parts = urlsplit(url)
-    scheme = "postgresql" if parts.scheme.startswith("postgres") else parts.scheme
-    return urlunsplit((scheme, *parts[1:]))
+    """The URL in the form libpq / psycopg.connect() takes: postgresql://, any SQLAlchemy driver
+    suffix dropped. Raises WarehouseUrlError for what is not a PostgreSQL URL."""
+    _, rest = _split_scheme(url.strip())
+    return "postgresql://" + _normalise_rest(rest)
 
 
 def sqlalchemy_url(url: str) -> str:
-    """The same server for SQLAlchemy, GX and Airflow, always through psycopg 3."""
+    """The same server for SQLAlchemy, GX and Airflow, always through psycopg 3: postgres://,
+    postgresql://, postgresql+<driver>:// -> postgresql+psycopg://. The rest is kept, so
+    `postgresql://u@/db?host=/var/run/postgresql` (unix socket, no host) keeps its socket."""
+    _, rest = _split_scheme(url.strip())
+    return "postgresql+psycopg://" + _normalise_rest(rest)
+
+
+def without_password(url: str) -> tuple[str, str | None]:
+    """(the URL without its password, the password decoded, or None when it has none)."""
     parts = urlsplit(url)
-    return urlunsplit(("postgresql+psycopg", *parts[1:]))
+    if parts.password is None:
+        return url, None
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user = userinfo.split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{host}")), unquote(parts.password)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for logs and summaries (user:***@host)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    return urlunsplit(parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***@{host}"))
 
 
 def with_database(url: str, database: str) -> str:
@@ -155,8 +231,9 @@ def url_parts(url: str) -> dict:
     }
 
 
-def dbt_env(url: str) -> dict[str, str]:
-    """Environment for dbt_project/profiles.yml (dbt-postgres takes parts, not a URL)."""
+def dbt_env(url: str, data: Path | None = None) -> dict[str, str]:
+    """Environment for dbt_project/profiles.yml (dbt-postgres takes parts, not a URL); dbt's target
+    and logs in the data folder `data` (default: this process's)."""
     p = url_parts(url)
     return {
         "ANTQ_PG_HOST": p["host"],
@@ -166,8 +243,8 @@ def dbt_env(url: str) -> dict[str, str]:
         "ANTQ_PG_DBNAME": p["dbname"],
         "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
         # per data dir, so a test run and `make run` never share dbt's manifest or logs
-        "DBT_TARGET_PATH": str(dbt_target_dir()),
-        "DBT_LOG_PATH": str(data_dir() / "dbt" / "logs"),
+        "DBT_TARGET_PATH": str(dbt_target_dir(data)),
+        "DBT_LOG_PATH": str(dbt_log_dir(data)),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         # `dbt build -s model` must not pull in a test whose other parent is not built yet
         "DBT_INDIRECT_SELECTION": "buildable",
@@ -175,3 +252,29 @@ def dbt_env(url: str) -> dict[str, str]:
         # JIT compilation on: ~1 s per statement, more than the statement itself
         "PGOPTIONS": (os.environ.get("PGOPTIONS", "") + " -c jit=off").strip(),
     }
+
+
+def child_env(url: str, data: Path | None = None) -> dict[str, str]:
+    """The environment of a child process that works on the warehouse `url` (dbt, GX, an Airflow
+    command, a bench step): this process's, the warehouse, the data folder `data` (default: this
+    process's) with dbt's target and logs in it, and no telemetry."""
+    data = Path(data).resolve() if data else data_dir()
+    return {
+        **os.environ,
+        "WAREHOUSE_URL": url,
+        "ANTQ_DATA_DIR": str(data),
+        "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+        "GX_ANALYTICS_ENABLED": "False",
+        "DO_NOT_TRACK": "1",
+        **dbt_env(url, data),
+    }
+
+
+def executable(name: str) -> str:
+    """A command of this Python environment (airflow, dbt): the one beside the interpreter."""
+    return str(Path(sys.executable).with_name(name))
+
+
+def dbt_executable() -> str:
+    """The dbt command: ANTQ_DBT_EXECUTABLE, else the dbt of this environment."""
+    return os.environ.get("ANTQ_DBT_EXECUTABLE") or executable("dbt")

@@ -16,7 +16,7 @@ def build() -> int:
 
     stack = runner.Stack()  # the embedded warehouse (for dbt's catalog), or WAREHOUSE_URL
     index, offline = gx_checks.rebuild_data_docs(config.gx_context_dir())
-    runner._run([runner._bin("dbt"), "docs", "generate", "--static", "--project-dir", str(config.DBT_PROJECT_DIR)],
+    runner._run([config.dbt_executable(), "docs", "generate", "--static", "--project-dir", str(config.DBT_PROJECT_DIR)],
                 stack.env(), "dbt docs generate")
     print()
     if index:

@@ -18,12 +18,13 @@ from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, 
 from cosmos.constants import LoadMode, TestBehavior
 
 from antq.assets import STAGED_FIGURES, VALIDATED_MARTS
+from antq.config import dbt_executable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # `antq run` runs `dbt parse` first; Cosmos then renders the task group from the manifest
 DBT_MANIFEST = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")) / "manifest.json"
-DBT_EXECUTABLE = os.environ.get("ANTQ_DBT_EXECUTABLE", str(Path(os.sys.executable).with_name("dbt")))
+DBT_EXECUTABLE = dbt_executable()
 
 
 @dag(

@@ -1,3 +1,8 @@
+import sys
+from pathlib import Path
+
+import pytest
+
 from antq import config
 
 
@@ -25,3 +30,36 @@ def test_dbt_env_comes_from_the_warehouse_url(monkeypatch):
     monkeypatch.delenv("ANTQ_TRANSFORMER_PASSWORD", raising=False)
     env = config.dbt_env("postgresql://postgres@127.0.0.1:5432/wh")
     assert env["ANTQ_PG_HOST"] == "127.0.0.1" and env["ANTQ_PG_DBNAME"] == "wh" and env["ANTQ_PG_PORT"] == "5432"
+
+
+def test_one_set_of_url_helpers_for_libpq_sqlalchemy_and_logs():
+    # a percent-encoded socket directory (libpq takes it, SQLAlchemy 2.0 does not) becomes ?host=
+    assert config.libpq_url("postgresql://u@%2Fvar%2Frun%2Fpostgresql:5433/db") == \
+        "postgresql://u@/db?host=/var/run/postgresql&port=5433"
+    assert config.sqlalchemy_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg://u@h/d"
+    # `$` in a password cannot reach GX's ${VAR} substitution
+    assert config.sqlalchemy_url("postgresql://u:a${B}c@h/d") == "postgresql+psycopg://u:a%24{B}c@h/d"
+    with pytest.raises(config.WarehouseUrlError):
+        config.libpq_url("mysql://u@h/d")
+    assert config.redact_url("postgresql://loader:s3cret@db:5432/antq") == "postgresql://loader:***@db:5432/antq"
+    assert config.redact_url("postgresql://loader@db/antq") == "postgresql://loader@db/antq"
+    assert config.without_password("postgresql://loader:s%2Fcret@db/antq") == ("postgresql://loader@db/antq", "s/cret")
+
+
+def test_a_child_process_gets_the_warehouse_its_data_folder_and_dbt_in_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("ANTQ_DBT_EXECUTABLE", raising=False)
+    env = config.child_env("postgresql://postgres@127.0.0.1:5432/wh", tmp_path)
+    assert env["WAREHOUSE_URL"] == "postgresql://postgres@127.0.0.1:5432/wh"
+    assert env["ANTQ_DATA_DIR"] == str(tmp_path.resolve())
+    assert env["DBT_TARGET_PATH"] == str(config.dbt_target_dir(tmp_path)) == str(tmp_path / "dbt" / "target")
+    assert env["GX_ANALYTICS_ENABLED"] == "False" and env["AIRFLOW__COSMOS__ENABLE_TELEMETRY"] == "False"
+    assert config.dbt_executable() == str(Path(sys.executable).with_name("dbt"))
+    monkeypatch.setenv("ANTQ_DBT_EXECUTABLE", "/opt/dbt/bin/dbt")
+    assert config.dbt_executable() == "/opt/dbt/bin/dbt"
+
+
+def test_the_local_day_is_ho_chi_minh_citys():
+    from datetime import datetime, timezone
+
+    assert config.LOCAL_TZ_NAME == "Asia/Ho_Chi_Minh"
+    assert datetime(2024, 3, 1, 17, 0, tzinfo=timezone.utc).astimezone(config.LOCAL_TZ).day == 2
