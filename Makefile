@@ -28,8 +28,8 @@ status: install  ## last runs, rejected files, failed expectations
 dashboard: .venv/.synced bi/.venv/.synced  ## Superset on the warehouse `make run` filled, dashboards imported; prints URL and login
 	$(UV) run --frozen --no-sync antq dashboard
 
-bench: .venv/.synced  ## speed and memory figures (written to bench/results.json)
-	$(UV) run --frozen --no-sync antq bench
+bench: .venv/.synced  ## speed and memory figures (written to bench/results.json; python -m bench --help)
+	$(UV) run --frozen --no-sync python -m bench
 
 score: .venv/.synced  ## extractor scores on the shared gold sets: seeds, dev dA..dD, all dev, the rotation
 	$(UV) run --frozen --no-sync antq score-sets

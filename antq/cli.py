@@ -24,20 +24,14 @@ def psql_command(url: str, psql: str, command: str | None = None) -> tuple[list[
     """(argv, environment) of psql on url, the password in PGPASSWORD: an argument is visible to
     every user of the machine in the process list (`ps`), the environment is not."""
     import os
-    from urllib.parse import urlsplit, urlunsplit
 
     from antq import config
 
-    parts = urlsplit(config.libpq_url(url))
+    stripped, password = config.without_password(config.libpq_url(url))
     env = dict(os.environ)
-    if parts.password is not None:
-        from urllib.parse import unquote
-
-        env["PGPASSWORD"] = unquote(parts.password)
-        netloc = parts.netloc.rsplit("@", 1)
-        user = netloc[0].split(":", 1)[0]
-        parts = parts._replace(netloc=f"{user}@{netloc[1]}")
-    return [psql, urlunsplit(parts)] + (["-c", command] if command else []), env
+    if password is not None:
+        env["PGPASSWORD"] = password
+    return [psql, stripped] + (["-c", command] if command else []), env
 
 
 def _cmd_psql(args) -> int:
@@ -45,7 +39,7 @@ def _cmd_psql(args) -> int:
     import shutil
     import subprocess
 
-    from antq import config, runner
+    from antq import runner
 
     stack = runner.Stack()
     psql = shutil.which("psql")
@@ -60,8 +54,6 @@ def _cmd_psql(args) -> int:
 def _cmd_dbt(args) -> int:
     """dbt on the warehouse (embedded or WAREHOUSE_URL), e.g. `antq dbt docs generate`."""
     import subprocess
-    import sys
-    from pathlib import Path
 
     from antq import config, runner
 
@@ -70,7 +62,7 @@ def _cmd_dbt(args) -> int:
     generate_docs = dbt_args[:2] == ["docs", "generate"]
     if generate_docs and "--static" not in dbt_args:
         dbt_args.append("--static")  # static_index.html: one file that opens without a server
-    cmd = [str(Path(sys.executable).with_name("dbt")), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
+    cmd = [config.dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
     code = subprocess.call(cmd, env=stack.env())
     if generate_docs and code == 0:
         print(f"docs: {config.shown(config.dbt_static_docs())}  (one file, opens offline; "
@@ -196,53 +188,37 @@ def _cmd_score_sets(args) -> int:
     return 0
 
 
-def _cmd_generate(args) -> int:
-    from antq import generate
+def _tool(module: str, args) -> int:
+    """`antq generate` / `antq bench`: the tools in bench/ (outside the product's wheel), in a checkout."""
+    import importlib
 
-    paths = generate.generate(args.n, args.out, seed=args.seed, start=args.start)
-    print(f"{len(paths)} generated reports (seed {args.seed}) in {args.out}")
-    return 0
+    try:
+        tool = importlib.import_module(module)
+    except ModuleNotFoundError as err:
+        if err.name not in ("bench", module):
+            raise
+        print(f"antq {args.command}: {module} is not here: it is a tool of the source checkout "
+              "(bench/), not of the installed product", file=sys.stderr)
+        return 2
+    return tool.main(args.tool_args)
+
+
+def _cmd_generate(args) -> int:
+    return _tool("bench.generate", args)
 
 
 def _cmd_bench(args) -> int:
-    from pathlib import Path
-
-    from antq import bench
-
-    kw = {}
-    if args.only:
-        kw["sections"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
-        unknown = set(kw["sections"]) - set(bench.SECTIONS)
-        if unknown:
-            print(f"unknown section(s): {', '.join(sorted(unknown))}; choose from {', '.join(bench.SECTIONS)}",
-                  file=sys.stderr)
-            return 2
-    if args.sizes:
-        kw["sizes"] = tuple(int(x) for x in args.sizes.split(","))
-    for name in ("history", "night", "seed", "extract_seconds", "load_figures"):
-        if getattr(args, name) is not None:
-            kw[name] = getattr(args, name)
-    if args.out:
-        kw["out"] = Path(args.out)
-    if args.keep:
-        kw["keep"] = True
-    params = bench.Params.quick(**kw) if args.quick else bench.Params(**kw)
-    if "sizes" in kw and args.airflow_size is None:
-        params.airflow_size = min(params.sizes)
-    if args.airflow_size is not None:
-        params.airflow_size = args.airflow_size
-    data = bench.run(params)
-    return 1 if data.get("errors") else 0
+    return _tool("bench.__main__", args)
 
 
 def _cmd_reprocess(args) -> int:
     from datetime import date
 
-    from antq import reprocess
+    from antq import backfill
 
     how = "backfill" if args.backfill else "direct" if args.direct else "auto"
-    return reprocess.reprocess_range(date.fromisoformat(args.from_date), date.fromisoformat(args.to_date),
-                                     args.reextract, how, rebuild_marts=not args.no_marts)
+    return backfill.reprocess_range(date.fromisoformat(args.from_date), date.fromisoformat(args.to_date),
+                                    args.reextract, how, rebuild_marts=not args.no_marts)
 
 
 def _cmd_status(args) -> int:
@@ -267,6 +243,8 @@ def _cmd_status(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from antq.ingest.plan import REEXTRACT_MODES
+
     parser = argparse.ArgumentParser(prog="antq", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -318,32 +296,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--show-errors", action="store_true", help="list each set's missed and wrong figures first")
     p.set_defaults(func=_cmd_score_sets)
 
-    p = sub.add_parser("generate", help="write generated reports (for scale only) into a folder")
-    p.add_argument("--n", type=int, required=True, help="how many reports")
-    p.add_argument("--out", required=True, help="the folder to write them in (created)")
-    p.add_argument("--seed", type=int, default=0, help="same seed, same reports (default 0)")
-    p.add_argument("--start", type=int, default=0, help="index of the first report (default 0)")
-    p.set_defaults(func=_cmd_generate)
-
-    p = sub.add_parser("bench", help="speed and memory figures, written to bench/results.json")
-    p.add_argument("--only", help="comma-separated sections: extraction,load,e2e,incremental,airflow")
-    p.add_argument("--quick", action="store_true", help="tiny sizes: every code path in a minute or two")
-    p.add_argument("--sizes", help="end-to-end corpus sizes (default 1000,10000)")
-    p.add_argument("--history", type=int, help="reports already in the warehouse for the night (default 100000)")
-    p.add_argument("--night", type=int, help="new reports of the night (default 10)")
-    p.add_argument("--airflow-size", type=int, help="reports of the Airflow vs direct run (default 1000)")
-    p.add_argument("--extract-seconds", type=float, help="seconds per extraction measurement (default 5)")
-    p.add_argument("--load-figures", type=int, help="figures each loader writes (default 30000)")
-    p.add_argument("--seed", type=int, help="seed of the generated corpus (default 0)")
-    p.add_argument("--out", help="results file (default bench/results.json)")
-    p.add_argument("--keep", action="store_true", help="keep the throwaway databases and files (to look into)")
-    p.set_defaults(func=_cmd_bench)
+    # the tools of the checkout (bench/): their own options, e.g. `antq bench --help`
+    for name, func, what in (("generate", _cmd_generate, "write generated reports (for scale only) into a folder: "
+                              "--n N --out DIR [--seed S] (python -m bench.generate)"),
+                             ("bench", _cmd_bench, "speed and memory figures, written to bench/results.json "
+                              "(python -m bench; --help for its options)")):
+        p = sub.add_parser(name, help=what, add_help=False, prefix_chars="\0")
+        p.add_argument("tool_args", nargs=argparse.REMAINDER)
+        p.set_defaults(func=func)
 
     p = sub.add_parser("reprocess", help="re-extract the reports received in a date range (a backfill of "
                        "antq_ingest through the running scheduler, or directly when none runs)")
     p.add_argument("--from", dest="from_date", required=True, help="first received date, YYYY-MM-DD (local)")
     p.add_argument("--to", dest="to_date", required=True, help="last received date, YYYY-MM-DD (inclusive)")
-    p.add_argument("--reextract", choices=["auto", "all", "outdated", "none"], default="auto",
+    p.add_argument("--reextract", choices=REEXTRACT_MODES, default="auto",
                    help="auto/all: every report of those days; outdated: only those an older extractor read")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--backfill", action="store_true", help="always create an Airflow backfill")

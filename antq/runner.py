@@ -16,7 +16,6 @@ import hashlib
 import logging
 import os
 import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,20 +55,14 @@ class Stack:
     def env(self) -> dict[str, str]:
         home = config.data_dir() / "airflow"
         home.mkdir(parents=True, exist_ok=True)
-        env = {
-            **os.environ,
-            "WAREHOUSE_URL": self.warehouse_url,
+        return {
+            **config.child_env(self.warehouse_url),
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(config.DAGS_DIR),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self.airflow_url,
-            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
             "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
-            "GX_ANALYTICS_ENABLED": "False",
-            "DO_NOT_TRACK": "1",
-            **config.dbt_env(self.warehouse_url),
         }
-        return env
 
 
 class StepFailed(RuntimeError):
@@ -201,10 +194,8 @@ def fail_orphaned_runs(airflow_url: str) -> int:
     killed (Airflow never hears of it: `airflow dags test` has no scheduler to notice). Called while
     this run holds the warehouse lock, so no other antq run is active; nothing is touched while an
     Airflow scheduler heartbeats into this metadata database (its runs are its own)."""
-    from antq import reprocess
-
     try:
-        if reprocess.scheduler_alive(airflow_url):
+        if scheduler_alive(airflow_url):
             return 0
         with psycopg.connect(config.libpq_url(airflow_url), autocommit=True) as conn:
             if conn.execute("select to_regclass('dag_run') is null").fetchone()[0]:
@@ -228,14 +219,22 @@ def fail_orphaned_runs(airflow_url: str) -> int:
     return len(runs)
 
 
+def scheduler_alive(airflow_url: str, within_seconds: int = 60) -> bool:
+    """True when an Airflow scheduler heartbeats into this metadata database (it runs backfills)."""
+    try:
+        with psycopg.connect(config.libpq_url(airflow_url), connect_timeout=5) as conn:
+            row = conn.execute(
+                """select count(*) from job where job_type = 'SchedulerJob' and state = 'running'
+                   and latest_heartbeat > now() - make_interval(secs => %s)""", (within_seconds,)).fetchone()
+    except psycopg.Error:  # no metadata database, or not migrated: no scheduler
+        return False
+    return bool(row and row[0])
+
+
 def _ingest_progress(url: str) -> str:
     from antq.status import progress_line
 
     return progress_line(url)
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))
 
 
 def airflow_db_current(airflow_url: str) -> bool:
@@ -272,9 +271,9 @@ def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
           + "".join(f"\n    warning: {w}" for w in roles.warnings))
     if not airflow_db_current(stack.airflow_url):
-        _run([_bin("airflow"), "db", "migrate"], env, "airflow db migrate")
+        _run([config.executable("airflow"), "db", "migrate"], env, "airflow db migrate")
     when = (logical_date or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    _run([_bin("airflow"), "dags", "test", "antq_ingest", when], env, "dag antq_ingest",
+    _run([config.executable("airflow"), "dags", "test", "antq_ingest", when], env, "dag antq_ingest",
          watch=lambda: _ingest_progress(stack.warehouse_url))
     # As under the scheduler, the transform runs when staging changed (the asset was updated);
     # `airflow dags test` does not follow assets, so compare with what the last transform saw.
@@ -285,8 +284,8 @@ def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     if not audit and state is not None and state_file.exists() and state_file.read_text() == state:
         print(f"  {'dag antq_transform':<22} skipped: nothing staged and no dbt/GX change since the last run")
     else:
-        _run([_bin("dbt"), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
-        _run([_bin("airflow"), "dags", "test", "antq_transform", when], env, "dag antq_transform")
+        _run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
+        _run([config.executable("airflow"), "dags", "test", "antq_transform", when], env, "dag antq_transform")
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(transform_state(stack.warehouse_url) or "")
     summary = summarize(stack.warehouse_url)

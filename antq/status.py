@@ -109,11 +109,11 @@ def collect(url: str, reports_dir: Path | None = None, airflow_url: str | None =
 
 def pending_files(conn, reports_dir: Path) -> dict:
     """Files in the landing folder the ledger has not recorded yet (without waiting for any to settle)."""
-    from antq import ingest
+    from antq.ingest import landing
 
     if not reports_dir.is_dir():
         return {"folder": str(reports_dir), "error": "the landing folder does not exist (REPORTS_DIR)", "files": []}
-    found = ingest.survey(reports_dir, date.today(), settle_seconds=0)
+    found = landing.survey(reports_dir, date.today(), settle_seconds=0)
     seen = set(conn.execute("select relative_path, report_id from raw.file_ledger").fetchall())
     files = [{"relative_path": f.relative_path, "size_bytes": f.size_bytes, "note": None}
              for f in found.files if (f.relative_path, f.report_id) not in seen]

@@ -6,7 +6,8 @@ asset, which schedules the `antq_transform` DAG (dbt + Great Expectations).
 
 A backfill (`airflow backfill create --dag-id antq_ingest …`) re-processes the reports received on
 its days with the current extractor, replacing their staged figures. Params: `reextract`
-(auto | outdated | all | none), `from_date` / `to_date` (received dates). See antq/reprocess.py.
+(auto | outdated | all | none), `from_date` / `to_date` (received dates). See antq/ingest/plan.py.
+The three tasks are the steps of antq.ingest.night.run, the one ingestion (antq/ingest/night.py).
 """
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
 
 from antq.assets import STAGED_FIGURES
+from antq.config import LOCAL_TZ_NAME
+from antq.ingest.plan import REEXTRACT_MODES
 
-LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
+LOCAL_TZ = pendulum.timezone(LOCAL_TZ_NAME)
 
 
 @dag(
@@ -28,7 +31,7 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     params={
-        "reextract": Param("auto", enum=["auto", "outdated", "all", "none"],
+        "reextract": Param("auto", enum=list(REEXTRACT_MODES),
                            description="auto: 'outdated' on a nightly run, 'all' on a backfill"),
         "from_date": Param(None, type=["null", "string"], format="date",
                            description="re-extract reports received on or after (YYYY-MM-DD)"),
@@ -41,34 +44,21 @@ LOCAL_TZ = pendulum.timezone("Asia/Ho_Chi_Minh")
 def antq_ingest():
     @task
     def discover() -> dict:
-        from dataclasses import asdict
+        from antq.ingest import night
 
-        from antq import config, reprocess
-
-        plan = reprocess.plan_from_context(get_current_context())
-        files = reprocess.discover(config.warehouse_url(), config.reports_dir(), plan)
-        return {"plan": plan.to_dict(),
-                "files": [{**asdict(f), "received_date": f.received_date.isoformat()} for f in files]}
+        return night.dag_discover(get_current_context())
 
     @task
     def load_raw(found: dict) -> dict:
-        from datetime import date
+        from antq.ingest import night
 
-        from antq import config, ingest
-
-        landed = [ingest.LandedFile(**{**f, "received_date": date.fromisoformat(f["received_date"])})
-                  for f in found["files"]]
-        new_ids = ingest.load_raw(config.warehouse_url(), config.reports_dir(), landed,
-                                  get_current_context()["run_id"])
-        return {"plan": found["plan"], "new_ids": new_ids}
+        return night.dag_load_raw(found, get_current_context())
 
     @task(outlets=[STAGED_FIGURES])
     def extract_and_stage(loaded: dict) -> dict:
-        from antq import config, reprocess
+        from antq.ingest import night
 
-        # this run's files, any a failed run left behind, and the re-extractions the plan asks for
-        plan = reprocess.RunPlan.from_dict(loaded["plan"])
-        return reprocess.extract(config.warehouse_url(), plan, get_current_context()["run_id"])
+        return night.dag_extract(loaded, get_current_context())
 
     extract_and_stage(load_raw(discover()))
 

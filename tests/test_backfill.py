@@ -8,17 +8,18 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import psycopg
 import pytest
 
-from antq import config, ingest, reprocess
+from antq import backfill, config
+from antq.ingest import night, staging
+from antq.ingest.plan import plan_range, plan_run
 
 from warehouse_state import OLD_VERSION, SEEDS, age, duplicates, figures, land, staged_at, versions
 
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+HCM = config.LOCAL_TZ
 NIGHT = datetime(2024, 3, 10, 2, 0, tzinfo=HCM)
 DAY1, DAY2, DAY5 = "2024-03-01", "2024-03-02", "2024-03-05"
 
@@ -42,21 +43,21 @@ def landing(tmp_path):
 def loaded(warehouse_db, landing):
     """Everything loaded by one nightly run, then the figures as the current extractor stages them."""
     folder, paths = landing
-    nightly = reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
-    result = reprocess.process(warehouse_db, folder, nightly, "scheduled-night")
+    nightly = plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
+    result = night.run(warehouse_db, folder, nightly, "scheduled-night")
     assert result["staged"] == 5 and result["rejected"] == 0
     return warehouse_db, folder, paths, figures(warehouse_db)
 
 
 def _nightly(params=None):
-    return reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, params or {}, now=NIGHT)
+    return plan_run("scheduled", NIGHT, NIGHT, NIGHT, params or {}, now=NIGHT)
 
 
 def test_a_backfill_range_replaces_the_figures_of_the_reports_received_in_it_only(loaded):
     url, folder, paths, current = loaded
     age(url)
     aged = figures(url)
-    result = reprocess.process(url, folder, reprocess.plan_range(date(2024, 3, 1), date(2024, 3, 2)), "bf")
+    result = night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 2)), "bf")
     assert result["reextracted"] == 3 and result["staged"] == 3
     after = figures(url)
     in_range = [p for p in paths if p.startswith((DAY1, DAY2))]
@@ -74,10 +75,10 @@ def test_a_backfill_range_replaces_the_figures_of_the_reports_received_in_it_onl
 
 def test_re_processing_the_same_range_twice_stages_the_same_figures(loaded):
     url, folder, paths, current = loaded
-    plan = reprocess.plan_range(date(2024, 3, 1), date(2024, 3, 5))
-    reprocess.process(url, folder, plan, "bf-1")
+    plan = plan_range(date(2024, 3, 1), date(2024, 3, 5))
+    night.run(url, folder, plan, "bf-1")
     first, first_at = figures(url), staged_at(url)
-    result = reprocess.process(url, folder, plan, "bf-2")
+    result = night.run(url, folder, plan, "bf-2")
     assert result["reextracted"] == 4 and result["files_new"] == 0
     assert figures(url) == first == current
     assert all(staged_at(url)[p] > first_at[p] for p in paths if p.startswith("2024-"))  # really redone
@@ -87,24 +88,24 @@ def test_re_processing_the_same_range_twice_stages_the_same_figures(loaded):
 def test_the_next_night_re_extracts_what_an_older_extractor_version_staged(loaded):
     url, folder, paths, current = loaded
     age(url, [paths[0], paths[3]])
-    result = reprocess.process(url, folder, _nightly(), "next-night")
+    result = night.run(url, folder, _nightly(), "next-night")
     assert result["reextracted"] == 2 and result["files_new"] == 0
     assert figures(url) == current
     # nothing outdated any more: the night after re-extracts nothing
-    assert reprocess.process(url, folder, _nightly(), "night-after")["reextracted"] == 0
+    assert night.run(url, folder, _nightly(), "night-after")["reextracted"] == 0
 
 
 def test_re_extraction_params_choose_none_all_or_a_range(loaded):
     url, folder, paths, current = loaded
     age(url)
     aged = figures(url)
-    assert reprocess.process(url, folder, _nightly({"reextract": "none"}), "none")["reextracted"] == 0
+    assert night.run(url, folder, _nightly({"reextract": "none"}), "none")["reextracted"] == 0
     assert figures(url) == aged
     ranged = _nightly({"reextract": "outdated", "from_date": DAY2, "to_date": DAY5})
-    assert reprocess.process(url, folder, ranged, "range")["reextracted"] == 2
+    assert night.run(url, folder, ranged, "range")["reextracted"] == 2
     after = figures(url)
     assert all(after[p] == (current[p] if p.startswith((DAY2, DAY5)) else aged[p]) for p in paths)
-    everything = reprocess.process(url, folder, _nightly({"reextract": "all"}), "all")
+    everything = night.run(url, folder, _nightly({"reextract": "all"}), "all")
     assert everything["reextracted"] == 5 and figures(url) == current
 
 
@@ -113,7 +114,7 @@ def test_a_replacement_that_fails_keeps_the_old_figures(loaded, monkeypatch):
     url, folder, paths, _ = loaded
     age(url)
     aged, aged_versions = figures(url), versions(url)
-    real_rows = ingest.figure_rows
+    real_rows = staging.figure_rows
     calls = []
 
     def failing_rows(report_id, report):
@@ -123,23 +124,23 @@ def test_a_replacement_that_fails_keeps_the_old_figures(loaded, monkeypatch):
             rows[-1] = rows[-1][:3] + (None,) + rows[-1][4:]
         return rows
 
-    monkeypatch.setattr(ingest, "figure_rows", failing_rows)
+    monkeypatch.setattr(staging, "figure_rows", failing_rows)
     with pytest.raises(psycopg.errors.NotNullViolation):
-        reprocess.process(url, folder, reprocess.plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-fails")
+        night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-fails")
     assert len(calls) >= 2
     assert figures(url) == aged and versions(url) == aged_versions
-    monkeypatch.setattr(ingest, "figure_rows", real_rows)
-    assert reprocess.process(url, folder, reprocess.plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-ok")[
+    monkeypatch.setattr(staging, "figure_rows", real_rows)
+    assert night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-ok")[
         "reextracted"] == 4
 
 
 def test_backfill_command_covers_the_local_days():
-    cmd = reprocess.backfill_command(date(2024, 3, 1), date(2024, 3, 2))
+    cmd = backfill.backfill_command(date(2024, 3, 1), date(2024, 3, 2))
     assert cmd[:4] == ["backfill", "create", "--dag-id", "antq_ingest"]
     args = dict(zip(cmd[4::2], cmd[5::2]))
     assert args == {"--from-date": "2024-03-01T00:00:00+07:00", "--to-date": "2024-03-02T23:59:59+07:00",
                     "--reprocess-behavior": "completed"}
-    cmd = reprocess.backfill_command(date(2024, 3, 1), date(2024, 3, 2), "outdated")
+    cmd = backfill.backfill_command(date(2024, 3, 1), date(2024, 3, 2), "outdated")
     assert json.loads(cmd[cmd.index("--dag-run-conf") + 1]) == {"reextract": "outdated"}
 
 
@@ -203,14 +204,14 @@ def test_airflow_backfill_create_re_processes_the_range_through_the_scheduler(wa
 
         nightly = services.wait_for("the nightly run", lambda: finished("scheduled", 1), 240)
         assert [r[2] for r in nightly] == ["success"], services.task_states("antq_ingest")
-        night = nightly[0][3].astimezone(HCM)
-        assert (night.hour, night.minute) == (2, 0)
+        ran_at = nightly[0][3].astimezone(HCM)
+        assert (ran_at.hour, ran_at.minute) == (2, 0)
         current = figures(warehouse_db)
         assert sorted(current) == sorted(paths)
         with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
             flat_day = conn.execute("select received_date from raw.report_files where relative_path = %s",
                                     (paths[4],)).fetchone()[0]
-        assert flat_day == night.date()
+        assert flat_day == ran_at.date()
 
         # 2. an older extractor staged everything; a late file lands under 2024-03-02/, another flat
         age(warehouse_db)

@@ -1,5 +1,5 @@
 """Bad and odd input, each kind made here, all dropped into ONE landing folder beside the five sample
-reports and ingested together against real PostgreSQL (antq.pipeline.ingest).
+reports and ingested together against real PostgreSQL (antq.ingest.night.run).
 
 Every kind ends loaded (with its figures), as a duplicate of content already loaded, rejected in
 raw.rejected_files with a reason naming the problem (its bytes kept in raw.report_files and/or the
@@ -35,7 +35,10 @@ import pytest
 from psycopg import sql
 
 import extractors
-from antq import config, ingest, pipeline, warehouse
+from antq import config, warehouse
+from antq.ingest import landing as landing_folder, night
+from antq.ingest.plan import nightly
+from antq.ingest.raw import load_raw
 from extractors.decode import clean_text
 from extractors.legacy import encode_tcvn3, encode_vni
 
@@ -452,12 +455,12 @@ def corpus(pg_server, tmp_path_factory):
             os.chdir(landing)  # a name that a shell would run would create its file here
             made = {k.id: k.make(landing, outside) for k in KINDS}
             started = time.monotonic()
-            runs = [pipeline.ingest("run-1", RUN_DATE, landing, url)]
+            runs = [night.run(url, landing, nightly(RUN_DATE), "run-1")]
             for k in KINDS:
                 if k.then:
                     made[k.id] = k.then(landing, made[k.id])
-            runs.append(pipeline.ingest("run-2", RUN_DATE, landing, url))
-            runs.append(pipeline.ingest("run-3", RUN_DATE, landing, url))  # nothing new: nothing changes
+            runs.append(night.run(url, landing, nightly(RUN_DATE), "run-2"))
+            runs.append(night.run(url, landing, nightly(RUN_DATE), "run-3"))  # nothing new: nothing changes
             yield Corpus(url, landing, root / "quarantine", made, runs, time.monotonic() - started)
     finally:
         os.chdir(cwd)
@@ -471,7 +474,7 @@ def q(url: str, query: str, *params):
 
 
 def stored(rel: str) -> str:
-    return ingest._stored_path(rel)[0]
+    return landing_folder._stored_path(rel)[0]
 
 
 def sha(data: bytes) -> str:
@@ -549,7 +552,7 @@ def test_the_sample_reports_load_as_they_do_alone_beside_every_bad_kind(corpus, 
     monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "q"))
     alone = tmp_path / "alone"
     shutil.copytree(SEEDS_DIR, alone)
-    pipeline.ingest("alone", RUN_DATE, alone, warehouse_db)
+    night.run(warehouse_db, alone, nightly(RUN_DATE), "alone")
     query = """select r.relative_path, s.figure_count, md5(string_agg(f.figure_id || f.value || f.measure, ','
                                                                   order by f.figure_id))
                from raw.report_files r join staging.reports s using (report_id)
@@ -565,7 +568,8 @@ def test_the_batch_counts_add_up_and_a_rerun_changes_nothing(corpus):
     extract_rejects = [k for k in KINDS if k.outcome == "rejected" and k.stage == "extract"]
     assert first["rejected"] == len(extract_rejects)
     assert second["files_new"] == 2 and second["staged"] == 1 and second["rejected"] == 0
-    assert third == {"files_new": 0, "staged": 0, "rejected": 0, "figures": 0}
+    counted = ("files_new", "reports_new", "staged", "rejected", "figures", "reextracted", "manifest_updates")
+    assert {k: third[k] for k in counted} == dict.fromkeys(counted, 0)
     discover_rejects = {stored(corpus.made[k.id].rel) for k in KINDS if k.stage == "discover"}
     rows = {r[0] for r in q(corpus.url, "select relative_path from raw.rejected_files where stage = 'discover'")}
     assert discover_rejects <= rows  # (the second link of the loop is there too)
@@ -644,7 +648,7 @@ def test_a_file_still_being_written_waits_for_the_next_run(warehouse_db, landing
     try:
         while not growing.exists() or growing.stat().st_size == 0:
             time.sleep(0.02)
-        first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+        first = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
         assert writer.poll() is None, "the writer finished before discover looked: make it slower"
     finally:
         stop.touch()
@@ -653,7 +657,7 @@ def test_a_file_still_being_written_waits_for_the_next_run(warehouse_db, landing
     assert q(warehouse_db, "select count(*) from raw.file_ledger where relative_path = 'growing.txt'") == [(0,)]
     assert q(warehouse_db, "select count(*) from raw.rejected_files") == [(0,)]
 
-    second = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    second = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert second["files_new"] == 1 and second["staged"] == 1 and second["rejected"] == 0
     (content,), = q(warehouse_db, "select content from raw.report_files where relative_path = 'growing.txt'")
     assert bytes(content) == data  # the whole file, not the part the first run saw
@@ -667,7 +671,7 @@ def _discover_as_nobody(url: str, landing: Path) -> int:
         try:
             os.setgid(65534)
             os.setuid(65534)
-            ingest.discover(url, landing, RUN_DATE, "run-nobody")
+            night.discover(url, landing, nightly(RUN_DATE), "run-nobody")
             code = 0
         finally:
             os._exit(code)
@@ -713,14 +717,14 @@ def test_a_file_the_loader_may_not_read_is_rejected(warehouse_db, monkeypatch):
 def test_a_file_deleted_or_changed_between_discover_and_load_waits_without_stopping_the_batch(warehouse_db, landing):
     (landing / "going.txt").write_bytes(tagged(1, "going").encode("utf-8"))
     (landing / "changing.txt").write_bytes(tagged(2, "changing").encode("utf-8"))
-    found = ingest.discover(warehouse_db, landing, RUN_DATE, "run-1")
+    found = night.discover(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert len(found) == 3
     (landing / "going.txt").unlink()
     (landing / "changing.txt").write_bytes(tagged(3, "changed").encode("utf-8"))
-    new_ids = ingest.load_raw(warehouse_db, landing, found, "run-1")
+    new_ids = load_raw(warehouse_db, landing, found, "run-1")
     assert new_ids == [sha(seed_bytes(0))]
     assert q(warehouse_db, "select relative_path from raw.file_ledger") == [(SEEDS[0],)]
-    again = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    again = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert again["files_new"] == 1 and again["staged"] == 2  # the changed file, and the first run's report
     (content,), = q(warehouse_db, "select content from raw.report_files where relative_path = 'changing.txt'")
     assert bytes(content) == tagged(3, "changed").encode("utf-8")
@@ -732,7 +736,7 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     (landing / "big.txt").write_bytes(data)
     (landing / "parts").mkdir()
     os.symlink(landing / "parts" / "later.txt", landing / "later.txt")
-    first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    first = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert first["staged"] == 0 and first["files_new"] == 0  # the sample is over 1000 bytes too
     assert {r[0] for r in q(warehouse_db, "select relative_path from raw.rejected_files")} == {
         "big.txt", "later.txt", SEEDS[0]}
@@ -742,7 +746,7 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     shutil.copy(landing / "big.txt", landing / "big, again.txt")
     shutil.copy(landing / SEEDS[0], landing / "sample again.txt")
     (landing / "parts" / "later.txt").write_bytes(tagged(3, "later").encode("utf-8"))
-    second = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    second = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert second["staged"] == 3 and second["rejected"] == 0  # (parts/later.txt is the link's content again)
     assert q(warehouse_db, "select relative_path from raw.rejected_files") == []  # none still stands
     outcomes = q(warehouse_db, "select relative_path, outcome from raw.file_ledger order by 1, first_seen_at")
@@ -752,7 +756,7 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
 
 def test_a_missing_landing_folder_is_a_clear_error(warehouse_db, tmp_path):
     with pytest.raises(FileNotFoundError, match="REPORTS_DIR"):
-        ingest.discover(warehouse_db, tmp_path / "nowhere", RUN_DATE, "run-1")
+        night.discover(warehouse_db, tmp_path / "nowhere", nightly(RUN_DATE), "run-1")
 
 
 def test_a_report_over_its_time_budget_is_rejected_while_the_batch_goes_on(warehouse_db, landing, monkeypatch):
@@ -762,7 +766,7 @@ def test_a_report_over_its_time_budget_is_rejected_while_the_batch_goes_on(wareh
     numbers = ", ".join(f"{i % 99_991 + 1} người tham gia" for i in range(150_000))
     dump = f"Công an tỉnh đã tiếp nhận {numbers}.".encode("utf-8")
     (landing / "dump.txt").write_bytes(dump)
-    result = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert result["staged"] == 1 and result["rejected"] == 1
     (reason, stage, folder), = q(warehouse_db, "select reason, stage, quarantine_path from raw.rejected_files "
                                                "where relative_path = 'dump.txt'")

@@ -1,4 +1,5 @@
-"""`antq bench` code paths at tiny sizes (no timing asserts: speed targets live in the bench's output)."""
+"""The bench's code paths (bench/: `make bench`, `python -m bench`) at tiny sizes (no timing asserts:
+speed targets live in the bench's output)."""
 from __future__ import annotations
 
 import json
@@ -7,16 +8,19 @@ import sys
 import psycopg
 import pytest
 
-from antq import bench, cli, config, ingest
+from antq import cli, config
+from antq.ingest import night, staging
+from antq.ingest.plan import nightly
+from bench import speed
 
 
 def test_run_step_measures_a_child_process_and_reports_a_failure(tmp_path):
     code = "b = bytearray(80 * 2**20); b[::4096] = b'x' * len(b[::4096]); import time; time.sleep(0.3)"
-    step = bench.run_step("alloc", [sys.executable, "-c", code], {}, tmp_path / "logs")
+    step = speed.run_step("alloc", [sys.executable, "-c", code], {}, tmp_path / "logs")
     assert step.returncode == 0 and step.seconds >= 0.3
     assert step.peak_rss_mb >= 80 and step.peak_tree_rss_mb >= 80
     with pytest.raises(RuntimeError, match=r"(?s)bench step 'boom' failed \(exit 3\).*went wrong"):
-        bench.run_step("boom", [sys.executable, "-c", "import sys; print('went wrong'); sys.exit(3)"], {},
+        speed.run_step("boom", [sys.executable, "-c", "import sys; print('went wrong'); sys.exit(3)"], {},
                        tmp_path / "logs")
 
 
@@ -27,53 +31,53 @@ def test_dbt_run_results_sums_by_kind_and_names_the_slowest(tmp_path):
         {"unique_id": "model.antq_warehouse.dim_report", "status": "success", "execution_time": 1.0},
         {"unique_id": "test.antq_warehouse.unique_fct_figures_figure_id.abc", "status": "pass", "execution_time": 2.5},
     ]}))
-    r = bench.dbt_run_results(path, top=2)
+    r = speed.dbt_run_results(path, top=2)
     assert r["seconds_by_kind"] == {"model": 5.0, "test": 2.5} and r["nodes"] == 3
     assert [n["node"] for n in r["slowest"]] == ["antq_warehouse.fct_figures",
                                                  "antq_warehouse.unique_fct_figures_figure_id.abc"]
-    assert bench.dbt_run_results(tmp_path / "missing.json") == {}
+    assert speed.dbt_run_results(tmp_path / "missing.json") == {}
 
 
 def _staged(url) -> tuple[list[tuple], list[tuple]]:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return (conn.execute(f"select {', '.join(ingest.FIGURE_COLUMNS)} from staging.figures order by figure_id").fetchall(),
-                conn.execute(f"select {', '.join(ingest.SENTENCE_COLUMNS)} from staging.sentences order by 1, 2").fetchall())
+        return (conn.execute(f"select {', '.join(staging.FIGURE_COLUMNS)} from staging.figures order by figure_id").fetchall(),
+                conn.execute(f"select {', '.join(staging.SENTENCE_COLUMNS)} from staging.sentences order by 1, 2").fetchall())
 
 
 def test_copy_and_row_by_row_loaders_write_the_same_rows(warehouse_db):
-    reports = bench._extracted(3, seed=5)
-    built = [ingest.staged_rows(rid, rep) for rid, _, _, rep in reports]
+    reports = speed._extracted(3, seed=5)
+    built = [staging.staged_rows(rid, rep) for rid, _, _, rep in reports]
     n_figures, n_sentences = sum(len(f) for f, _ in built), sum(len(s) for _, s in built)
     assert 0 < n_sentences < n_figures  # sentences carrying several figures are stored once
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        bench._copy_rows(conn, "raw.report_files", bench.RAW_COLUMNS,
-                         [(rid, n, n, len(d), d, bench.date.today(), "t") for rid, n, d, _ in reports])
-        bench._copy_rows(conn, "staging.reports", bench.REPORT_COLUMNS,
-                         [bench._report_row(rid, rep, bench.date.today()) for rid, _, _, rep in reports])
-        assert bench.copy_staged(conn, built) == n_figures
+        speed._copy_rows(conn, "raw.report_files", speed.RAW_COLUMNS,
+                         [(rid, n, n, len(d), d, speed.date.today(), "t") for rid, n, d, _ in reports])
+        speed._copy_rows(conn, "staging.reports", speed.REPORT_COLUMNS,
+                         [speed._report_row(rid, rep, speed.date.today()) for rid, _, _, rep in reports])
+        assert speed.copy_staged(conn, built) == n_figures
         conn.commit()
     copied = _staged(warehouse_db)
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         conn.execute("truncate staging.figures, staging.sentences")
-        assert bench.insert_row_by_row(conn, built) == n_figures
+        assert speed.insert_row_by_row(conn, built) == n_figures
         conn.commit()
     assert _staged(warehouse_db) == copied
     assert len(copied[0]) == n_figures and len(copied[1]) == n_sentences
 
 
 def test_first_figures_cuts_the_last_report_and_keeps_only_the_sentences_it_cites():
-    reports = bench._extracted(3, seed=5)
-    built = [ingest.staged_rows(rid, rep) for rid, _, _, rep in reports]
+    reports = speed._extracted(3, seed=5)
+    built = [staging.staged_rows(rid, rep) for rid, _, _, rep in reports]
     first_figures = len(built[0][0])
-    cut = list(bench._first_figures(built, first_figures + 1))
+    cut = list(speed._first_figures(built, first_figures + 1))
     assert len(cut) == 2 and cut[0] == built[0] and len(cut[1][0]) == 1
     only = cut[1][0][0]
     assert cut[1][1] == [(only[1], only[11], next(s for r, n, s in built[1][1] if n == only[11]))]
 
 
 def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
-    base = bench._extracted(3, seed=2)
-    out = bench.synthesize_history(warehouse_db, 25, base)
+    base = speed._extracted(3, seed=2)
+    out = speed.synthesize_history(warehouse_db, 25, base)
     per_base = [len(rep.figures) for _, _, _, rep in base]
     assert out["reports"] == 25 and out["figures"] == sum(per_base[h % 3] for h in range(25))
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
@@ -86,20 +90,24 @@ def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
         assert one("select count(*) from staging.figures f join staging.sentences s "
                    "using (report_id, sentence_no)") == out["figures"]
         assert one("select count(*) from staging.sentences") == sum(
-            len(ingest.sentence_rows(rid, rep)) for h in range(25) for rid, _, _, rep in [base[h % 3]])
+            len(staging.sentence_rows(rid, rep)) for h in range(25) for rid, _, _, rep in [base[h % 3]])
         with_figures = sum(1 for h in range(25) if per_base[h % 3])
         assert one("select count(distinct report_id) from staging.figures") == with_figures
-    assert ingest.pending_report_ids(warehouse_db) == []  # a night does not re-extract the history
+    import extractors
+
+    # a night (today's, as the bench's) has nothing to extract or re-extract in the history
+    todo = night.reports_to_extract(warehouse_db, nightly(), extractors.EXTRACTOR_VERSION)
+    assert todo == {"pending": [], "reextract": [], "manifest": []}
 
 
 def test_quick_bench_fills_every_section(pg_server, tmp_path, monkeypatch, capsys):
     """Every section at tiny sizes on the test server: the figures are there and the runs are right."""
     monkeypatch.setenv("ANTQ_BENCH_SERVER_URL", pg_server)
     out = tmp_path / "results.json"
-    data = bench.run(bench.Params.quick(out=out, sizes=(8,), airflow_size=8, history=40, night=2))
+    data = speed.run(speed.Params.quick(out=out, sizes=(8,), airflow_size=8, history=40, night=2))
     assert data["errors"] == {}, data["errors"]
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert saved["status"] == "complete" and set(saved["sections"]) == set(bench.SECTIONS)
+    assert saved["status"] == "complete" and set(saved["sections"]) == set(speed.SECTIONS)
     s = saved["sections"]
     assert s["extraction"]["samples"]["reports_per_s"] > 0 and s["extraction"]["generated"]["reports_per_s"] > 0
     assert s["load"]["figures"] == 300 and s["load"]["ratio"] > 0

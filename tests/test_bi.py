@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -30,7 +29,9 @@ import psycopg
 import pytest
 import yaml
 
-from antq import bi, config, pipeline, roles
+from antq import bi, config, roles
+from antq.ingest import night
+from antq.ingest.plan import nightly
 
 from conftest import PROJECT_ROOT, SEEDS_DIR, new_database
 
@@ -42,10 +43,8 @@ pytestmark = pytest.mark.skipif(not (bi.BI_DIR / ".venv" / "bin" / "python").exi
 
 
 def _dbt_build(url: str, tmp: Path) -> None:
-    env = {**os.environ, **config.dbt_env(url), "DBT_TARGET_PATH": str(tmp / "target"),
-           "DBT_LOG_PATH": str(tmp / "logs")}
-    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), "build", "--project-dir",
-                           str(config.DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    proc = subprocess.run([config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+                          env=config.child_env(url, tmp), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -59,7 +58,7 @@ def sample_warehouse(pg_server, tmp_path_factory):
         from antq import warehouse
 
         warehouse.migrate(url)
-        pipeline.ingest("bi-night-1", date(2024, 1, 1), SEEDS_DIR, url)
+        night.run(url, SEEDS_DIR, nightly(date(2024, 1, 1)), "bi-night-1")
         _dbt_build(url, tmp)
         expectations.run_checks(url, "bi-night-1", tmp / "gx")
         yield url

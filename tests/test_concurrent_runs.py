@@ -199,13 +199,13 @@ def test_the_summary_keeps_each_flagged_figure_to_one_short_line(capsys):
 
 
 def test_any_command_whose_step_fails_prints_the_cause_without_a_traceback(monkeypatch, capsys):
-    from antq import reprocess
+    from antq import backfill
 
     def failing(*a, **k):
         raise runner.StepFailed("step 'dbt build' failed (exit 2); full log: x.log\ncause (the error lines of the log):\n"
                                 "  Database Error in model fct_tips")
 
-    monkeypatch.setattr(reprocess, "reprocess_range", failing)
+    monkeypatch.setattr(backfill, "reprocess_range", failing)
     assert cli.main(["reprocess", "--from", "2024-01-01", "--to", "2024-01-02"]) == 1
     err = capsys.readouterr().err
     assert "Database Error in model fct_tips" in err and "Traceback" not in err

@@ -2,17 +2,17 @@
 re-extraction replaces a report's rows, and the docs build."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from antq import config, ingest, pipeline, runner
+from antq import config, runner
+from antq.ingest import night
+from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
 
@@ -22,10 +22,8 @@ INCREMENTAL = ("fct_figures", "fct_campaigns", "fct_tips", "fct_awards", "fct_ta
 
 
 def _dbt(url: str, tmp_path: Path, *args: str) -> str:
-    env = {**os.environ, **config.dbt_env(url), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs")}
-    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), *args, "--project-dir",
-                           str(config.DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    proc = subprocess.run([config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
+                          env=config.child_env(url, tmp_path), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return proc.stdout
 
@@ -48,9 +46,9 @@ def two_batches(tmp_path):
 
 def test_increments_equal_a_rebuild_from_scratch(warehouse_db, two_batches, tmp_path):
     first, second = two_batches
-    pipeline.ingest("night-1", date(2024, 1, 1), first, warehouse_db)
+    night.run(warehouse_db, first, nightly(date(2024, 1, 1)), "night-1")
     _dbt(warehouse_db, tmp_path, "build")
-    pipeline.ingest("night-2", date(2024, 1, 2), second, warehouse_db)
+    night.run(warehouse_db, second, nightly(date(2024, 1, 2)), "night-2")
     out = _dbt(warehouse_db, tmp_path, "build")
     assert "ERROR=0" in out
     incremental = _checksums(warehouse_db)
@@ -62,7 +60,7 @@ def test_increments_equal_a_rebuild_from_scratch(warehouse_db, two_batches, tmp_
 
 def test_a_reextracted_report_replaces_its_rows(warehouse_db, two_batches, tmp_path):
     first, _ = two_batches
-    pipeline.ingest("night-1", date(2024, 1, 1), first, warehouse_db)
+    night.run(warehouse_db, first, nightly(date(2024, 1, 1)), "night-1")
     _dbt(warehouse_db, tmp_path, "build")
     before = _checksums(warehouse_db)
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
@@ -83,14 +81,15 @@ def test_a_reextracted_report_replaces_its_rows(warehouse_db, two_batches, tmp_p
         conn.execute("update staging.reports set extractor_version = 'old' where report_id = %s", (report_id,))
     import extractors
 
-    assert ingest.pending_report_ids(warehouse_db, extractors.EXTRACTOR_VERSION) == [report_id]
-    ingest.extract_and_stage(warehouse_db, [report_id], "reextract")
+    todo = night.reports_to_extract(warehouse_db, nightly(date(2024, 1, 2)), extractors.EXTRACTOR_VERSION)
+    assert todo == {"pending": [], "reextract": [report_id], "manifest": []}
+    assert night.extract(warehouse_db, nightly(date(2024, 1, 2)), "reextract")["staged"] == 1
     _dbt(warehouse_db, tmp_path, "build")
     assert _checksums(warehouse_db)["fct_figures"][0] == before["fct_figures"][0]
 
 
 def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_marked(warehouse_db, tmp_path):
-    pipeline.ingest("night-1", date(2024, 1, 1), SEEDS_DIR, warehouse_db)
+    night.run(warehouse_db, SEEDS_DIR, nightly(date(2024, 1, 1)), "night-1")
     _dbt(warehouse_db, tmp_path, "build")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         rows = conn.execute(
@@ -118,9 +117,9 @@ def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_
 
 
 def test_dbt_docs_generate(warehouse_db, tmp_path):
-    pipeline.ingest("night-1", date(2024, 1, 1), SEEDS_DIR, warehouse_db)
+    night.run(warehouse_db, SEEDS_DIR, nightly(date(2024, 1, 1)), "night-1")
     _dbt(warehouse_db, tmp_path, "build")
     _dbt(warehouse_db, tmp_path, "docs", "generate")
-    catalog = (tmp_path / "target" / "catalog.json").read_text()
+    catalog = (config.dbt_target_dir(tmp_path) / "catalog.json").read_text()
     assert "fct_campaigns" in catalog and "pct_consistent" in catalog
-    assert (tmp_path / "target" / "index.html").exists()
+    assert (config.dbt_target_dir(tmp_path) / "index.html").exists()

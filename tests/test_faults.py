@@ -3,8 +3,8 @@ killed with SIGKILL mid-extraction and mid-staging. Each time the failed step le
 rows, and the rerun (what Airflow's retry does: the ingest DAG has retries=2) converges to exactly
 what a clean load stages.
 
-The ingestion runs in a child process (`python -c …antq.pipeline.ingest…`) that pauses where the
-fault is wanted through antq.ingest's test hook (ANTQ_TEST_PAUSE_AT=extract|stage); at 'stage' its
+The ingestion runs in a child process (`python -c …antq.ingest.night.run…`) that pauses where the
+fault is wanted through antq.ingest.staging's test hook (ANTQ_TEST_PAUSE_AT=extract|stage); at 'stage' its
 figures are COPYed into an open transaction. The restart test uses its own embedded PostgreSQL 18
 (never the shared server other tests use) and restarts it with its pg_ctl. The last test has a real
 Airflow scheduler retry a task killed with SIGKILL (marked `scheduler`: a couple of minutes).
@@ -24,7 +24,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from antq import config, pipeline, warehouse
+from antq import config, warehouse
+from antq.ingest import night
+from antq.ingest.plan import nightly
 
 from conftest import PROJECT_ROOT, SEEDS_DIR
 
@@ -33,8 +35,8 @@ RUN_DATE = date(2024, 1, 2)
 INGEST = """
 import sys
 from datetime import date
-from antq import pipeline
-print(pipeline.ingest(sys.argv[1], date(2024, 1, 2), sys.argv[2], sys.argv[3]), flush=True)
+from antq.ingest import night, plan
+print(night.run(sys.argv[3], sys.argv[2], plan.nightly(date(2024, 1, 2)), sys.argv[1]), flush=True)
 """
 
 # what a load leaves, without the columns that say when or by which run
@@ -76,7 +78,7 @@ def landing(tmp_path, monkeypatch):
 @pytest.fixture
 def clean_load(warehouse_db, landing):
     """What a clean, uninterrupted load of the same folder stages (on the shared test server)."""
-    pipeline.ingest("clean", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "clean")
     snap = snapshot(warehouse_db)
     assert len(snap["staging.reports"]) == 5 and snap["staging.figures"][0][1] > 50
     assert len(snap["raw.rejected_files"]) == 1
@@ -239,6 +241,6 @@ def test_airflow_retries_an_ingestion_task_killed_with_sigkill(fresh_db_2, wareh
 
     with psycopg.connect(config.libpq_url(url)) as conn:
         (received,), = conn.execute("select distinct received_date from raw.report_files").fetchall()
-    pipeline.ingest("clean", received, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(received), "clean")
     assert snapshot(url) == snapshot(warehouse_db)
     assert snapshot(url)["staging.figures"][0][1] > 50

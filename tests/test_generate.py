@@ -1,4 +1,5 @@
-"""The generated corpus (antq generate): deterministic, realistic enough for the extractor, for scale only."""
+"""The generated corpus (bench/generate.py: `python -m bench.generate`, `antq generate`): deterministic,
+realistic enough for the extractor, for scale only."""
 from __future__ import annotations
 
 import random
@@ -9,7 +10,8 @@ from statistics import mean
 import pytest
 
 import extractors
-from antq import cli, generate
+from antq import cli
+from bench import generate
 
 
 @pytest.fixture(scope="module")

@@ -12,19 +12,19 @@ import time
 import uuid
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from antq import config, reprocess, warehouse
+from antq import config, warehouse
+from antq.ingest import night
+from antq.ingest.plan import plan_run
 
-from conftest import SEEDS_DIR, _admin
+from conftest import _admin
 from warehouse_state import SEEDS, duplicates, figures, land
 
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-NIGHT = datetime(2024, 3, 10, 2, 0, tzinfo=HCM)
+NIGHT = datetime(2024, 3, 10, 2, 0, tzinfo=config.LOCAL_TZ)
 
 
 @pytest.fixture(autouse=True)
@@ -52,10 +52,9 @@ def _staging_checksums(url: str) -> dict[str, tuple[int, str]]:
 
 
 def _dbt_build(url: str) -> None:
-    env = {**os.environ, **config.dbt_env(url)}
-    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), "build", "--project-dir",
-                           str(config.DBT_PROJECT_DIR), "--quiet"], env=env, capture_output=True, text=True,
-                          timeout=900, cwd=config.PROJECT_ROOT)
+    proc = subprocess.run([config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
+                          env=config.child_env(url), capture_output=True, text=True, timeout=900,
+                          cwd=config.PROJECT_ROOT)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -63,11 +62,11 @@ def test_the_same_night_three_times_gives_identical_marts(warehouse_db, tmp_path
     landing = tmp_path / "landing"
     for i, seed in enumerate(SEEDS):
         land(landing, "2024-03-09" if i % 2 else "", seed)
-    plan = reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
+    plan = plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
     run_id = f"scheduled__{NIGHT.isoformat()}"  # the same night: same logical date, same run id
     marts, staging, results = [], [], []
     for _ in range(3):
-        results.append(reprocess.process(warehouse_db, landing, plan, run_id))
+        results.append(night.run(warehouse_db, landing, plan, run_id))
         _dbt_build(warehouse_db)
         marts.append(_marts_checksums(warehouse_db))
         staging.append(_staging_checksums(warehouse_db))
@@ -81,17 +80,16 @@ def test_the_same_night_three_times_gives_identical_marts(warehouse_db, tmp_path
 
 WORKER = textwrap.dedent("""
     import json, sys, time
-    from datetime import datetime
+    from datetime import date
     from pathlib import Path
-    from zoneinfo import ZoneInfo
     import extractors  # loaded before the start line, so both processes reach discover together
-    from antq import reprocess
+    from antq.ingest import night
+    from antq.ingest.plan import nightly
     url, landing, start, run_id = sys.argv[1], Path(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-    night = datetime(2024, 3, 10, 2, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    plan = reprocess.plan_run("scheduled", night, night, night, {}, now=night)
+    plan = nightly(date(2024, 3, 10))
     time.sleep(max(0.0, start - time.time()))
     began = time.time()
-    result = reprocess.process(url, landing, plan, run_id)
+    result = night.run(url, landing, plan, run_id)
     print(json.dumps({**result, "began": began, "ended": time.time()}))
 """)
 
@@ -144,8 +142,7 @@ def _finish(procs) -> list[dict]:
 
 def _assert_same_as_one_run_alone(url: str, alone_url: str, landing: Path) -> None:
     assert set(duplicates(url).values()) == {0}
-    alone = reprocess.process(alone_url, landing, reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT),
-                              "alone")
+    alone = night.run(alone_url, landing, plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT), "alone")
     assert alone["staged"] == 30
     assert figures(url) == figures(alone_url)
     assert _contents(url) == _contents(alone_url)

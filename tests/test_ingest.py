@@ -7,7 +7,10 @@ from datetime import date
 import psycopg
 import pytest
 
-from antq import config, ingest, pipeline
+import extractors
+from antq import config
+from antq.ingest import night, raw, staging
+from antq.ingest.plan import nightly
 
 RUN_DATE = date(2024, 1, 2)
 
@@ -22,20 +25,21 @@ def _counts(url):
 
 
 def test_sample_reports_are_loaded_once_with_their_figures(warehouse_db, landing):
-    first = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    first = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert first["files_new"] == 5 and first["staged"] == 5 and first["rejected"] == 0
     counts = _counts(warehouse_db)
     assert counts["raw.report_files"] == 5 and counts["staging.reports"] == 5
     assert counts["staging.figures"] == first["figures"] > 50
     assert 0 < counts["staging.sentences"] < counts["staging.figures"]  # a sentence is stored once
 
-    again = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
-    assert again == {"files_new": 0, "staged": 0, "rejected": 0, "figures": 0}
+    again = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
+    counted = ("files_new", "reports_new", "staged", "rejected", "figures", "reextracted", "manifest_updates")
+    assert {k: again[k] for k in counted} == dict.fromkeys(counted, 0)
     assert _counts(warehouse_db) == counts
 
 
 def test_the_figure_of_report_000_keeps_its_stated_percentage(warehouse_db, landing):
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         row = conn.execute(
             """select f.value, f.attrs from staging.figures f join staging.reports r using (report_id)
@@ -45,9 +49,9 @@ def test_the_figure_of_report_000_keeps_its_stated_percentage(warehouse_db, land
 
 
 def test_a_renamed_copy_is_recorded_but_not_loaded_twice(warehouse_db, landing):
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     shutil.copy(landing / "000_19a092f55bfce8ee.txt", landing / "same report, new name.txt")
-    result = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert result["files_new"] == 1 and result["staged"] == 0
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         outcome = conn.execute("select outcome from raw.file_ledger where relative_path = %s",
@@ -59,7 +63,7 @@ def test_a_renamed_copy_is_recorded_but_not_loaded_twice(warehouse_db, landing):
 def test_a_file_under_a_dated_folder_is_received_that_day(warehouse_db, landing):
     (landing / "2024-03-05").mkdir()
     (landing / "2024-03-05" / "new.txt").write_text("Năm 2023, toàn tỉnh có 1.052 tổ an ninh nhân dân.", "utf-8")
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         received = conn.execute("select received_date from raw.report_files where relative_path = %s",
                                 ("2024-03-05/new.txt",)).fetchone()[0]
@@ -69,7 +73,7 @@ def test_a_file_under_a_dated_folder_is_received_that_day(warehouse_db, landing)
 def test_an_unreadable_file_is_rejected_with_a_reason_and_kept(warehouse_db, landing, quarantine):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     (landing / "photo.txt").write_bytes(png)
-    result = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert result["rejected"] == 1 and result["staged"] == 5
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         reason, content = conn.execute(
@@ -82,9 +86,9 @@ def test_an_unreadable_file_is_rejected_with_a_reason_and_kept(warehouse_db, lan
 
 
 def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landing, monkeypatch):
-    new_files = ingest.discover(warehouse_db, landing, RUN_DATE)
-    ids = ingest.load_raw(warehouse_db, landing, new_files, "run-1")
-    original = ingest.copy_figures
+    new_files = night.discover(warehouse_db, landing, nightly(RUN_DATE))
+    ids = raw.load_raw(warehouse_db, landing, new_files, "run-1")
+    original = staging.copy_figures
 
     def failing_mid_copy(cur, rows, table="staging.figures"):
         def two_rows_then_fail():
@@ -95,14 +99,16 @@ def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landi
         return original(cur, two_rows_then_fail(), table)
 
     # the sentences are COPYed first, then the figures fail part way through
-    monkeypatch.setattr(ingest, "copy_figures", failing_mid_copy)
+    monkeypatch.setattr(staging, "copy_figures", failing_mid_copy)
     with pytest.raises(RuntimeError, match="mid-COPY"):
-        ingest.extract_and_stage(warehouse_db, ids, "run-1")
+        staging.extract_and_stage(warehouse_db, ids, "run-1")
     counts = _counts(warehouse_db)
     assert counts["staging.reports"] == counts["staging.figures"] == counts["staging.sentences"] == 0
-    monkeypatch.setattr(ingest, "copy_figures", original)
+    monkeypatch.setattr(staging, "copy_figures", original)
     # the retry converges: every raw report is still pending and now gets staged
-    assert ingest.extract_and_stage(warehouse_db, ingest.pending_report_ids(warehouse_db), "run-1")["staged"] == 5
+    todo = night.reports_to_extract(warehouse_db, nightly(RUN_DATE), extractors.EXTRACTOR_VERSION)
+    assert sorted(todo["pending"]) == sorted(ids) and todo["reextract"] == todo["manifest"] == []
+    assert night.extract(warehouse_db, nightly(RUN_DATE), "run-1")["staged"] == 5
 
 
 def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
@@ -122,21 +128,21 @@ def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
     other = "Bắt 3 vụ."
     figs.append(Figure.of(doc="d", surface="3", value=3.0, unit="vụ", measure="tips.resolved",
                           qualifier="exact", attrs={}, start=50, end=51, sentence=other))
-    rows, sentences = ingest.staged_rows(report_id, Report(doc="d", text=sentence + " " + other, figures=figs,
+    rows, sentences = staging.staged_rows(report_id, Report(doc="d", text=sentence + " " + other, figures=figs,
                                                            extractor_version="9.9"))
     ids = [r[0] for r in rows]
     assert ids == ["abababababab:10:tips.received", "abababababab:10:tips.received#2",
                    "abababababab:30:tips.resolved", "abababababab:50:tips.resolved"]
     assert [r[8] for r in rows] == ["{}", '{"stated_pct": 106.7, "subject": "tin báo"}', "{}", "{}"]
     assert sentences == [(report_id, 1, sentence), (report_id, 2, other)]  # each once, in figure order
-    assert ingest.figure_rows(report_id, Report(doc="d", text="", figures=figs, extractor_version="9.9")) == rows
+    assert staging.figure_rows(report_id, Report(doc="d", text="", figures=figs, extractor_version="9.9")) == rows
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         conn.execute("insert into raw.report_files (report_id, file_name, relative_path, size_bytes, content, "
                      "received_date, run_id) values (%s, 'd', 'd', 1, 'x', %s, 't')", (report_id, RUN_DATE))
         conn.execute("insert into staging.reports (report_id, doc, source_format, figure_count, extractor_version, "
                      "received_date) values (%s, 'd', 'txt', 4, '9.9', %s)", (report_id, RUN_DATE))
         with conn.cursor() as cur:
-            assert ingest.copy_staged(cur, [(rows, sentences)]) == 4
+            assert staging.copy_staged(cur, [(rows, sentences)]) == 4
         staged = conn.execute("select f.figure_id, f.value, f.qualifier, f.attrs, s.sentence, f.extractor_version "
                               "from staging.figures f join staging.sentences s using (report_id, sentence_no) "
                               "order by figure_id").fetchall()

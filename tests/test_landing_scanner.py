@@ -1,4 +1,4 @@
-"""The landing-folder scanner (antq.ingest.survey) on generated trees (#15): names, dated folders real
+"""The landing-folder scanner (antq.ingest.landing.survey) on generated trees (#15): names, dated folders real
 and impossible, links inside and outside, loops, links to folders, named pipes. Whatever the tree,
 it never raises, never opens a file outside the folder, and sorts every entry into exactly one of
 loaded / set aside / still being written, with a received date only for real days."""
@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from antq import ingest
+from antq.ingest import landing
 
 RUN_DATE = date(2024, 1, 2)
 
@@ -85,7 +85,7 @@ def test_the_scanner_never_fails_never_reads_outside_and_accounts_for_every_entr
 
         os.open = spying_open
         try:
-            found = ingest.survey(root, RUN_DATE, settle_seconds=0, max_bytes=1 << 20)
+            found = landing.survey(root, RUN_DATE, settle_seconds=0, max_bytes=1 << 20)
         finally:
             os.open = real_open
         # never a read outside the folder
@@ -98,7 +98,7 @@ def test_the_scanner_never_fails_never_reads_outside_and_accounts_for_every_entr
             target = Path(os.path.realpath(root / f.relative_path))
             assert target.is_relative_to(root_real) and target.is_file()
             first = f.relative_path.split("/", 1)[0]
-            if "/" in f.relative_path and ingest.DATED_FOLDER.match(first):
+            if "/" in f.relative_path and landing.DATED_FOLDER.match(first):
                 assert f.received_date == date.fromisoformat(first)
             else:
                 assert f.received_date == RUN_DATE

@@ -7,7 +7,9 @@ from datetime import date
 import psycopg
 import pytest
 
-from antq import config, ingest, manifest, pipeline
+from antq import config, manifest
+from antq.ingest import landing as landing_folder, night
+from antq.ingest.plan import nightly
 
 RUN_DATE = date(2024, 1, 2)
 KON_TUM = "004_f927958248fcde9a.txt"
@@ -30,7 +32,7 @@ def _rejections(url) -> list[tuple]:
 
 
 def test_without_a_manifest_the_text_decides(warehouse_db, landing):
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     reports = _reports(warehouse_db)
     assert reports[KON_TUM][:3] == ("Kon Tum", "province", "text")
     assert {r[5] for r in reports.values()} == {None}  # no url
@@ -42,7 +44,7 @@ def test_a_manifest_with_the_files_decides_first_and_is_not_a_report(warehouse_d
         "file,url,published,province\n"
         f"{KON_TUM},https://congan.kontum.gov.vn/x,2024-01-15,Quảng Ngãi\n"
         f"{SEED_000},https://baobackan.vn/x.html,,\n", encoding="utf-8")
-    result = pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert result["files_new"] == 5 and result["staged"] == 5  # the manifest is not a report
     reports = _reports(warehouse_db)
     assert reports[KON_TUM][:6] == ("Quảng Ngãi", "province", "manifest", date(2024, 1, 15), "manifest",
@@ -60,7 +62,7 @@ def test_a_partial_manifest_and_a_file_that_is_not_there(warehouse_db, landing):
         "file,province\n"
         f"{KON_TUM},toàn quốc\n"
         "later.txt,Lạng Sơn\n", encoding="utf-8")
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert _reports(warehouse_db)[KON_TUM][:3] == (None, "national", "manifest")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         waiting = conn.execute("select relative_path, province from raw.manifest_entries m where not exists "
@@ -68,27 +70,27 @@ def test_a_partial_manifest_and_a_file_that_is_not_there(warehouse_db, landing):
     assert waiting == [("later.txt", "Lạng Sơn")]  # it waits for its file, it is not an error
     # the file arrives: the row that came before it applies
     (landing / "later.txt").write_text("Toàn tỉnh có 1.052 tổ an ninh nhân dân.", encoding="utf-8")
-    pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert _reports(warehouse_db)["later.txt"][:3] == ("Lạng Sơn", "province", "manifest")
 
 
 def test_a_manifest_row_arriving_after_its_file_updates_the_report(warehouse_db, landing):
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     before = _reports(warehouse_db)
     assert before[KON_TUM][:3] == ("Kon Tum", "province", "text")
     (landing / "manifest.csv").write_text(f"file,url,published\n{KON_TUM},https://congan.kontum.gov.vn/x,"
                                           "2024-01-20\n", encoding="utf-8")
-    result = pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert result["files_new"] == 0 and result["staged"] == 1  # only that report is staged again
     after = _reports(warehouse_db)
     assert after[KON_TUM][3:6] == (date(2024, 1, 20), "manifest", "https://congan.kontum.gov.vn/x")
     assert after[KON_TUM][7] > before[KON_TUM][7]  # re-staged: the marts take it on the next build
     assert after[SEED_000][7] == before[SEED_000][7]  # the others are untouched
     # read again unchanged: nothing to re-stage
-    assert pipeline.ingest("run-3", RUN_DATE, landing, warehouse_db)["staged"] == 0
+    assert night.run(warehouse_db, landing, nightly(RUN_DATE), "run-3")["staged"] == 0
     # a changed row re-stages again
     (landing / "manifest.csv").write_text(f"file,province\n{KON_TUM},Quảng Ngãi\n", encoding="utf-8")
-    assert pipeline.ingest("run-4", RUN_DATE, landing, warehouse_db)["staged"] == 1
+    assert night.run(warehouse_db, landing, nightly(RUN_DATE), "run-4")["staged"] == 1
     assert _reports(warehouse_db)[KON_TUM][:3] == ("Quảng Ngãi", "province", "manifest")
 
 
@@ -97,7 +99,7 @@ def test_a_manifest_in_a_dated_folder_names_files_of_that_folder(warehouse_db, l
     day.mkdir()
     (day / "a.txt").write_text("Toàn tỉnh có 1.052 tổ an ninh nhân dân.", encoding="utf-8")
     (day / "manifest.csv").write_text("file,url\na.txt,https://baolangson.vn/x\n", encoding="utf-8")
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert _reports(warehouse_db)["a.txt"][:3] == ("Lạng Sơn", "province", "outlet")
 
 
@@ -114,7 +116,7 @@ def test_malformed_rows_are_rejected_with_a_reason_and_the_others_used(warehouse
         f"{SEED_000},,\n"                           # 9: too few fields
         f"{KON_TUM},,,Kon Tum\n"                    # 10: named twice
         f"{SEED_000},,2999-01-01,\n", encoding="utf-8")  # 11: in the future
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     reasons = {line: reason for _, line, reason in _rejections(warehouse_db)}
     assert sorted(reasons) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
     for line, words in {3: "no file", 4: "not a path inside", 5: "not a path inside", 6: "not a web address",
@@ -125,17 +127,17 @@ def test_malformed_rows_are_rejected_with_a_reason_and_the_others_used(warehouse
     assert _reports(warehouse_db)[SEED_000][2] == "text"
     # fixed: the rejections of that manifest go away
     (landing / "manifest.csv").write_text(f"file,province\n{KON_TUM},Quảng Ngãi\n", encoding="utf-8")
-    pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert _rejections(warehouse_db) == []
 
 
 def test_a_manifest_that_cannot_be_used_at_all(warehouse_db, landing, tmp_path):
     (landing / "manifest.csv").write_bytes("file,province\nx.txt,Bắc Kạn\n".encode("utf-16"))
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     [(path, line, reason)] = _rejections(warehouse_db)
     assert (path, line) == ("manifest.csv", 0) and "not UTF-8" in reason
     (landing / "manifest.csv").write_text("name,where\nx.txt,Bắc Kạn\n", encoding="utf-8")
-    pipeline.ingest("run-2", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     [(path, line, reason)] = _rejections(warehouse_db)
     assert line == 1 and "header" in reason
     # a link is not followed: nothing outside the landing folder is read
@@ -143,7 +145,7 @@ def test_a_manifest_that_cannot_be_used_at_all(warehouse_db, landing, tmp_path):
     outside.write_text(f"file,province\n{KON_TUM},Quảng Ngãi\n", encoding="utf-8")
     (landing / "manifest.csv").unlink()
     (landing / "manifest.csv").symlink_to(outside)
-    pipeline.ingest("run-3", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-3")
     [(path, line, reason)] = _rejections(warehouse_db)
     assert line == 0 and "symbolic link" in reason
     assert _reports(warehouse_db)[KON_TUM][0] == "Kon Tum"
@@ -159,4 +161,4 @@ def test_parse_reads_a_bom_quoted_commas_and_day_month_year():
 
 def test_the_survey_skips_manifests(landing):
     (landing / "manifest.csv").write_text("file\n", encoding="utf-8")
-    assert "manifest.csv" not in {f.relative_path for f in ingest.survey(landing, RUN_DATE, settle_seconds=0).files}
+    assert "manifest.csv" not in {f.relative_path for f in landing_folder.survey(landing, RUN_DATE, settle_seconds=0).files}

@@ -3,15 +3,15 @@ moves the sentences to staging.sentences (each once), drops the column and dbt's
 the next dbt build gives every mart the same sentences as before."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import psycopg
 
-from antq import config, pipeline, warehouse
+from antq import config, warehouse
+from antq.ingest import night
+from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
 
@@ -39,15 +39,13 @@ def _columns(conn) -> set[str]:
 
 
 def _dbt_build(url: str, tmp_path: Path) -> None:
-    env = {**os.environ, **config.dbt_env(url), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs")}
-    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), "build", "--project-dir",
-                           str(config.DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    proc = subprocess.run([config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+                          env=config.child_env(url, tmp_path), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
 def test_an_old_warehouse_is_upgraded_and_its_marts_keep_their_sentences(warehouse_db, tmp_path):
-    pipeline.ingest("night-1", date(2024, 1, 1), SEEDS_DIR, warehouse_db)
+    night.run(warehouse_db, SEEDS_DIR, nightly(date(2024, 1, 1)), "night-1")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         numbered = conn.execute("select figure_id, sentence_no from staging.figures order by 1").fetchall()
         conn.execute(REWIND_TO_SENTENCE_TEXT)

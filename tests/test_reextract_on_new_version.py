@@ -5,30 +5,27 @@ The "old version" is the real extractor run under an older EXTRACTOR_VERSION str
 that its output visibly differs from the current one (it did not know weapons, mislabelled the
 groups, read participants one too high, did not know the outlet). Night 1 loads the sample reports
 with it, dbt builds the marts; night 2 is an ordinary nightly run (the DAG's discover -> load_raw ->
-extract, through antq.reprocess.process) with the real current extractor, then dbt builds again.
+extract, through antq.ingest.night.run) with the real current extractor, then dbt builds again.
 Nothing here names a version: the current one is whatever extractors.EXTRACTOR_VERSION is."""
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import subprocess
-import sys
-from datetime import datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 
 import extractors
-from antq import config, ingest, reprocess, runner
+from antq import config, runner
+from antq.ingest import night, staging
+from antq.ingest.plan import nightly
 
 from warehouse_state import OLD_VERSION, SEEDS, duplicates, land
 
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-NIGHT_1 = datetime(2024, 3, 10, 2, 0, tzinfo=HCM)
-NIGHT_2 = datetime(2024, 3, 11, 2, 0, tzinfo=HCM)
+NIGHT_1, NIGHT_2 = date(2024, 3, 10), date(2024, 3, 11)  # scheduled 02:00 runs (default params: reextract=auto)
 
 
 def old_extractor(real_extract_bytes):
@@ -51,16 +48,9 @@ def old_extractor(real_extract_bytes):
     return extract_bytes
 
 
-def _nightly(when: datetime) -> reprocess.RunPlan:
-    """What a scheduled 02:00 run of antq_ingest plans (default params: reextract=auto)."""
-    return reprocess.plan_run("scheduled", when, when, when, {}, now=when)
-
-
 def _dbt(url: str, tmp_path: Path, *args: str) -> None:
-    env = {**os.environ, **config.dbt_env(url), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs")}
-    proc = subprocess.run([str(Path(sys.executable).with_name("dbt")), *args, "--project-dir",
-                           str(config.DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    proc = subprocess.run([config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
+                          env=config.child_env(url, tmp_path), capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -83,7 +73,7 @@ def _staging(url: str) -> dict[str, dict]:
                 "select report_id, extractor_version, figure_count, outlet, province, period_label "
                 "from staging.reports"):
             out[rid] = {"report": (version, count, outlet, province, period), "figures": set(), "sentences": set()}
-        for row in conn.execute(f"select {', '.join(ingest.FIGURE_COLUMNS)} from staging.figures"):
+        for row in conn.execute(f"select {', '.join(staging.FIGURE_COLUMNS)} from staging.figures"):
             row = list(row)
             row[4], row[8] = float(row[4]), json.dumps(row[8], sort_keys=True, ensure_ascii=False)
             out[row[1]]["figures"].add(tuple(row))
@@ -93,13 +83,13 @@ def _staging(url: str) -> dict[str, dict]:
 
 
 def _expected(url: str, extract_bytes) -> dict[str, dict]:
-    """What staging should hold for each raw report if this extractor staged it (antq.ingest's own rows)."""
+    """What staging should hold for each raw report if this extractor staged it (antq.ingest.staging's own rows)."""
     out: dict[str, dict] = {}
     with psycopg.connect(config.libpq_url(url)) as conn:
         raw = conn.execute("select report_id, file_name, content from raw.report_files").fetchall()
     for rid, name, content in raw:
         rep = extract_bytes(bytes(content), name)
-        figures, sentences = ingest.staged_rows(rid, rep)
+        figures, sentences = staging.staged_rows(rid, rep)
         out[rid] = {
             "report": (rep.extractor_version, len(rep.figures), rep.outlet, rep.province, rep.period_label),
             "figures": {tuple(r[:4]) + (float(r[4]),) + tuple(r[5:8])
@@ -123,7 +113,7 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
     with monkeypatch.context() as old:
         old.setattr(extractors, "EXTRACTOR_VERSION", OLD_VERSION)
         old.setattr(extractors, "extract_bytes", old_extractor(real_extract_bytes))
-        night1 = reprocess.process(url, landing, _nightly(NIGHT_1), "scheduled__night-1")
+        night1 = night.run(url, landing, nightly(NIGHT_1), "scheduled__night-1")
         expected_old = _expected(url, extractors.extract_bytes)
     assert night1["staged"] == len(paths) and night1["rejected"] == 0 and night1["reextracted"] == 0
     assert night1["extractor_version"] == OLD_VERSION
@@ -152,7 +142,7 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
 
     # --- night 2: the new release, an ordinary nightly run ----------------------------------------------
     assert extractors.EXTRACTOR_VERSION == current and extractors.extract_bytes is real_extract_bytes
-    night2 = reprocess.process(url, landing, _nightly(NIGHT_2), "scheduled__night-2")
+    night2 = night.run(url, landing, nightly(NIGHT_2), "scheduled__night-2")
     assert night2["files_new"] == 0 and night2["rejected"] == 0
     assert night2["reextracted"] == len(paths) and night2["staged"] == len(paths)
     assert night2["extractor_version"] == current
@@ -166,7 +156,7 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
         assert raw_ids == set(expected)
         assert conn.execute("select count(*) from raw.rejected_files").fetchone()[0] == 0
     # and the night after has nothing left to re-extract
-    assert reprocess.process(url, landing, _nightly(NIGHT_2.replace(day=12)), "scheduled__night-3")[
+    assert night.run(url, landing, nightly(NIGHT_2.replace(day=12)), "scheduled__night-3")[
         "reextracted"] == 0
 
     # --- the marts follow (incremental dbt build, as antq_transform runs after the night) -------------

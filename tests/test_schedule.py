@@ -2,22 +2,20 @@
 the ingestion updates, and which run picks up which landed file (flat or under a dated folder)."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 
-from antq import config, reprocess
+from antq import config
+from antq.ingest import night
+from antq.ingest.plan import RunPlan, plan_from_context, plan_range, plan_run
 
 from conftest import SEEDS_DIR
 
-HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+HCM = config.LOCAL_TZ
 SEEDS = sorted(SEEDS_DIR.iterdir())
 
 
@@ -26,11 +24,9 @@ def dagbag(tmp_path_factory):
     """Both DAG files parsed as the dag-processor parses them, then serialized and read back as the
     scheduler sees them (the transform DAG renders its dbt task group from a freshly parsed manifest)."""
     tmp = tmp_path_factory.mktemp("dagbag")
-    env = {**os.environ, **config.dbt_env("postgresql://nobody@127.0.0.1:5432/antq_parse_only"),
-           "DBT_TARGET_PATH": str(tmp / "target"), "DBT_LOG_PATH": str(tmp / "logs")}
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    proc = subprocess.run([dbt, "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = config.child_env("postgresql://nobody@127.0.0.1:5432/antq_parse_only", tmp)
+    proc = subprocess.run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
+                          env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     mp = pytest.MonkeyPatch()
     for key in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
@@ -109,57 +105,57 @@ NIGHT = datetime(2024, 3, 5, 2, 0, tzinfo=HCM)
 
 
 def test_a_scheduled_run_is_a_nightly_run_of_its_local_day():
-    plan = reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(minutes=1))
+    plan = plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(minutes=1))
     assert (plan.run_date, plan.first_day, plan.last_day) == (date(2024, 3, 5),) * 3
     assert not plan.reprocessing and plan.takes_flat_files
     assert plan.reextract == "outdated" and (plan.from_date, plan.to_date) == (None, None)
     # even when it starts late, after local midnight: still the night of 2024-03-05, still nightly
-    late = reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(days=1))
+    late = plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(days=1))
     assert late == plan
 
 
 def test_a_backfill_run_re_processes_its_own_day_only():
-    plan = reprocess.plan_run("backfill", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(days=30))
+    plan = plan_run("backfill", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(days=30))
     assert plan.reprocessing and not plan.takes_flat_files
     assert plan.reextract == "all" and plan.from_date == plan.to_date == date(2024, 3, 5)
     # the enum Airflow passes works as its string value does
     from airflow.utils.types import DagRunType
 
-    assert reprocess.plan_run(DagRunType.BACKFILL_JOB, NIGHT, NIGHT, NIGHT, {}, now=NIGHT) == plan
+    assert plan_run(DagRunType.BACKFILL_JOB, NIGHT, NIGHT, NIGHT, {}, now=NIGHT) == plan
 
 
 def test_a_manual_run_is_nightly_for_today_and_re_processing_for_a_past_day():
     now = datetime(2024, 3, 9, 15, 0, tzinfo=HCM)
-    today = reprocess.plan_run("manual", now, now, now, {}, now=now)
+    today = plan_run("manual", now, now, now, {}, now=now)
     assert not today.reprocessing and today.run_date == date(2024, 3, 9)
     # Airflow 3 lets a manual run have no logical date: it is today's
-    undated = reprocess.plan_run("manual", None, None, None, {}, now=now)
+    undated = plan_run("manual", None, None, None, {}, now=now)
     assert not undated.reprocessing and undated.run_date == date(2024, 3, 9)
-    past = reprocess.plan_run("manual", NIGHT, NIGHT, NIGHT, {}, now=now)
+    past = plan_run("manual", NIGHT, NIGHT, NIGHT, {}, now=now)
     assert past.reprocessing and past.from_date == past.to_date == date(2024, 3, 5)
 
 
 def test_params_override_the_mode_and_the_range():
-    plan = reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT,
+    plan = plan_run("scheduled", NIGHT, NIGHT, NIGHT,
                               {"reextract": "all", "from_date": "2024-01-01", "to_date": "2024-01-31"}, now=NIGHT)
     assert (plan.reextract, plan.from_date, plan.to_date) == ("all", date(2024, 1, 1), date(2024, 1, 31))
-    plan = reprocess.plan_run("backfill", NIGHT, NIGHT, NIGHT, {"reextract": "outdated"}, now=NIGHT)
+    plan = plan_run("backfill", NIGHT, NIGHT, NIGHT, {"reextract": "outdated"}, now=NIGHT)
     assert plan.reextract == "outdated" and plan.from_date == date(2024, 3, 5)
     with pytest.raises(ValueError, match="reextract"):
-        reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {"reextract": "everything"}, now=NIGHT)
+        plan_run("scheduled", NIGHT, NIGHT, NIGHT, {"reextract": "everything"}, now=NIGHT)
     with pytest.raises(ValueError, match="after"):
-        reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {"from_date": "2024-02-01", "to_date": "2024-01-01"})
+        plan_run("scheduled", NIGHT, NIGHT, NIGHT, {"from_date": "2024-02-01", "to_date": "2024-01-01"})
     # the plan goes from task to task through XCom
-    assert reprocess.RunPlan.from_dict(plan.to_dict()) == plan
+    assert RunPlan.from_dict(plan.to_dict()) == plan
 
 
 def test_a_data_interval_covers_the_local_days_it_spans():
     start, end = datetime(2024, 3, 1, 0, 0, tzinfo=HCM), datetime(2024, 3, 4, 0, 0, tzinfo=HCM)
-    plan = reprocess.plan_run("backfill", start, start, end, {}, now=end)
+    plan = plan_run("backfill", start, start, end, {}, now=end)
     assert (plan.first_day, plan.last_day) == (date(2024, 3, 1), date(2024, 3, 3))
     # 2024-03-01 20:00 UTC is already 2024-03-02 in Ho Chi Minh City
     utc = datetime(2024, 3, 1, 20, 0, tzinfo=timezone.utc)
-    assert reprocess.plan_run("backfill", utc, utc, utc, {}, now=utc).first_day == date(2024, 3, 2)
+    assert plan_run("backfill", utc, utc, utc, {}, now=utc).first_day == date(2024, 3, 2)
 
 
 @pytest.fixture
@@ -182,22 +178,51 @@ def _received(url) -> dict[str, date]:
 def test_which_run_picks_up_which_file(warehouse_db, dated_landing):
     # a backfill of 2024-03-01 takes only the files of its dated folder; the flat one and
     # 2024-03-02's wait
-    day1 = reprocess.plan_range(date(2024, 3, 1), date(2024, 3, 1))
-    result = reprocess.process(warehouse_db, dated_landing, day1, "backfill-0301")
+    day1 = plan_range(date(2024, 3, 1), date(2024, 3, 1))
+    result = night.run(warehouse_db, dated_landing, day1, "backfill-0301")
     assert result["files_new"] == 2 and result["staged"] == 2
     assert _received(warehouse_db) == {f"2024-03-01/{SEEDS[1].name}": date(2024, 3, 1),
                                        f"2024-03-01/{SEEDS[2].name}": date(2024, 3, 1)}
     # the night of 2024-03-05 takes everything still new: the flat file is received that night,
     # the dated one on its folder's day
-    nightly = reprocess.plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
-    result = reprocess.process(warehouse_db, dated_landing, nightly, "scheduled-0305")
+    nightly = plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
+    result = night.run(warehouse_db, dated_landing, nightly, "scheduled-0305")
     assert result["files_new"] == 2 and result["staged"] == 2 and result["reextracted"] == 0
     received = _received(warehouse_db)
     assert received[SEEDS[0].name] == date(2024, 3, 5)
     assert received[f"2024-03-02/{SEEDS[3].name}"] == date(2024, 3, 2)
     # and the next night finds nothing new
-    again = reprocess.process(warehouse_db, dated_landing, nightly, "scheduled-0306")
+    again = night.run(warehouse_db, dated_landing, nightly, "scheduled-0306")
     assert again["files_new"] == 0 and again["staged"] == 0
+
+
+def test_the_dag_tasks_are_the_steps_of_the_one_ingestion(warehouse_db, dated_landing, monkeypatch):
+    """The three tasks of antq_ingest (night.dag_*), their hand-over through JSON as XCom carries it,
+    do what one night.run call does: a backfill task set takes its day's folder, a nightly one the rest."""
+    import json
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("WAREHOUSE_URL", warehouse_db)
+    monkeypatch.setenv("REPORTS_DIR", str(dated_landing))
+
+    def tasks(run_type, when, run_id):
+        ctx = {"dag_run": SimpleNamespace(run_type=run_type, run_after=when), "logical_date": when,
+               "data_interval_start": when, "data_interval_end": when, "params": {"reextract": "auto"},
+               "run_id": run_id}
+        found = json.loads(json.dumps(night.dag_discover(ctx)))
+        loaded = json.loads(json.dumps(night.dag_load_raw(found, ctx)))
+        return found, loaded, night.dag_extract(loaded, ctx)
+
+    day1 = datetime(2024, 3, 1, 2, 0, tzinfo=HCM)
+    found, loaded, result = tasks("backfill", day1, "backfill-0301")
+    assert sorted(f["relative_path"] for f in found["files"]) == sorted(
+        f"2024-03-01/{s.name}" for s in (SEEDS[1], SEEDS[2]))
+    assert len(loaded["new_ids"]) == 2 and result["staged"] == 2 and found["plan"]["reprocessing"]
+    found, loaded, result = tasks("scheduled", NIGHT, "scheduled-0305")
+    assert len(found["files"]) == len(loaded["new_ids"]) == result["staged"] == 2
+    assert _received(warehouse_db)[SEEDS[0].name] == date(2024, 3, 5)
+    again = night.run(warehouse_db, dated_landing, plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT), "again")
+    assert again["files_new"] == again["staged"] == again["reextracted"] == 0
 
 
 def test_a_manual_run_triggered_before_midnight_stays_a_run_for_its_day():
@@ -207,7 +232,7 @@ def test_a_manual_run_triggered_before_midnight_stays_a_run_for_its_day():
     triggered = datetime(2024, 3, 9, 23, 59, 59, tzinfo=HCM)
     ctx = {"dag_run": SimpleNamespace(run_type="manual", run_after=triggered), "logical_date": triggered,
            "data_interval_start": triggered, "data_interval_end": triggered, "params": {"reextract": "auto"}}
-    plan = reprocess.plan_from_context(ctx)  # evaluated after midnight, today being 2024-03-10 or later
+    plan = plan_from_context(ctx)  # evaluated after midnight, today being 2024-03-10 or later
     assert not plan.reprocessing and plan.run_date == date(2024, 3, 9)
     ctx["dag_run"] = SimpleNamespace(run_type="manual", run_after=triggered + timedelta(days=3))
-    assert reprocess.plan_from_context(ctx).reprocessing  # triggered days later for that day: re-processing
+    assert plan_from_context(ctx).reprocessing  # triggered days later for that day: re-processing

@@ -9,7 +9,9 @@ from datetime import date
 import psycopg
 import pytest
 
-from antq import cli, config, pipeline, status
+from antq import cli, config, status
+from antq.ingest import night
+from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
 
@@ -24,7 +26,7 @@ def loaded(warehouse_db, tmp_path, monkeypatch):
     shutil.copytree(SEEDS_DIR, landing)
     (landing / "photo.txt").write_bytes(PNG)
     os.symlink(landing / "gone.txt", landing / "dangling.txt")  # inside the folder, to nothing
-    pipeline.ingest("run-1", RUN_DATE, landing, warehouse_db)
+    night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     # after the run: a new report and a named pipe wait in the folder
     (landing / "late report.txt").write_text("Năm 2023, toàn tỉnh có 1.052 tổ an ninh nhân dân.", "utf-8")
     os.mkfifo(landing / "pipe")
@@ -139,8 +141,8 @@ def test_the_ingestion_draws_progress_bars_on_a_terminal(warehouse_db, tmp_path)
     shutil.copytree(SEEDS_DIR, landing)
     for i, seed in enumerate(sorted(SEEDS_DIR.glob("*.txt"))):
         (landing / f"copy {i}.txt").write_bytes(seed.read_bytes() + b"\nb\xe1\xba\xa3n sao.\n" * (i + 1))
-    code = ("import sys\nfrom datetime import date\nfrom antq import pipeline\n"
-            "print(pipeline.ingest('tty', date(2024, 1, 2), sys.argv[1], sys.argv[2]))\n")
+    code = ("import sys\nfrom datetime import date\nfrom antq.ingest import night, plan\n"
+            "print(night.run(sys.argv[2], sys.argv[1], plan.nightly(date(2024, 1, 2)), 'tty'))\n")
     drawn = _run_on_a_terminal(code, str(landing), warehouse_db)
     assert "load_raw" in drawn and "extract" in drawn and "100%" in drawn
     assert "'staged': 10" in drawn
@@ -160,7 +162,7 @@ def test_status_shows_errors_with_their_sentences_then_warnings_per_rule(loaded)
                        'warning', 'y.txt', 's'),
                       ('gx-new', 'r1', 'report_dates_plausible', 'report r1: …', 'warning', 'z.txt', null)""")
     (landing / "manifest.csv").write_text("file,province\nlate report.txt,Atlantis\n", encoding="utf-8")
-    pipeline.ingest("run-2", RUN_DATE, landing, url)
+    night.run(url, landing, nightly(RUN_DATE), "run-2")
     s = status.collect(url, landing)
     assert [e["figure_id"] for e in s["flagged_errors"]] == ["a:1:target.achievement"]
     assert s["flagged_warnings"] == [{"expectation": "counts_are_whole_non_negative", "flags": 2, "files": 2},

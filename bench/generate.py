@@ -1,6 +1,6 @@
 """A generated corpus of ANTQ movement reports, for scale only (benchmarks, load tests).
 
-    antq generate --n 10000 --out /tmp/reports [--seed 0]
+    python -m bench.generate --n 10000 --out /tmp/reports [--seed 0]   (or: antq generate …)
 
 Each report recombines the sentences of the sample reports (seeds/*.txt) and moves them to another
 province of dbt_project/seeds/provinces.csv, another day (inside the dates that province existed),
@@ -25,6 +25,7 @@ not a source of facts.
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import functools
 import hashlib
@@ -358,3 +359,20 @@ def generate(n: int, out: Path, seed: int = 0, start: int = 0) -> list[Path]:
         path.write_bytes(data)
         paths.append(path)
     return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.generate",
+                                     description="write generated reports (for scale only) into a folder")
+    parser.add_argument("--n", type=int, required=True, help="how many reports")
+    parser.add_argument("--out", required=True, help="the folder to write them in (created)")
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same reports (default 0)")
+    parser.add_argument("--start", type=int, default=0, help="index of the first report (default 0)")
+    args = parser.parse_args(argv)
+    paths = generate(args.n, args.out, seed=args.seed, start=args.start)
+    print(f"{len(paths)} generated reports (seed {args.seed}) in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

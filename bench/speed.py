@@ -1,4 +1,4 @@
-"""`antq bench` (what `make bench` runs): the product's speed and memory as its users feel them.
+"""The bench (`make bench`, `python -m bench`): the product's speed and memory as its users feel them.
 
 Five figures, each in its own section of bench/results.json (written after every section, so a
 partial run still leaves figures), and a table at the end:
@@ -8,8 +8,9 @@ partial run still leaves figures), and a table at the end:
 2. load         figures/s into staging.figures with the project's COPY path vs a row-by-row INSERT
                 loader on the same rows, in the same run: the ratio.
 3. e2e          1,000 and 10,000 generated reports from the landing folder to validated marts:
-                ingestion (discover, load_raw, extract_and_stage), dbt build, GX; wall time and
-                peak memory of each step (each runs in its own process, as under Airflow).
+                ingestion (antq.ingest.night.run: discover, load_raw, extract_and_stage), dbt
+                build, GX; wall time and peak memory of each step (each runs in its own process,
+                as under Airflow).
 4. incremental  a night of 10 new reports on a warehouse already holding 100,000 reports vs the
                 same 10 on an empty one (both already built once): the ratio (goal ≤ 1.2).
 5. airflow      the 1,000-report run through `airflow dags test` (both DAGs) vs the same steps
@@ -21,11 +22,10 @@ answers. Nothing outside that folder and bench/ is touched. Where a target is mi
 profiles the cause (pyinstrument for Python, dbt's run_results.json for the models) and keeps the
 profile in results.json (and bench/profiles/).
 
-    python -m antq.bench step ingest|dbt|validate ...   # one step, in its own process (internal)
+The measured steps run in child processes: `python -m bench.step ingest|validate ...` (bench/step.py).
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import hashlib
 import json
@@ -49,7 +49,7 @@ from antq import config
 log = logging.getLogger(__name__)
 
 DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-RESULTS_PATH = config.PROJECT_ROOT / "bench" / "results.json"
+RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 SECTIONS = ("extraction", "load", "e2e", "incremental", "airflow")
 TARGETS = {
     "extraction_reports_per_s": 1000.0,  # per core
@@ -333,10 +333,6 @@ def _python() -> str:
     return sys.executable
 
 
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).with_name(name))
-
-
 class Workspace:
     """A run's folders and child-process environment: ANTQ_DATA_DIR, dbt target and logs per run."""
 
@@ -348,11 +344,7 @@ class Workspace:
         self._n = 0
 
     def env(self, **extra) -> dict:
-        data = self.root / "data"
-        env = {**os.environ, "ANTQ_DATA_DIR": str(data), "WAREHOUSE_URL": self.url,
-               "GX_ANALYTICS_ENABLED": "False", "DO_NOT_TRACK": "1"}
-        env.update(config.dbt_env(self.url))
-        env.update({"DBT_TARGET_PATH": str(data / "dbt" / "target"), "DBT_LOG_PATH": str(data / "dbt" / "logs")})
+        env = config.child_env(self.url, self.root / "data")  # ANTQ_DATA_DIR, dbt's target and logs per run
         env.update(extra)
         return env
 
@@ -362,20 +354,20 @@ class Workspace:
 
     def ingest(self, reports_dir: Path, run_id: str, name: str = "ingest") -> Step:
         out = self.result_file(name)
-        return run_step(name, [_python(), "-m", "antq.bench", "step", "ingest", "--url", self.url,
+        return run_step(name, [_python(), "-m", "bench.step", "ingest", "--url", self.url,
                                "--reports", str(reports_dir), "--run-id", run_id, "--result", str(out)],
                         self.env(), self.logs, out)
 
     def dbt_build(self, name: str = "dbt build") -> Step:
         target = Path(self.env()["DBT_TARGET_PATH"])
-        step = run_step(name, [_bin("dbt"), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+        step = run_step(name, [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
                         self.env(), self.logs)
         step.result = dbt_run_results(target / "run_results.json")
         return step
 
     def validate(self, run_id: str, name: str = "gx validate") -> Step:
         out = self.result_file(name)
-        return run_step(name, [_python(), "-m", "antq.bench", "step", "validate", "--url", self.url,
+        return run_step(name, [_python(), "-m", "bench.step", "validate", "--url", self.url,
                                "--run-id", run_id, "--result", str(out)], self.env(), self.logs, out)
 
     def night(self, reports_dir: Path, run_id: str, prefix: str = "") -> dict:
@@ -418,42 +410,13 @@ def dbt_run_results(path: Path, top: int = 8) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# the steps themselves (run in a child process: `python -m antq.bench step ...`)
-
-
-def step_ingest(url: str, reports_dir: Path, run_id: str) -> dict:
-    from antq import ingest
-
-    timings = {}
-    t = time.perf_counter()
-    files = ingest.discover(url, reports_dir, date.today())
-    timings["discover"] = time.perf_counter() - t
-    t = time.perf_counter()
-    ingest.load_raw(url, reports_dir, files, run_id)
-    timings["load_raw"] = time.perf_counter() - t
-    t = time.perf_counter()
-    pending = ingest.pending_report_ids(url)
-    result = ingest.extract_and_stage(url, pending, run_id)
-    timings["extract_and_stage"] = time.perf_counter() - t
-    return {"files_new": len(files), **result, "seconds": {k: round(v, 3) for k, v in timings.items()}}
-
-
-def step_validate(url: str, run_id: str) -> dict:
-    from antq import pipeline
-
-    summary = pipeline.validate(run_id, url)
-    return {k: summary.get(k) for k in ("scope", "reports_validated", "evaluated", "passed", "failed", "warnings", "flagged_figures",
-                                         "failed_expectations", "errored_expectations")}
-
-
-# ---------------------------------------------------------------------------------------------
 # 1. extraction
 
 
 def bench_extraction(p: Params, profile_dir: Path) -> dict:
     from extractors import bench as xbench
 
-    from antq import generate
+    from bench import generate
 
     samples = xbench.sample_reports()
     generated = list(generate.reports(p.extract_corpus, seed=p.seed))
@@ -536,7 +499,7 @@ def _extracted(n_reports: int, seed: int, start: int = 0):
     """(report_id, file name, bytes, Report) of generated reports, extracted once."""
     import extractors
 
-    from antq import generate
+    from bench import generate
 
     out = []
     for name, data in generate.reports(n_reports, seed=seed, start=start):
@@ -545,7 +508,7 @@ def _extracted(n_reports: int, seed: int, start: int = 0):
 
 
 def _report_row(rid: str, rep, received: date) -> tuple:
-    """A staging.reports row as antq.ingest.extract_and_stage writes it."""
+    """A staging.reports row as antq.ingest.staging.extract_and_stage writes it."""
     return (rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet, rep.report_date,
             rep.period_label, rep.period_start, rep.period_end, len(rep.figures), rep.extractor_version, received)
 
@@ -559,24 +522,24 @@ STAGING_TABLES = ("staging.figures", "staging.sentences")
 
 
 def copy_staged(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
-    """The project's COPY path: antq.ingest.copy_staged (figures and their sentences), as
+    """The project's COPY path: antq.ingest.staging.copy_staged (figures and their sentences), as
     extract_and_stage calls it; `built` is each report's (figure rows, sentence rows)."""
-    from antq import ingest
+    from antq.ingest import staging
 
     with conn.cursor() as cur:
-        return ingest.copy_staged(cur, built, tables)
+        return staging.copy_staged(cur, built, tables)
 
 
 def insert_row_by_row(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
     """The naive loader: one INSERT statement (one round trip) per sentence and per figure, in one
     transaction; writes the same rows as copy_staged. Returns how many figures."""
-    from antq import ingest
+    from antq.ingest import staging
 
     def statement(table, cols):
         return f"insert into {table} ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})"
 
-    figure_stmt = statement(tables[0], ingest.FIGURE_COLUMNS)
-    sentence_stmt = statement(tables[1], ingest.SENTENCE_COLUMNS)
+    figure_stmt = statement(tables[0], staging.FIGURE_COLUMNS)
+    sentence_stmt = statement(tables[1], staging.SENTENCE_COLUMNS)
     n = 0
     with conn.cursor() as cur:
         for figures, sentences in built:
@@ -622,7 +585,7 @@ LOAD_TABLES_DDL = (  # `like` copies no foreign keys
 def bench_load(server: Server, p: Params) -> dict:
     import psycopg
 
-    from antq import ingest
+    from antq.ingest import staging
 
     # enough generated reports for load_figures figures
     reports, n_figures = [], 0
@@ -632,13 +595,13 @@ def bench_load(server: Server, p: Params) -> dict:
         start += len(batch)
         reports.extend(batch)
         n_figures += sum(len(rep.figures) for *_, rep in batch)
-    built = list(_first_figures((ingest.staged_rows(rid, rep) for rid, _, _, rep in reports), p.load_figures))
+    built = list(_first_figures((staging.staged_rows(rid, rep) for rid, _, _, rep in reports), p.load_figures))
     n_figures = sum(len(f) for f, _ in built)
     n_sentences = sum(len(s) for _, s in built)
 
     def copy_building_rows(conn, _built, tables):
         """extract_and_stage's whole staging path: the rows built from the extracted reports (staged_rows), then COPYed."""
-        return copy_staged(conn, _first_figures((ingest.staged_rows(rid, rep) for rid, _, _, rep in reports),
+        return copy_staged(conn, _first_figures((staging.staged_rows(rid, rep) for rid, _, _, rep in reports),
                                                 p.load_figures), tables)
 
     with server.database("load") as url, psycopg.connect(config.libpq_url(url)) as conn:
@@ -736,7 +699,7 @@ def _copy_rows(conn, table: str, columns, rows, binary: bool = False, types: lis
 
 
 def make_corpus(folder: Path, n: int, seed: int, start: int = 0) -> dict:
-    from antq import generate
+    from bench import generate
 
     t = time.perf_counter()
     paths = generate.generate(n, folder, seed=seed, start=start)
@@ -789,11 +752,11 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
     generated report (cycled from `base`) under its own id, with its own figures and sentences."""
     import psycopg
 
-    from antq import ingest
+    from antq.ingest import staging
 
     base_rows = []
     for rid, name, data, rep in base:
-        figs, sents = ingest.staged_rows(rid, rep)
+        figs, sents = staging.staged_rows(rid, rep)
         base_rows.append((name, data, rep, figs, sents))
     today = date.today()
     t = time.perf_counter()
@@ -823,9 +786,9 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
                            ((rel, rid, len(c), "bench-history", "loaded") for h, rid, rel, c, *_ in batch))
                 _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
                            (_report_row(rid, rep, d) for (h, rid, rel, c, rep, *_), d in zip(batch, received)))
-                _copy_rows(conn, "staging.sentences", ingest.SENTENCE_COLUMNS,
+                _copy_rows(conn, "staging.sentences", staging.SENTENCE_COLUMNS,
                            ((rid, *s[1:]) for h, rid, *_, sents in batch for s in sents))
-                figures += _copy_rows(conn, "staging.figures", ingest.FIGURE_COLUMNS,
+                figures += _copy_rows(conn, "staging.figures", staging.FIGURE_COLUMNS,
                                       ((rid[:12] + f[0][12:], rid, *f[2:])
                                        for h, rid, rel, c, rep, figs, sents in batch for f in figs))
         conn.execute("analyze")
@@ -903,15 +866,15 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
                 os.environ.pop("ANTQ_DATA_DIR", None)
             else:
                 os.environ["ANTQ_DATA_DIR"] = saved
-        setup = run_step("airflow db migrate", [_bin("airflow"), "db", "migrate"], env, ws.logs)
+        setup = run_step("airflow db migrate", [config.executable("airflow"), "db", "migrate"], env, ws.logs)
         when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
         steps = {
-            "dbt_parse": run_step("dbt parse", [_bin("dbt"), "parse", "--project-dir", str(config.DBT_PROJECT_DIR),
+            "dbt_parse": run_step("dbt parse", [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR),
                                                 "--quiet"], env, ws.logs),
-            "dag_antq_ingest": run_step("dag antq_ingest", [_bin("airflow"), "dags", "test", "antq_ingest", when],
+            "dag_antq_ingest": run_step("dag antq_ingest", [config.executable("airflow"), "dags", "test", "antq_ingest", when],
                                         env, ws.logs),
             "dag_antq_transform": run_step("dag antq_transform",
-                                           [_bin("airflow"), "dags", "test", "antq_transform", when], env, ws.logs),
+                                           [config.executable("airflow"), "dags", "test", "antq_transform", when], env, ws.logs),
         }
         counts = warehouse_counts(stack.warehouse_url)
     total = sum(s.seconds for s in steps.values())
@@ -1106,30 +1069,3 @@ def _print_section(name: str, data: dict) -> None:
     elif name == "airflow":
         print(f"  Airflow {data['total_seconds']:.1f} s vs direct {data['direct_total_seconds']:.1f} s: "
               f"{data['ratio']}×", flush=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# `python -m antq.bench step ...` (the measured child processes)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m antq.bench")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("step")
-    s.add_argument("which", choices=["ingest", "validate"])
-    s.add_argument("--url", required=True)
-    s.add_argument("--reports", type=Path)
-    s.add_argument("--run-id", required=True)
-    s.add_argument("--result", type=Path, required=True)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.which == "ingest":
-        out = step_ingest(args.url, args.reports, args.run_id)
-    else:
-        out = step_validate(args.url, args.run_id)
-    args.result.write_text(json.dumps(out, default=str), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

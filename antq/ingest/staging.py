@@ -1,0 +1,204 @@
+"""staging: each extracted report's figures and sentences, replaced in one transaction by COPY.
+
+extract_and_stage extracts raw reports (raw.report_files) and replaces what staging holds of them
+(staging.reports, .figures, .sentences) in one transaction under an advisory lock: a re-run, a
+retried task or two runs at once never leave a report with two sets of figures, and a re-run on the
+same data stages the same figures under the same ids (figure_rows). A report the extractor cannot
+read is rejected (raw.record_rejection, stage 'extract'); it never stops the others.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+from antq import config, manifest
+from antq.ingest.progress import progress
+from antq.ingest.raw import WHAT_TO_DO, quarantine, record_rejection
+
+log = logging.getLogger(__name__)
+
+STAGE_LOCK = "antq-stage"  # serialises staging writes of concurrent runs
+
+FIGURE_COLUMNS = (
+    "figure_id", "report_id", "ordinal", "surface", "value", "unit", "measure", "qualifier",
+    "attrs", "char_start", "char_end", "sentence_no", "extractor_version",
+)
+# a report's sentences, each stored once: a sentence carries several figures and is most of a
+# figure row's bytes, which is what COPY pays for
+SENTENCE_COLUMNS = ("report_id", "sentence_no", "sentence")
+# one encoder: json.dumps with options builds a new one per call, which was most of figure_rows' time
+_attrs_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def _sentence_numbers(report) -> dict[str, int]:
+    """Each distinct sentence of the report's figures, numbered from 1 in the order they first cite it."""
+    numbers: dict[str, int] = {}
+    for fig in report.figures:
+        if fig.sentence not in numbers:
+            numbers[fig.sentence] = len(numbers) + 1
+    return numbers
+
+
+def figure_rows(report_id: str, report) -> list[tuple]:
+    """staging.figures rows of one extracted report; ids stable across reruns (report + span + measure),
+    sentence_no its sentence in sentence_rows."""
+    rows, used = [], set()
+    prefix, version = report_id[:12], report.extractor_version
+    sentence_no = _sentence_numbers(report)
+    for ordinal, fig in enumerate(report.figures):
+        fid = base = f"{prefix}:{fig.start}:{fig.measure}"
+        n = 1
+        while fid in used:
+            n += 1
+            fid = f"{base}#{n}"
+        used.add(fid)
+        attrs = fig.attrs
+        rows.append((
+            fid, report_id, ordinal, fig.surface, fig.value, fig.unit, fig.measure, fig.qualifier,
+            _attrs_json(attrs) if attrs else "{}", fig.start, fig.end, sentence_no[fig.sentence], version,
+        ))
+    return rows
+
+
+def sentence_rows(report_id: str, report) -> list[tuple]:
+    """staging.sentences rows of one extracted report: each sentence its figures came from, once."""
+    return [(report_id, no, sentence) for sentence, no in _sentence_numbers(report).items()]
+
+
+def staged_rows(report_id: str, report) -> tuple[list[tuple], list[tuple]]:
+    """(staging.figures rows, staging.sentences rows) of one extracted report."""
+    return figure_rows(report_id, report), sentence_rows(report_id, report)
+
+
+def _copy(cur, table: str, columns, rows) -> int:
+    n = 0
+    with cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
+        write_row = copy.write_row
+        for row in rows:
+            write_row(row)
+            n += 1
+    return n
+
+
+def copy_figures(cur, rows, table: str = "staging.figures") -> int:
+    """COPY figure rows (staged_rows) into staging.figures, in the cursor's transaction; returns how many."""
+    return _copy(cur, table, FIGURE_COLUMNS, rows)
+
+
+def copy_sentences(cur, rows, table: str = "staging.sentences") -> int:
+    """COPY sentence rows (staged_rows) into staging.sentences, in the cursor's transaction; returns how many."""
+    return _copy(cur, table, SENTENCE_COLUMNS, rows)
+
+
+def copy_staged(cur, built, tables: tuple[str, str] = ("staging.figures", "staging.sentences")) -> int:
+    """COPY the (figure rows, sentence rows) of each report (staged_rows) in the cursor's transaction;
+    returns how many figures. extract_and_stage's staging path, which the bench (load) times."""
+    built = built if isinstance(built, list) else list(built)
+    copy_sentences(cur, (s for _, sentences in built for s in sentences), tables[1])
+    return copy_figures(cur, (f for figures, _ in built for f in figures), tables[0])
+
+
+class StagingFailed(RuntimeError):
+    """The staging transaction did not commit: nothing of it is in the warehouse."""
+
+
+def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
+    """Extract each raw report and replace its staged figures and sentences, all in one transaction (COPY).
+
+    A report that cannot be read goes to raw.rejected_files (with a copy in the quarantine folder);
+    it never stops the others. Returns counts for the run summary."""
+    import extractors  # the rule lexicons load on import: keep it out of DAG parsing
+
+    staged, rejected, figures = [], [], 0
+    if not report_ids:
+        return {"staged": 0, "rejected": 0, "figures": 0}
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        raw = conn.execute(
+            """select report_id, file_name, relative_path, content, received_date
+               from raw.report_files where report_id = any(%s) order by report_id""",
+            (report_ids,),
+        ).fetchall()
+        sources = manifest.sources_for(conn, report_ids)  # what the manifests say of them
+        conn.commit()  # no transaction stays open while the extractor works
+        results = []
+        budget = config.extract_seconds()
+        for report_id, file_name, rel, content, received in progress(raw, "extract"):
+            try:
+                report = extractors.extract_bytes(bytes(content), file_name, source=sources.get(report_id),
+                                                  time_budget=budget)
+            except extractors.UnreadableReport as err:
+                rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
+                continue
+            except Exception as err:  # an extractor bug must not stop the batch; the file is kept
+                log.exception("extract: %s: the extractor failed", rel)
+                rejected.append((report_id, file_name, rel,
+                                 f"the extractor failed on this file ({type(err).__name__}: {err}): a bug, "
+                                 "not your file; report it with the copy from the quarantine folder",
+                                 bytes(content)))
+                continue
+            results.append((report_id, received, report))
+            log.info("extract: %s -> %d figures", rel, len(report.figures))
+            _test_pause("extract")
+
+        # the copies first, so that a committed rejection always has its copy
+        folders = {rid: quarantine(rid, name, content, reason) for rid, name, _, reason, content in rejected}
+        ids = [r[0] for r in results]
+        try:
+            with conn.transaction():
+                conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (STAGE_LOCK,))
+                conn.execute("delete from staging.reports where report_id = any(%s)", (ids,))  # cascades
+                with conn.cursor() as cur:
+                    cur.executemany(
+                        """insert into staging.reports (report_id, doc, source_format, encoding, province,
+                               outlet, report_date, period_label, period_start, period_end, figure_count,
+                               extractor_version, received_date, scope, province_source, report_date_source,
+                               source_url)
+                           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                        [(rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet,
+                          rep.report_date, rep.period_label, rep.period_start, rep.period_end, len(rep.figures),
+                          rep.extractor_version, received, rep.scope, rep.province_source,
+                          rep.report_date_source, rep.source_url) for rid, received, rep in results],
+                    )
+                    figures = copy_staged(cur, [staged_rows(rid, rep) for rid, _, rep in results])
+                _test_pause("stage")
+                for report_id, file_name, rel, reason, content in rejected:
+                    record_rejection(conn, report_id, file_name, rel, reason, run_id, "extract", len(content),
+                                     folders[report_id])
+        except psycopg.OperationalError as err:
+            raise StagingFailed(
+                f"extract_and_stage: the warehouse connection was lost while staging {len(ids)} report(s) "
+                f"({str(err).strip()}); the transaction rolled back, so nothing of it is staged. Check that "
+                "PostgreSQL is up (`antq status`); Airflow retries the task, or run `antq run` again"
+            ) from err
+        staged = ids
+    for report_id, file_name, rel, reason, _ in rejected:
+        log.warning("extract: %s rejected: %s. The bytes are kept in raw.report_files and in %s; %s",
+                    rel, reason, folders[report_id], WHAT_TO_DO)
+    return {"staged": len(staged), "rejected": len(rejected), "figures": figures}
+
+
+_paused: set[str] = set()
+
+
+def _test_pause(point: str) -> None:
+    """Test hook (tests/test_faults.py): ANTQ_TEST_PAUSE_AT=extract|stage pauses this process there,
+    once, for ANTQ_TEST_PAUSE_SECONDS (default 60) so a test can kill it or restart PostgreSQL
+    (ANTQ_TEST_PAUSE_FILE: the first process to pause writes its pid there; later ones go on). At
+    'stage' the figures and sentences are COPYed but not committed; at 'extract', one report is extracted and no
+    transaction is open. Unset (always, outside those tests): nothing happens."""
+    if os.environ.get("ANTQ_TEST_PAUSE_AT") != point or point in _paused:
+        return
+    _paused.add(point)
+    marker = os.environ.get("ANTQ_TEST_PAUSE_FILE")  # with it: pause in the first process only (not a retry)
+    if marker:
+        if os.path.exists(marker):
+            return
+        Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    print(f"antq-test-paused:{point}", file=sys.stderr, flush=True)
+    time.sleep(float(os.environ.get("ANTQ_TEST_PAUSE_SECONDS", "60")))
