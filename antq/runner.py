@@ -270,10 +270,11 @@ def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     roles = warehouse.migrate(stack.warehouse_url)
     print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
           + "".join(f"\n    warning: {w}" for w in roles.warnings))
+    airflow, dbt = config.executable("airflow"), config.dbt_executable()
     if not airflow_db_current(stack.airflow_url):
-        _run([config.executable("airflow"), "db", "migrate"], env, "airflow db migrate")
+        _run([airflow, "db", "migrate"], env, "airflow db migrate")
     when = (logical_date or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    _run([config.executable("airflow"), "dags", "test", "antq_ingest", when], env, "dag antq_ingest",
+    _run([airflow, "dags", "test", "antq_ingest", when], env, "dag antq_ingest",
          watch=lambda: _ingest_progress(stack.warehouse_url))
     # As under the scheduler, the transform runs when staging changed (the asset was updated);
     # `airflow dags test` does not follow assets, so compare with what the last transform saw.
@@ -284,8 +285,8 @@ def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     if not audit and state is not None and state_file.exists() and state_file.read_text() == state:
         print(f"  {'dag antq_transform':<22} skipped: nothing staged and no dbt/GX change since the last run")
     else:
-        _run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
-        _run([config.executable("airflow"), "dags", "test", "antq_transform", when], env, "dag antq_transform")
+        _run([dbt, "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
+        _run([airflow, "dags", "test", "antq_transform", when], env, "dag antq_transform")
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(transform_state(stack.warehouse_url) or "")
     summary = summarize(stack.warehouse_url)

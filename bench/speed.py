@@ -866,15 +866,16 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
                 os.environ.pop("ANTQ_DATA_DIR", None)
             else:
                 os.environ["ANTQ_DATA_DIR"] = saved
-        setup = run_step("airflow db migrate", [config.executable("airflow"), "db", "migrate"], env, ws.logs)
+        airflow = config.executable("airflow")
+        setup = run_step("airflow db migrate", [airflow, "db", "migrate"], env, ws.logs)
         when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
         steps = {
-            "dbt_parse": run_step("dbt parse", [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR),
-                                                "--quiet"], env, ws.logs),
-            "dag_antq_ingest": run_step("dag antq_ingest", [config.executable("airflow"), "dags", "test", "antq_ingest", when],
+            "dbt_parse": run_step("dbt parse", [config.dbt_executable(), "parse", "--project-dir",
+                                                str(config.DBT_PROJECT_DIR), "--quiet"], env, ws.logs),
+            "dag_antq_ingest": run_step("dag antq_ingest", [airflow, "dags", "test", "antq_ingest", when],
                                         env, ws.logs),
-            "dag_antq_transform": run_step("dag antq_transform",
-                                           [config.executable("airflow"), "dags", "test", "antq_transform", when], env, ws.logs),
+            "dag_antq_transform": run_step("dag antq_transform", [airflow, "dags", "test", "antq_transform", when],
+                                           env, ws.logs),
         }
         counts = warehouse_counts(stack.warehouse_url)
     total = sum(s.seconds for s in steps.values())

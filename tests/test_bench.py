@@ -40,8 +40,9 @@ def test_dbt_run_results_sums_by_kind_and_names_the_slowest(tmp_path):
 
 def _staged(url) -> tuple[list[tuple], list[tuple]]:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return (conn.execute(f"select {', '.join(staging.FIGURE_COLUMNS)} from staging.figures order by figure_id").fetchall(),
-                conn.execute(f"select {', '.join(staging.SENTENCE_COLUMNS)} from staging.sentences order by 1, 2").fetchall())
+        figures = f"select {', '.join(staging.FIGURE_COLUMNS)} from staging.figures order by figure_id"
+        sentences = f"select {', '.join(staging.SENTENCE_COLUMNS)} from staging.sentences order by 1, 2"
+        return conn.execute(figures).fetchall(), conn.execute(sentences).fetchall()
 
 
 def test_copy_and_row_by_row_loaders_write_the_same_rows(warehouse_db):

@@ -161,4 +161,5 @@ def test_parse_reads_a_bom_quoted_commas_and_day_month_year():
 
 def test_the_survey_skips_manifests(landing):
     (landing / "manifest.csv").write_text("file\n", encoding="utf-8")
-    assert "manifest.csv" not in {f.relative_path for f in landing_folder.survey(landing, RUN_DATE, settle_seconds=0).files}
+    surveyed = landing_folder.survey(landing, RUN_DATE, settle_seconds=0)
+    assert "manifest.csv" not in {f.relative_path for f in surveyed.files}
