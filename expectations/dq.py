@@ -1,15 +1,11 @@
-"""The `dq` schema: where verdicts are written. Never touches the marts.
+"""The `dq` schema: its tables, and the ledger of the reports a run validates (start_validation);
+expectations.verdicts writes the verdicts. Never touches the marts.
 
 DQ_DDL is the one definition of the schema's tables: `antq migrate` applies it with the rest of
 the warehouse, and run_checks applies it too, so the package works on any PostgreSQL."""
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 DQ_DDL = (
     "CREATE SCHEMA IF NOT EXISTS dq",
@@ -72,19 +68,6 @@ DQ_DDL = (
 )
 
 
-@dataclass
-class Verdict:
-    """One expectation's outcome, as written to dq.validation_results."""
-
-    suite: str
-    expectation: str
-    success: bool
-    unexpected_count: int
-    severity: str
-    details: dict[str, Any]
-    flagged: list[tuple[str, str]] = field(default_factory=list)  # (figure_id, message)
-
-
 def _execute(conn: Any, sql: str, params: tuple | None = None) -> None:
     """Run one statement on a SQLAlchemy Connection or a DB-API (psycopg) connection."""
     if hasattr(conn, "exec_driver_sql"):  # SQLAlchemy Connection
@@ -102,89 +85,6 @@ def ensure_dq_tables(conn: Any) -> None:
     """
     for stmt in DQ_DDL:
         _execute(conn, stmt)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Database values (Decimal, dates, ...) as JSON values."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    return str(value)
-
-
-def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple[int, int]:
-    """Replace run_id's rows in dq.validation_results and dq.flagged_figures with `verdicts`, and
-    mark the reports start_validation recorded for run_id as validated.
-
-    `conn` must be a psycopg (3) connection; everything happens in one transaction that this
-    function commits (or rolls back on error). Returns (results rows, flagged rows) written.
-    """
-    verdicts = list(verdicts)
-    with conn.transaction():
-        ensure_dq_tables(conn)
-        with conn.cursor() as cur:
-            # Serialise concurrent writers of the same run_id so their delete+insert don't interleave.
-            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("antq.dq:" + run_id,))
-            cur.execute("DELETE FROM dq.flagged_figures WHERE run_id = %s", (run_id,))
-            cur.execute("DELETE FROM dq.validation_results WHERE run_id = %s", (run_id,))
-            cur.execute(
-                "UPDATE dq.validated_reports SET validated_at = now()"
-                " WHERE run_id = %s AND validated_at IS NULL", (run_id,))
-            n_flagged = 0
-            for v in verdicts:
-                cur.execute(
-                    "INSERT INTO dq.validation_results"
-                    " (run_id, suite, expectation, success, unexpected_count, severity, details)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
-                    (
-                        run_id,
-                        v.suite,
-                        v.expectation,
-                        v.success,
-                        v.unexpected_count,
-                        v.severity,
-                        json.dumps(to_jsonable(v.details), ensure_ascii=False),
-                    ),
-                )
-                if v.flagged:
-                    cur.executemany(
-                        "INSERT INTO dq.flagged_figures (run_id, figure_id, expectation, message, severity)"
-                        " VALUES (%s, %s, %s, %s, %s)",
-                        [(run_id, fid, v.expectation, msg, v.severity) for fid, msg in v.flagged],
-                    )
-                    n_flagged += len(v.flagged)
-            if n_flagged:
-                _add_sentences(cur, run_id)
-    return len(verdicts), n_flagged
-
-
-def _add_sentences(cur, run_id: str) -> None:
-    """Give each of the run's flags its report, file and sentence: a figure's from marts.fct_figures,
-    a report's (the per-report rules flag the report_id) from marts.dim_report."""
-    cur.execute("SELECT to_regclass('marts.fct_figures') IS NOT NULL, to_regclass('marts.dim_report') IS NOT NULL")
-    has_figures, has_reports = cur.fetchone()
-    if has_figures:
-        cur.execute(
-            "UPDATE dq.flagged_figures f SET report_id = m.report_id, file_name = m.doc, sentence = m.sentence"
-            " FROM marts.fct_figures m WHERE f.run_id = %s AND m.figure_id = f.figure_id", (run_id,))
-    if has_reports:
-        cur.execute(
-            "UPDATE dq.flagged_figures f SET report_id = r.report_id, file_name = r.file_name"
-            " FROM marts.dim_report r WHERE f.run_id = %s AND f.report_id IS NULL AND r.report_id = f.figure_id",
-            (run_id,))
 
 
 # The reports staged after the newest one another run has validated. Excluding this run's own rows

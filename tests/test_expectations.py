@@ -17,7 +17,7 @@ import pytest
 psycopg = pytest.importorskip("psycopg")
 
 import expectations
-from expectations import gx_checks
+from expectations import verdicts
 from expectations.rules import RuleError, load_rules
 
 ADMIN_URL = os.environ.get("ANTQ_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -574,7 +574,7 @@ def test_more_than_gx_sample_rows_are_all_flagged(url, tmp_path):
     results, flagged = dq_rows(url, "many")
     (row,) = [r for r in results if r[2] == "stated_pct_matches_actual_over_target"]
     assert row[4] == 250 and row[6]["sample_truncated"] is True
-    assert len(row[6]["unexpected_rows_sample"]) == gx_checks.SAMPLE_ROWS_IN_DETAILS
+    assert len(row[6]["unexpected_rows_sample"]) == verdicts.SAMPLE_ROWS_IN_DETAILS
     assert len({f[1] for f in flagged}) == 250
 
 
