@@ -12,7 +12,8 @@ the previous period, implausible report dates). Its rules are data (rules.yaml);
 flags the figures (dq.flagged_figures) and never changes the marts.
 
 Modules, by job: rules (rules.yaml), context (the GX objects, got or created under fixed names),
-verdicts (GX results -> dq rows), dq (the dq schema and the ledger of validated reports), data_docs (Data Docs readable offline), run
+verdicts (GX results -> dq rows), dq (the dq schema: its DDL is antq/sql/warehouse.sql's `[dq]`
+section; the ledger of validated reports), data_docs (Data Docs readable offline), run
 (run_checks). Importing this package is cheap: great_expectations, SQLAlchemy and psycopg are
 imported only when a check runs. See README.md in this directory for the Airflow side.
 """

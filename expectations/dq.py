@@ -1,71 +1,33 @@
-"""The `dq` schema: its tables, and the ledger of the reports a run validates (start_validation);
-expectations.verdicts writes the verdicts. Never touches the marts.
+"""The `dq` schema: the ledger of the reports a run validates (start_validation) and the tables
+verdicts are written to (expectations.verdicts). Never touches the marts.
 
-DQ_DDL is the one definition of the schema's tables: `antq migrate` applies it with the rest of
-the warehouse, and run_checks applies it too, so the package works on any PostgreSQL."""
+The schema's DDL has one home, the warehouse's DDL file antq/sql/warehouse.sql (its `[dq]`
+section): `antq migrate` applies it with the rest of the warehouse, and ensure_dq_tables applies
+that section alone, so the checks also run on a database `antq migrate` has not set up."""
 from __future__ import annotations
 
+import functools
+import re
+from importlib.resources import files
 from typing import Any
 
-DQ_DDL = (
-    "CREATE SCHEMA IF NOT EXISTS dq",
-    """
-    CREATE TABLE IF NOT EXISTS dq.validation_results (
-        id bigserial PRIMARY KEY,
-        run_id text NOT NULL,
-        suite text NOT NULL,
-        expectation text NOT NULL,
-        success boolean NOT NULL,
-        unexpected_count integer NOT NULL,
-        severity text NOT NULL DEFAULT 'error',
-        details jsonb,
-        validated_at timestamptz NOT NULL DEFAULT now()
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS dq.flagged_figures (
-        id bigserial PRIMARY KEY,
-        run_id text NOT NULL,
-        figure_id text NOT NULL,
-        expectation text NOT NULL,
-        message text NOT NULL,
-        flagged_at timestamptz NOT NULL DEFAULT now()
-    )
-    """,
-    # The ledger of validated reports. A run starts by recording the reports it will check (the
-    # ones staged after the newest staged_at another run validated: the night's, or a backfill's
-    # re-staged ones) with validated_at null; GX's batches are those rows' reports; writing the
-    # verdicts sets validated_at. dbt's tests read it too (dbt_project/macros/validation_scope.sql).
-    """
-    CREATE TABLE IF NOT EXISTS dq.validated_reports (
-        run_id text NOT NULL,
-        report_id text NOT NULL,
-        staged_at timestamptz NOT NULL,
-        validated_at timestamptz,
-        PRIMARY KEY (report_id, staged_at, run_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS validated_reports_being_validated_idx"
-    " ON dq.validated_reports (report_id) WHERE validated_at IS NULL",
-    "CREATE INDEX IF NOT EXISTS validated_reports_staged_at_idx ON dq.validated_reports (staged_at)"
-    " WHERE validated_at IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS validation_results_run_id_idx ON dq.validation_results (run_id)",
-    # what a person needs to check a flag without a query: how sure the rule is (error: certainly
-    # wrong in the text; warning: worth a look), the report's file and the sentence the figure is in
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS severity text",
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS report_id text",
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS file_name text",
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS sentence text",
-    # per run, per rule: how many flags (the data-quality page's second half, after the errors)
-    """
-    CREATE OR REPLACE VIEW dq.flags_per_rule AS
-    SELECT run_id, severity, expectation, count(*) AS flags, min(flagged_at) AS flagged_at
-    FROM dq.flagged_figures
-    GROUP BY run_id, severity, expectation
-    """,
-    "CREATE INDEX IF NOT EXISTS flagged_figures_run_id_idx ON dq.flagged_figures (run_id)",
-    "CREATE INDEX IF NOT EXISTS flagged_figures_figure_id_idx ON dq.flagged_figures (figure_id)",
-)
+_SECTION = re.compile(r"^-- \[dq\] begin\b.*?$(.*?)^-- \[dq\] end\b", re.MULTILINE | re.DOTALL)
+_STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
+
+
+@functools.cache
+def dq_ddl() -> tuple[str, ...]:
+    """The statements of the `[dq]` section of antq/sql/warehouse.sql, in order."""
+    text = files("antq").joinpath("sql/warehouse.sql").read_text(encoding="utf-8")
+    found = _SECTION.search(text)
+    if found is None:
+        raise RuntimeError("antq/sql/warehouse.sql has no `-- [dq] begin` ... `-- [dq] end` section")
+    statements = []
+    for chunk in _STATEMENT_END.split(found.group(1)):
+        sql = "\n".join(line for line in chunk.splitlines() if not line.lstrip().startswith("--")).strip()
+        if sql:
+            statements.append(sql)
+    return tuple(statements)
 
 
 def _execute(conn: Any, sql: str, params: tuple | None = None) -> None:
@@ -78,12 +40,12 @@ def _execute(conn: Any, sql: str, params: tuple | None = None) -> None:
 
 
 def ensure_dq_tables(conn: Any) -> None:
-    """Create schema dq and its tables if missing (CREATE ... IF NOT EXISTS).
+    """Create schema dq and its tables if missing (the `[dq]` section of antq/sql/warehouse.sql).
 
     `conn` is a psycopg connection or a SQLAlchemy Connection; this runs inside the caller's
     transaction and does not commit.
     """
-    for stmt in DQ_DDL:
+    for stmt in dq_ddl():
         _execute(conn, stmt)
 
 

@@ -608,6 +608,24 @@ def test_ensure_dq_tables_is_idempotent_on_psycopg_and_sqlalchemy(url):
     ]
 
 
+def test_the_dq_ddl_has_one_home_the_warehouse_ddl_file():
+    """ensure_dq_tables applies the `[dq]` section of antq/sql/warehouse.sql (what `antq migrate`
+    applies): no DDL of schema dq is written anywhere in expectations/."""
+    import re
+
+    from expectations import dq
+
+    warehouse_sql = (REPO / "antq" / "sql" / "warehouse.sql").read_text(encoding="utf-8")
+    statements = dq.dq_ddl()
+    assert all(s in warehouse_sql for s in statements)
+    for table in ("validation_results", "flagged_figures", "validated_reports"):
+        assert any(s.startswith(f"create table if not exists dq.{table} (") for s in statements), table
+    assert any(s.startswith("create or replace view dq.flags_per_rule") for s in statements)
+    ddl = re.compile(r"create\s+(?:table|index|schema)\s+if\s+not\s+exists|create\s+or\s+replace\s+view", re.I)
+    for source in (REPO / "expectations").glob("*.py"):
+        assert not ddl.search(source.read_text(encoding="utf-8")), source
+
+
 def test_every_rule_runs_as_gx_runs_it_and_only_the_bad_percentage_fails(url):
     """All rules of rules.yaml, with {batch} substituted the way GX does, on marts shaped like
     the five sample reports: only the 106,7% figure is unexpected."""
