@@ -9,8 +9,10 @@ came from), keys are unique and not null, relationships hold. GX checks business
 a report says against itself and against the history (a stated percentage against actual/target,
 a part above its whole in one sentence, a coverage above its total, a figure that jumps against
 the previous period, implausible report dates). Its rules are data (rules.yaml); a failing one
-flags the figures (dq.flagged_figures) and never changes the marts. A threshold both sides use is declared once, as a dbt var in
-dbt_project/dbt_project.yml (`pct_tolerance_points`), and read from there by rules.yaml.
+flags the figures (dq.flagged_figures) and never changes the marts. Where both judge the same
+thing (a stated percentage: dbt's fct_targets.pct_consistent, GX's rule) they compare the same way
+with one tolerance, declared once as the dbt var `pct_tolerance_points` in
+dbt_project/dbt_project.yml and read from there by rules.yaml.
 
 Modules, by job: rules (rules.yaml), context (the GX objects, got or created under fixed names),
 verdicts (GX results -> dq rows), dq (the dq schema: its DDL is antq/sql/warehouse.sql's `[dq]`
