@@ -14,7 +14,14 @@ from typing import Any
 from antq.config import libpq_url, redact_url
 
 from . import data_docs
-from .context import DATASOURCE_NAME, build_checkpoint, dispose, file_context, quiet_gx_warnings, warehouse_url_in_env
+from .context import (
+    DATASOURCE_NAME,
+    build_checkpoint,
+    dispose,
+    file_context,
+    quiet_gx_warnings,
+    warehouse_url_in_env,
+)
 from .dq import SCOPES, start_validation
 from .rules import load_rules
 from .verdicts import collect_verdicts, write_verdicts
