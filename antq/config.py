@@ -12,6 +12,7 @@ ANTQ_EXTRACT_SECONDS  a report whose extraction takes longer is rejected and the
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
@@ -123,17 +124,73 @@ def warehouse_url() -> str:
     return url
 
 
+class WarehouseUrlError(ValueError):
+    """A warehouse URL that is not a PostgreSQL URL."""
+
+
+_POSTGRES_SCHEMES = ("postgres", "postgresql")
+
+
+def _split_scheme(url: str) -> tuple[str, str]:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise WarehouseUrlError("warehouse URL must look like postgresql://user@host/db")
+    base = scheme.lower().split("+", 1)[0]
+    if base not in _POSTGRES_SCHEMES:
+        raise WarehouseUrlError(f"warehouse URL must be a PostgreSQL URL, not {scheme}://")
+    return base, rest
+
+
+def _normalise_rest(rest: str) -> str:
+    """The part after `scheme://`, made to mean the same to libpq, SQLAlchemy and GX:
+
+    - a percent-encoded socket directory as host (`u@%2Fvar%2Frun%2Fpostgresql/db`, which libpq
+      takes but SQLAlchemy 2.0 does not decode) becomes `u@/db?host=/var/run/postgresql`;
+    - `$` in the user info becomes %24, so GX's `${VAR}` substitution cannot touch a password.
+    """
+    m = re.match(r"^([^/?#]*)(.*)$", rest, re.DOTALL)
+    netloc, tail = m.group(1), m.group(2)
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.lower().startswith("%2f"):
+        socket_dir = unquote(hostport)
+        port = None
+        pm = re.match(r"^(.*?):(\d+)$", socket_dir)
+        if pm:
+            socket_dir, port = pm.group(1), pm.group(2)
+        path, q, query = tail.partition("?")
+        extra = [f"host={socket_dir}"] + ([f"port={port}"] if port else [])
+        tail = path + "?" + "&".join(([query] if query else []) + extra)
+        hostport = ""
+    userinfo = userinfo.replace("$", "%24")
+    return f"{userinfo}{at}{hostport}{tail}"
+
+
 def libpq_url(url: str) -> str:
-    """A URL psycopg (libpq) accepts: drop any SQLAlchemy driver suffix."""
-    parts = urlsplit(url)
-    scheme = "postgresql" if parts.scheme.startswith("postgres") else parts.scheme
-    return urlunsplit((scheme, *parts[1:]))
+    """A URL psycopg (libpq) accepts (postgresql://): any SQLAlchemy driver suffix dropped.
+
+    postgres://, postgresql:// and postgresql+<driver>:// are taken; anything else raises
+    WarehouseUrlError. See _normalise_rest for the socket-directory host and `$`.
+    """
+    _, rest = _split_scheme(url.strip())
+    return "postgresql://" + _normalise_rest(rest)
 
 
 def sqlalchemy_url(url: str) -> str:
-    """The same server for SQLAlchemy, GX and Airflow, always through psycopg 3."""
+    """The same server for SQLAlchemy, GX and Airflow, always through psycopg 3
+    (postgresql+psycopg://). The rest is kept, so `postgresql://u@/db?host=/var/run/postgresql`
+    (unix socket, no host) becomes `postgresql+psycopg://u@/db?host=/var/run/postgresql`."""
+    _, rest = _split_scheme(url.strip())
+    return "postgresql+psycopg://" + _normalise_rest(rest)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for logs and summaries."""
     parts = urlsplit(url)
-    return urlunsplit(("postgresql+psycopg", *parts[1:]))
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
 
 
 def with_database(url: str, database: str) -> str:

@@ -25,3 +25,26 @@ def test_dbt_env_comes_from_the_warehouse_url(monkeypatch):
     monkeypatch.delenv("ANTQ_TRANSFORMER_PASSWORD", raising=False)
     env = config.dbt_env("postgresql://postgres@127.0.0.1:5432/wh")
     assert env["ANTQ_PG_HOST"] == "127.0.0.1" and env["ANTQ_PG_DBNAME"] == "wh" and env["ANTQ_PG_PORT"] == "5432"
+
+
+def test_only_postgresql_urls_are_taken():
+    import pytest
+
+    for url in ("mysql://u@h/db", "sqlite:///x.db", "u@h/db"):
+        with pytest.raises(config.WarehouseUrlError):
+            config.libpq_url(url)
+        with pytest.raises(config.WarehouseUrlError):
+            config.sqlalchemy_url(url)
+
+
+def test_libpq_socket_host_and_dollar_mean_the_same_to_libpq_sqlalchemy_and_gx():
+    encoded = "postgresql://postgres@%2Fvar%2Frun%2Fpostgresql:5433/db"
+    assert config.libpq_url(encoded) == "postgresql://postgres@/db?host=/var/run/postgresql&port=5433"
+    # GX substitutes ${VAR} in its connection string: a `$` in a password must not look like one
+    assert config.sqlalchemy_url("postgresql://u:a${B}c@h/d") == "postgresql+psycopg://u:a%24{B}c@h/d"
+
+
+def test_redact_url_hides_the_password_only():
+    assert config.redact_url("postgresql://u:s3cret@h:5/d?host=/s") == "postgresql://u:***@h:5/d?host=/s"
+    assert config.redact_url("postgresql://u@h/d") == "postgresql://u@h/d"
+    assert "s3cret" not in config.redact_url("postgresql+psycopg://u:s3cret@/d?host=/s")
