@@ -68,10 +68,14 @@
 
 {#
   A mart with one row per report × province × period [× `by`], summing the figures routed to it.
-    key      {name: [columns]}: a hash of report_id and those columns, as the first column
-    by       {column: SQL expression} the rows are also grouped by (measure_kind() for the kind)
-    values   {column: aggregate}; by default one pivoted column per measure (pivot_columns)
-    source   int_figures, or fct_figures where a mart needs is_breakdown_part
+    key              {name: [columns]}: a hash of report_id and those columns (of `by` or of the
+                     figures), as the first column
+    by               {column: SQL expression} the rows are also grouped by (measure_kind() for the
+                     kind); an expression equal to its column's name is that column of the figures
+    values           {column: aggregate}; by default one pivoted column per measure (pivot_columns)
+    with_period      group by period_start and period_end too (every mart but fct_awards)
+    with_figure_ids  the ids of the figures behind each row, after figure_count
+    source           int_figures, or fct_figures where a mart needs is_breakdown_part
 -#}
 {% macro measure_mart(key={}, by={}, values={}, with_period=true, with_figure_ids=false, source='int_figures') -%}
 {%- set grain = report_grain(with_period) + (by.keys() | list) -%}
