@@ -196,7 +196,7 @@ def render(s: dict) -> str:
             out.append(f"      kept in {config.shown(r['kept_in'])}")
     if s["rejected"]:
         out.append("  to load one: fix the file and drop it in the landing folder again under a new name "
-                   "(README: \"When a file is rejected\")")
+                   "(docs/operations.md: \"When a file is rejected\")")
     if s.get("manifest_rejections"):
         out += ["", "Manifest rows not used (raw.manifest_rejections)"]
         for r in s["manifest_rejections"]:

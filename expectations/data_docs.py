@@ -7,8 +7,8 @@ The project installs the same libraries, at the same versions, from npm into doc
 (`make install`: docs_assets/package-lock.json); `make_offline(site)` copies the files the pages
 need, with each package's licence, into `<site>/static/vendor/` and points the pages at them.
 
-It runs after every Data Docs build (expectations.run_checks); a page already rewritten is left as
-it is, so it is cheap to run again.
+It runs after every Data Docs build (expectations.run_checks, rebuild_data_docs); a page already
+rewritten is left as it is, so it is cheap to run again.
 """
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .verdicts import SAMPLE_ROWS_IN_DETAILS
 
 log = logging.getLogger(__name__)
 
@@ -208,9 +211,48 @@ def make_offline(site: str | Path, source: Path | None = None) -> OfflineReport:
     return report
 
 
+def docs_index(context) -> str | None:
+    """The local Data Docs site's index.html of a GX context (None if it has no file site)."""
+    from urllib.request import url2pathname
+
+    for site in context.get_docs_sites_urls(only_if_exists=False):
+        url = site.get("site_url")
+        if url and url.startswith("file://"):
+            return url2pathname(unquote(urlsplit(url).path))
+    return None
+
+
+def make_docs_offline(index: str | None) -> str:
+    """Point the freshly built Data Docs at the project's copies of their browser libraries.
+    "yes", or why not: missing assets cost the pages their styling, never the verdicts."""
+    if not index or not Path(index).is_file():
+        return "no Data Docs site"
+    try:
+        report = make_offline(Path(index).parent)
+    except MissingDocsAssets as err:
+        log.warning("Data Docs need the internet to show styled: %s", err)
+        return str(err)
+    if not report.offline:
+        return f"{len(report.external)} page(s) still load from the internet (see the log)"
+    return "yes"
+
+
+def rebuild_data_docs(context_root: str | Path) -> tuple[str | None, str]:
+    """Build the Data Docs again from the validation results GX stored (no database needed), with
+    the rows of failed rules and the browser libraries of the project: (index.html, offline)."""
+    from .context import file_context, quiet_gx_warnings
+
+    with quiet_gx_warnings():
+        context = file_context(context_root)
+        register_unexpected_rows_table()
+        context.build_data_docs()
+        index = docs_index(context)
+    return index, make_docs_offline(index)
+
+
 # --------------------------------------------------------------------------- the rows behind a verdict
 
-MAX_ROWS_SHOWN = 50  # as SAMPLE_ROWS_IN_DETAILS in dq.validation_results: the page shows the first ones
+MAX_ROWS_SHOWN = SAMPLE_ROWS_IN_DETAILS  # the page shows the first ones, as dq.validation_results keeps
 # figure and message first: they say which figure broke the rule and why
 _FIRST_COLUMNS = ("figure_id", "message")
 

@@ -1,88 +1,33 @@
-"""The `dq` schema: where verdicts are written. Never touches the marts.
+"""The `dq` schema: the ledger of the reports a run validates (start_validation) and the tables
+verdicts are written to (expectations.verdicts). Never touches the marts.
 
-DQ_DDL is the one definition of the schema's tables: `antq migrate` applies it with the rest of
-the warehouse, and run_checks applies it too, so the package works on any PostgreSQL."""
+The schema's DDL has one home, the warehouse's DDL file antq/sql/warehouse.sql (its `[dq]`
+section): `antq migrate` applies it with the rest of the warehouse, and ensure_dq_tables applies
+that section alone, so the checks also run on a database `antq migrate` has not set up."""
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
-from typing import Any, Iterable
+import functools
+import re
+from importlib.resources import files
+from typing import Any
 
-DQ_DDL = (
-    "CREATE SCHEMA IF NOT EXISTS dq",
-    """
-    CREATE TABLE IF NOT EXISTS dq.validation_results (
-        id bigserial PRIMARY KEY,
-        run_id text NOT NULL,
-        suite text NOT NULL,
-        expectation text NOT NULL,
-        success boolean NOT NULL,
-        unexpected_count integer NOT NULL,
-        severity text NOT NULL DEFAULT 'error',
-        details jsonb,
-        validated_at timestamptz NOT NULL DEFAULT now()
-    )
-    """,
-    """
-    CREATE TABLE IF NOT EXISTS dq.flagged_figures (
-        id bigserial PRIMARY KEY,
-        run_id text NOT NULL,
-        figure_id text NOT NULL,
-        expectation text NOT NULL,
-        message text NOT NULL,
-        flagged_at timestamptz NOT NULL DEFAULT now()
-    )
-    """,
-    # The ledger of validated reports. A run starts by recording the reports it will check (the
-    # ones staged after the newest staged_at another run validated: the night's, or a backfill's
-    # re-staged ones) with validated_at null; GX's batches are those rows' reports; writing the
-    # verdicts sets validated_at. dbt's tests read it too (dbt_project/macros/validation_scope.sql).
-    """
-    CREATE TABLE IF NOT EXISTS dq.validated_reports (
-        run_id text NOT NULL,
-        report_id text NOT NULL,
-        staged_at timestamptz NOT NULL,
-        validated_at timestamptz,
-        PRIMARY KEY (report_id, staged_at, run_id)
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS validated_reports_being_validated_idx"
-    " ON dq.validated_reports (report_id) WHERE validated_at IS NULL",
-    "CREATE INDEX IF NOT EXISTS validated_reports_staged_at_idx ON dq.validated_reports (staged_at)"
-    " WHERE validated_at IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS validation_results_run_id_idx ON dq.validation_results (run_id)",
-    # what a person needs to check a flag without a query: how sure the rule is (error: certainly
-    # wrong in the text; warning: worth a look), the report's file and the sentence the figure is in
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS severity text",
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS report_id text",
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS file_name text",
-    "ALTER TABLE dq.flagged_figures ADD COLUMN IF NOT EXISTS sentence text",
-    # per run, per rule: how many flags (the data-quality page's second half, after the errors)
-    """
-    CREATE OR REPLACE VIEW dq.flags_per_rule AS
-    SELECT run_id, severity, expectation, count(*) AS flags, min(flagged_at) AS flagged_at
-    FROM dq.flagged_figures
-    GROUP BY run_id, severity, expectation
-    """,
-    "CREATE INDEX IF NOT EXISTS flagged_figures_run_id_idx ON dq.flagged_figures (run_id)",
-    "CREATE INDEX IF NOT EXISTS flagged_figures_figure_id_idx ON dq.flagged_figures (figure_id)",
-)
+_SECTION = re.compile(r"^-- \[dq\] begin\b.*?$(.*?)^-- \[dq\] end\b", re.MULTILINE | re.DOTALL)
+_STATEMENT_END = re.compile(r";[ \t]*$", re.MULTILINE)
 
 
-@dataclass
-class Verdict:
-    """One expectation's outcome, as written to dq.validation_results."""
-
-    suite: str
-    expectation: str
-    success: bool
-    unexpected_count: int
-    severity: str
-    details: dict[str, Any]
-    flagged: list[tuple[str, str]] = field(default_factory=list)  # (figure_id, message)
+@functools.cache
+def dq_ddl() -> tuple[str, ...]:
+    """The statements of the `[dq]` section of antq/sql/warehouse.sql, in order."""
+    text = files("antq").joinpath("sql/warehouse.sql").read_text(encoding="utf-8")
+    found = _SECTION.search(text)
+    if found is None:
+        raise RuntimeError("antq/sql/warehouse.sql has no `-- [dq] begin` ... `-- [dq] end` section")
+    statements = []
+    for chunk in _STATEMENT_END.split(found.group(1)):
+        sql = "\n".join(line for line in chunk.splitlines() if not line.lstrip().startswith("--")).strip()
+        if sql:
+            statements.append(sql)
+    return tuple(statements)
 
 
 def _execute(conn: Any, sql: str, params: tuple | None = None) -> None:
@@ -95,96 +40,13 @@ def _execute(conn: Any, sql: str, params: tuple | None = None) -> None:
 
 
 def ensure_dq_tables(conn: Any) -> None:
-    """Create schema dq and its tables if missing (CREATE ... IF NOT EXISTS).
+    """Create schema dq and its tables if missing (the `[dq]` section of antq/sql/warehouse.sql).
 
     `conn` is a psycopg connection or a SQLAlchemy Connection; this runs inside the caller's
     transaction and does not commit.
     """
-    for stmt in DQ_DDL:
+    for stmt in dq_ddl():
         _execute(conn, stmt)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Database values (Decimal, dates, ...) as JSON values."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value)
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (datetime, date, time)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).hex()
-    return str(value)
-
-
-def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple[int, int]:
-    """Replace run_id's rows in dq.validation_results and dq.flagged_figures with `verdicts`, and
-    mark the reports start_validation recorded for run_id as validated.
-
-    `conn` must be a psycopg (3) connection; everything happens in one transaction that this
-    function commits (or rolls back on error). Returns (results rows, flagged rows) written.
-    """
-    verdicts = list(verdicts)
-    with conn.transaction():
-        ensure_dq_tables(conn)
-        with conn.cursor() as cur:
-            # Serialise concurrent writers of the same run_id so their delete+insert don't interleave.
-            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("antq.dq:" + run_id,))
-            cur.execute("DELETE FROM dq.flagged_figures WHERE run_id = %s", (run_id,))
-            cur.execute("DELETE FROM dq.validation_results WHERE run_id = %s", (run_id,))
-            cur.execute(
-                "UPDATE dq.validated_reports SET validated_at = now()"
-                " WHERE run_id = %s AND validated_at IS NULL", (run_id,))
-            n_flagged = 0
-            for v in verdicts:
-                cur.execute(
-                    "INSERT INTO dq.validation_results"
-                    " (run_id, suite, expectation, success, unexpected_count, severity, details)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb)",
-                    (
-                        run_id,
-                        v.suite,
-                        v.expectation,
-                        v.success,
-                        v.unexpected_count,
-                        v.severity,
-                        json.dumps(to_jsonable(v.details), ensure_ascii=False),
-                    ),
-                )
-                if v.flagged:
-                    cur.executemany(
-                        "INSERT INTO dq.flagged_figures (run_id, figure_id, expectation, message, severity)"
-                        " VALUES (%s, %s, %s, %s, %s)",
-                        [(run_id, fid, v.expectation, msg, v.severity) for fid, msg in v.flagged],
-                    )
-                    n_flagged += len(v.flagged)
-            if n_flagged:
-                _add_sentences(cur, run_id)
-    return len(verdicts), n_flagged
-
-
-def _add_sentences(cur, run_id: str) -> None:
-    """Give each of the run's flags its report, file and sentence: a figure's from marts.fct_figures,
-    a report's (the per-report rules flag the report_id) from marts.dim_report."""
-    cur.execute("SELECT to_regclass('marts.fct_figures') IS NOT NULL, to_regclass('marts.dim_report') IS NOT NULL")
-    has_figures, has_reports = cur.fetchone()
-    if has_figures:
-        cur.execute(
-            "UPDATE dq.flagged_figures f SET report_id = m.report_id, file_name = m.doc, sentence = m.sentence"
-            " FROM marts.fct_figures m WHERE f.run_id = %s AND m.figure_id = f.figure_id", (run_id,))
-    if has_reports:
-        cur.execute(
-            "UPDATE dq.flagged_figures f SET report_id = r.report_id, file_name = r.file_name"
-            " FROM marts.dim_report r WHERE f.run_id = %s AND f.report_id IS NULL AND r.report_id = f.figure_id",
-            (run_id,))
 
 
 # The reports staged after the newest one another run has validated. Excluding this run's own rows

@@ -1,6 +1,6 @@
 """Consistency rules as data: load and check `rules.yaml`.
 
-Only the standard library and PyYAML are imported here, so this is cheap to import.
+Only the standard library, PyYAML and antq.config are imported here, so this is cheap to import.
 """
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from antq.config import DBT_PROJECT_DIR
+
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.yaml")
+# where a param `{dbt_var: name}` is read: the `vars:` of the dbt project
+DEFAULT_DBT_PROJECT_FILE = DBT_PROJECT_DIR / "dbt_project.yml"
 SEVERITIES = ("error", "warning")
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -201,10 +205,44 @@ def _strip_literals(sql: str, keep_strings: bool = False) -> str:
     return sql
 
 
-def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Read and check a rules file (default: expectations/rules.yaml)."""
+def dbt_vars(dbt_project_file: str | Path | None = None) -> dict[str, Any]:
+    """The vars a dbt_project.yml declares (default: dbt_project/dbt_project.yml): its top-level
+    `vars:`, and those scoped to the project itself (`vars: {<project name>: {...}}`)."""
     import yaml
 
+    path = Path(dbt_project_file) if dbt_project_file is not None else DEFAULT_DBT_PROJECT_FILE
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    declared = dict(doc.get("vars") or {})
+    scoped = declared.get(doc.get("name"))
+    if isinstance(scoped, dict):
+        declared.update(scoped)
+    return declared
+
+
+def _resolve_param(rule_name: str, key: str, value: Any, read_dbt_vars) -> Any:
+    """A param's value; `{dbt_var: name}` is the dbt var `name` (declared once, for dbt and GX)."""
+    if not isinstance(value, dict):
+        return value
+    if set(value) != {"dbt_var"} or not isinstance(value["dbt_var"], str):
+        raise RuleError(f"rule {rule_name}: param {key} must be a value or {{dbt_var: <name>}}, got {value!r}")
+    declared = read_dbt_vars()
+    if value["dbt_var"] not in declared:
+        raise RuleError(
+            f"rule {rule_name}: param {key} reads dbt var {value['dbt_var']!r}, which the dbt project "
+            "does not declare under `vars:` (dbt_project/dbt_project.yml)"
+        )
+    return declared[value["dbt_var"]]
+
+
+def load_rules(path: str | Path | None = None, dbt_project_file: str | Path | None = None) -> RuleSet:
+    """Read and check a rules file (default: expectations/rules.yaml). Params written
+    `{dbt_var: name}` take the value dbt_project_file (default: dbt_project/dbt_project.yml)
+    declares for that var."""
+    import functools
+
+    import yaml
+
+    read_dbt_vars = functools.cache(lambda: dbt_vars(dbt_project_file))
     path = Path(path) if path is not None else DEFAULT_RULES_PATH
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(doc, dict):
@@ -251,6 +289,7 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
             isinstance(k, str) and _IDENT.match(k) and k != "batch" for k in params
         ):
             raise RuleError(f"rule {name}: params must map identifiers (not `batch`) to values")
+        params = {k: _resolve_param(name, k, v, read_dbt_vars) for k, v in params.items()}
         _check_sql(name, sql, params)
         rules.append(
             Rule(

@@ -32,18 +32,31 @@ def test_dbt_env_comes_from_the_warehouse_url(monkeypatch):
     assert env["ANTQ_PG_HOST"] == "127.0.0.1" and env["ANTQ_PG_DBNAME"] == "wh" and env["ANTQ_PG_PORT"] == "5432"
 
 
-def test_one_set_of_url_helpers_for_libpq_sqlalchemy_and_logs():
-    # a percent-encoded socket directory (libpq takes it, SQLAlchemy 2.0 does not) becomes ?host=
-    assert config.libpq_url("postgresql://u@%2Fvar%2Frun%2Fpostgresql:5433/db") == \
-        "postgresql://u@/db?host=/var/run/postgresql&port=5433"
-    assert config.sqlalchemy_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg://u@h/d"
-    # `$` in a password cannot reach GX's ${VAR} substitution
+def test_only_postgresql_urls_are_taken():
+    for url in ("mysql://u@h/db", "sqlite:///x.db", "u@h/db"):
+        with pytest.raises(config.WarehouseUrlError):
+            config.libpq_url(url)
+        with pytest.raises(config.WarehouseUrlError):
+            config.sqlalchemy_url(url)
+
+
+def test_libpq_socket_host_and_dollar_mean_the_same_to_libpq_sqlalchemy_and_gx():
+    encoded = "postgresql://postgres@%2Fvar%2Frun%2Fpostgresql:5433/db"
+    assert config.libpq_url(encoded) == "postgresql://postgres@/db?host=/var/run/postgresql&port=5433"
+    # GX substitutes ${VAR} in its connection string: a `$` in a password must not look like one
     assert config.sqlalchemy_url("postgresql://u:a${B}c@h/d") == "postgresql+psycopg://u:a%24{B}c@h/d"
-    with pytest.raises(config.WarehouseUrlError):
-        config.libpq_url("mysql://u@h/d")
-    assert config.redact_url("postgresql://loader:s3cret@db:5432/antq") == "postgresql://loader:***@db:5432/antq"
-    assert config.redact_url("postgresql://loader@db/antq") == "postgresql://loader@db/antq"
+
+
+def test_redact_url_hides_the_password_only():
+    assert config.redact_url("postgresql://u:s3cret@h:5/d?host=/s") == "postgresql://u:***@h:5/d?host=/s"
+    assert config.redact_url("postgresql://u@h/d") == "postgresql://u@h/d"
+    assert "s3cret" not in config.redact_url("postgresql+psycopg://u:s3cret@/d?host=/s")
+
+
+def test_one_set_of_url_helpers_for_libpq_sqlalchemy_psql_and_logs():
+    assert config.sqlalchemy_url("postgresql+psycopg2://u@h/d") == "postgresql+psycopg://u@h/d"
     assert config.without_password("postgresql://loader:s%2Fcret@db/antq") == ("postgresql://loader@db/antq", "s/cret")
+    assert config.without_password("postgresql://loader@db/antq") == ("postgresql://loader@db/antq", None)
 
 
 def test_a_child_process_gets_the_warehouse_its_data_folder_and_dbt_in_it(tmp_path, monkeypatch):

@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from antq import config
-from expectations import data_docs, gx_checks
+from expectations import data_docs
+from expectations.context import file_context
 
 GX_TEMPLATES = Path(__import__("great_expectations").__file__).parent / "render" / "view" / "templates"
 STYLED = """return {
@@ -73,10 +74,10 @@ def gx_site(tmp_path_factory) -> Path:
     import great_expectations as gx
 
     root = tmp_path_factory.mktemp("gx")
-    context = gx_checks.file_context(root)
+    context = file_context(root)
     context.suites.add(gx.ExpectationSuite(name="offline_check"))
     context.build_data_docs()
-    index = Path(gx_checks._docs_index(context))
+    index = Path(data_docs.docs_index(context))
     assert index == root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
     assert data_docs.external_resources(index.read_text(encoding="utf-8")), "GX's own page loads from CDNs"
     return index.parent
@@ -109,7 +110,7 @@ def test_missing_npm_packages_say_how_to_install_them(gx_site, tmp_path):
     shutil.copytree(gx_site, site)
     with pytest.raises(data_docs.MissingDocsAssets, match="make install"):
         data_docs.make_offline(site, tmp_path / "no_node_modules")
-    assert gx_checks._make_docs_offline(str(tmp_path / "nowhere" / "index.html")) == "no Data Docs site"
+    assert data_docs.make_docs_offline(str(tmp_path / "nowhere" / "index.html")) == "no Data Docs site"
 
 
 def test_in_chromium_with_the_network_off_gx_page_is_bare_and_the_rewritten_one_styled(gx_site, assets, tmp_path):

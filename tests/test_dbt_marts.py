@@ -123,3 +123,21 @@ def test_dbt_docs_generate(warehouse_db, tmp_path):
     catalog = (config.dbt_target_dir(tmp_path) / "catalog.json").read_text()
     assert "fct_campaigns" in catalog and "pct_consistent" in catalog
     assert (config.dbt_target_dir(tmp_path) / "index.html").exists()
+
+
+def test_weapons_mixed_lands_in_fct_weapons_recovered(warehouse_db, tmp_path):
+    """measures.csv routes weapons.mixed (one count over several kinds) to fct_weapons_recovered,
+    category mixed; dbt's holds_its_measures and assert_every_measure_reaches_a_mart pass on it."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "weapons.txt").write_text(
+        "Năm 2023, Công an tỉnh Bắc Kạn phối hợp vận động Nhân dân giao nộp, thu hồi 87 vũ khí, "
+        "vật liệu nổ, công cụ hỗ trợ và 25 khẩu súng tự chế.", "utf-8")
+    night.run(warehouse_db, landing, nightly(date(2024, 1, 1)), "night-1")
+    out = _dbt(warehouse_db, tmp_path, "build")
+    assert "holds_its_measures_fct_weapons_recovered_category" in out and "ERROR=0" in out
+    assert "assert_every_measure_reaches_a_mart" in out
+    with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
+        rows = conn.execute("select category, unit, quantity from marts.fct_weapons_recovered "
+                            "order by category").fetchall()
+    assert rows == [("guns", "khẩu súng tự chế", 25), ("mixed", "vũ khí, vật liệu nổ, công cụ hỗ trợ", 87)]

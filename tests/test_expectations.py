@@ -17,8 +17,8 @@ import pytest
 psycopg = pytest.importorskip("psycopg")
 
 import expectations
-from expectations import gx_checks
-from expectations.rules import RuleError, load_rules
+from expectations import verdicts
+from expectations.rules import RuleError, dbt_vars, load_rules
 
 ADMIN_URL = os.environ.get("ANTQ_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SOCKET_DIR = "/var/run/postgresql"
@@ -53,7 +53,9 @@ CREATE TABLE marts.dim_report (
     period_start date, period_end date);
 """
 
-# (figure_id, actual, target, stated_pct); computed_pct / pct_consistent derived as dbt does.
+# (figure_id, actual, target, stated_pct); computed_pct / pct_consistent derived as dbt does
+# (dbt_project/models/marts/fct_targets.sql), with the tolerance dbt_project.yml declares.
+PCT_TOLERANCE_POINTS = dbt_vars()["pct_tolerance_points"]
 TARGETS = [
     ("t_bad", 252554, 250814, 106.7),  # 100.69% computed: off by 6.01 points
     ("t_ok", 102, 100, 102.0),
@@ -156,15 +158,15 @@ def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE, tips=TI
                     INSERT INTO marts.fct_targets (figure_id, report_id, doc, province, measure,
                         subject, actual, target, stated_pct, computed_pct, pct_consistent, qualifier)
                     SELECT %(fid)s, 'r1', '000.txt', 'Tỉnh A', 'target.achievement', 'CCCD',
-                           %(actual)s::numeric, %(target)s::numeric, %(stated)s::numeric, c.pct,
+                           %(actual)s::numeric, %(target)s::numeric, %(stated)s::numeric,
+                           round(c.pct, 2),
                            CASE WHEN %(stated)s::numeric IS NULL OR c.pct IS NULL THEN NULL
-                                ELSE abs(%(stated)s::numeric - c.pct) <= 0.5 END,
+                                ELSE abs(%(stated)s::numeric - c.pct) <= %(tolerance)s::numeric END,
                            'exact'
-                    FROM (SELECT CASE WHEN coalesce(%(target)s::numeric, 0) = 0 THEN NULL
-                                      ELSE round(100 * %(actual)s::numeric / %(target)s::numeric, 2)
-                                 END AS pct) c
+                    FROM (SELECT 100 * %(actual)s::numeric / nullif(%(target)s::numeric, 0) AS pct) c
                     """,
-                    {"fid": fid, "actual": actual, "target": target, "stated": stated},
+                    {"fid": fid, "actual": actual, "target": target, "stated": stated,
+                     "tolerance": PCT_TOLERANCE_POINTS},
                 )
             insert_figures(cur, figures)
             for fid, covered, total, kind in coverage:
@@ -442,9 +444,9 @@ def test_tolerance_is_a_parameter_and_changed_rules_update_in_place(url, tmp_pat
     assert expectations.run_checks(url, "tol", root)["failed"] == 1
 
     rules = (REPO / "expectations" / "rules.yaml").read_text()
-    assert "tolerance: 0.5" in rules
+    assert "tolerance: {dbt_var: pct_tolerance_points}" in rules
     loose = tmp_path / "rules.yaml"
-    loose.write_text(rules.replace("tolerance: 0.5", "tolerance: 7"))
+    loose.write_text(rules.replace("tolerance: {dbt_var: pct_tolerance_points}", "tolerance: 7"))
     summary = expectations.run_checks(url, "tol", root, rules_path=loose)
     assert summary["failed"] == 0 and summary["passed"] == len(ALL_RULES)
     results, flagged = dq_rows(url, "tol")
@@ -574,7 +576,7 @@ def test_more_than_gx_sample_rows_are_all_flagged(url, tmp_path):
     results, flagged = dq_rows(url, "many")
     (row,) = [r for r in results if r[2] == "stated_pct_matches_actual_over_target"]
     assert row[4] == 250 and row[6]["sample_truncated"] is True
-    assert len(row[6]["unexpected_rows_sample"]) == gx_checks.SAMPLE_ROWS_IN_DETAILS
+    assert len(row[6]["unexpected_rows_sample"]) == verdicts.SAMPLE_ROWS_IN_DETAILS
     assert len({f[1] for f in flagged}) == 250
 
 
@@ -608,6 +610,24 @@ def test_ensure_dq_tables_is_idempotent_on_psycopg_and_sqlalchemy(url):
     ]
 
 
+def test_the_dq_ddl_has_one_home_the_warehouse_ddl_file():
+    """ensure_dq_tables applies the `[dq]` section of antq/sql/warehouse.sql (what `antq migrate`
+    applies): no DDL of schema dq is written anywhere in expectations/."""
+    import re
+
+    from expectations import dq
+
+    warehouse_sql = (REPO / "antq" / "sql" / "warehouse.sql").read_text(encoding="utf-8")
+    statements = dq.dq_ddl()
+    assert all(s in warehouse_sql for s in statements)
+    for table in ("validation_results", "flagged_figures", "validated_reports"):
+        assert any(s.startswith(f"create table if not exists dq.{table} (") for s in statements), table
+    assert any(s.startswith("create or replace view dq.flags_per_rule") for s in statements)
+    ddl = re.compile(r"create\s+(?:table|index|schema)\s+if\s+not\s+exists|create\s+or\s+replace\s+view", re.I)
+    for source in (REPO / "expectations").glob("*.py"):
+        assert not ddl.search(source.read_text(encoding="utf-8")), source
+
+
 def test_every_rule_runs_as_gx_runs_it_and_only_the_bad_percentage_fails(url):
     """All rules of rules.yaml, with {batch} substituted the way GX does, on marts shaped like
     the five sample reports: only the 106,7% figure is unexpected."""
@@ -628,7 +648,49 @@ def test_rules_file_is_checked():
         "marts.dim_report",
     }
     assert rules.rule("stated_pct_matches_actual_over_target").params == {"tolerance": 0.5}
+    assert PCT_TOLERANCE_POINTS == 0.5
     assert all("{batch}" in r.query for r in rules.rules)
+
+
+def test_the_percentage_tolerance_is_the_dbt_var_declared_once(tmp_path):
+    """rules.yaml reads the tolerance from dbt_project.yml's vars, where fct_targets reads it."""
+    project = (REPO / "dbt_project" / "dbt_project.yml").read_text(encoding="utf-8")
+    assert "pct_tolerance_points: 0.5" in project
+    assert "var('pct_tolerance_points'" in (REPO / "dbt_project/models/marts/fct_targets.sql").read_text()
+    changed = tmp_path / "dbt_project.yml"
+    changed.write_text(project.replace("pct_tolerance_points: 0.5", "pct_tolerance_points: 2"))
+    rule = load_rules(dbt_project_file=changed).rule("stated_pct_matches_actual_over_target")
+    assert rule.params == {"tolerance": 2} and "> 2\n" in rule.query
+    # declared scoped to the project, as dbt also allows
+    scoped = tmp_path / "scoped.yml"
+    scoped.write_text("name: antq_warehouse\nvars:\n  antq_warehouse:\n    pct_tolerance_points: 1.5\n")
+    assert load_rules(dbt_project_file=scoped).rule("stated_pct_matches_actual_over_target").params == {
+        "tolerance": 1.5}
+    undeclared = tmp_path / "undeclared.yml"
+    undeclared.write_text("name: antq_warehouse\nvars: {}\n")
+    with pytest.raises(RuleError, match="pct_tolerance_points"):
+        load_rules(dbt_project_file=undeclared)
+
+
+def test_the_percentage_rule_flags_exactly_what_dbt_marks_inconsistent(url):
+    """GX's stated_pct_matches_actual_over_target and dbt's fct_targets.pct_consistent compare the
+    same way: the stated % against the unrounded 100 * actual / target, off by more than the
+    tolerance. At the edges: exactly the tolerance off is consistent; 0.5049 off is not, though
+    the rounded computed_pct (100.00) is only 0.50 off."""
+    edges = TARGETS + [
+        ("t_exactly_tolerance", 1005, 1000, 100.0),  # 100.5 computed: off by 0.5
+        ("t_just_over_unrounded", 1000049, 1000000, 99.5),  # 100.0049: off by 0.5049, rounded 0.50
+        ("t_just_under", 1000049, 1000000, 99.51),  # off by 0.4949
+        ("t_below", 2000, 4000, 50.6),  # 50 computed: off by 0.6
+    ]
+    load_marts(url, targets=edges)
+    with psycopg.connect(url) as conn:
+        inconsistent = {r[0] for r in conn.execute(
+            "SELECT figure_id FROM marts.fct_targets WHERE pct_consistent IS false")}
+    assert inconsistent == {"t_bad", "t_just_over_unrounded", "t_below"}
+    got = unexpected(url, "stated_pct_matches_actual_over_target")
+    assert set(got) == inconsistent
+    assert got["t_just_over_unrounded"] == "stated 99.5% but 1000049/1000000 = 100% (off by 0.5 points)"
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 create schema if not exists raw;
 create schema if not exists staging;
 create schema if not exists marts;
-create schema if not exists dq;
 
 -- One row per distinct report content (sha256), bytes kept as received.
 create table if not exists raw.report_files (
@@ -131,7 +130,65 @@ begin
     alter table staging.figures drop column sentence;
 end $$;
 
--- schema dq (validation verdicts) is created by expectations.ensure_dq_tables, its one definition
+-- [dq] begin -------------------------------------------------------------------------------------
+-- Schema dq: the verdicts of the Great Expectations checks (expectations/). expectations.dq applies
+-- this section alone before it writes (so the checks also run on a database `antq migrate` has not
+-- set up): keep it self-contained, idempotent, one statement per `;` at a line's end.
+create schema if not exists dq;
+
+create table if not exists dq.validation_results (
+    id               bigserial primary key,
+    run_id           text not null,
+    suite            text not null,
+    expectation      text not null,
+    success          boolean not null,
+    unexpected_count integer not null,
+    severity         text not null default 'error',
+    details          jsonb,
+    validated_at     timestamptz not null default now()
+);
+
+create table if not exists dq.flagged_figures (
+    id          bigserial primary key,
+    run_id      text not null,
+    figure_id   text not null,
+    expectation text not null,
+    message     text not null,
+    flagged_at  timestamptz not null default now()
+);
+
+-- The ledger of validated reports. A run starts by recording the reports it will check (the ones
+-- staged after the newest staged_at another run validated: the night's, or a backfill's re-staged
+-- ones) with validated_at null; GX's batches are those rows' reports; writing the verdicts sets
+-- validated_at. dbt's tests read it too (dbt_project/macros/validation_scope.sql).
+create table if not exists dq.validated_reports (
+    run_id       text not null,
+    report_id    text not null,
+    staged_at    timestamptz not null,
+    validated_at timestamptz,
+    primary key (report_id, staged_at, run_id)
+);
+create index if not exists validated_reports_being_validated_idx
+    on dq.validated_reports (report_id) where validated_at is null;
+create index if not exists validated_reports_staged_at_idx
+    on dq.validated_reports (staged_at) where validated_at is not null;
+create index if not exists validation_results_run_id_idx on dq.validation_results (run_id);
+
+-- what a person needs to check a flag without a query: how sure the rule is (error: certainly
+-- wrong in the text; warning: worth a look), the report's file and the sentence the figure is in
+alter table dq.flagged_figures add column if not exists severity text;
+alter table dq.flagged_figures add column if not exists report_id text;
+alter table dq.flagged_figures add column if not exists file_name text;
+alter table dq.flagged_figures add column if not exists sentence text;
+
+-- per run, per rule: how many flags (the data-quality page's second half, after the errors)
+create or replace view dq.flags_per_rule as
+select run_id, severity, expectation, count(*) as flags, min(flagged_at) as flagged_at
+from dq.flagged_figures
+group by run_id, severity, expectation;
+create index if not exists flagged_figures_run_id_idx on dq.flagged_figures (run_id);
+create index if not exists flagged_figures_figure_id_idx on dq.flagged_figures (figure_id);
+-- [dq] end ---------------------------------------------------------------------------------------
 
 -- the newspaper's dateline abbreviation ("BBK"), read by the extractor since 1.3.0
 alter table staging.reports add column if not exists outlet text;

@@ -24,7 +24,7 @@
 {%- endmacro %}
 
 {% macro unvalidated_reports_only(report_id_column='report_id') -%}
-    {%- if var('test_scope', 'unvalidated') == 'all' -%}
+    {%- if var('test_scope') == 'all' -%}
         true
     {%- else -%}
         {{ report_id_column }} in ({{ report_id_list(unvalidated_report_ids()) }})
@@ -35,9 +35,10 @@
     out as literals, so PostgreSQL plans index lookups for exactly them; over `max_literals` (a
     backfill, a first build) the query itself goes in, and gets a hash join. A subquery alone would
     be planned blind (its filter's selectivity is a guess), `= any(array(subquery))` searches the
-    array once per row: quadratic on a big backfill. -#}
-{% macro report_id_list(query, max_literals=1000) -%}
-    {%- if not execute -%}
+    array once per row: quadratic on a big backfill. With max_literals 0 the query always goes in
+    (a unit test's inputs exist only inside the model's own query). -#}
+{% macro report_id_list(query, max_literals=var('report_id_literals_max')) -%}
+    {%- if not execute or max_literals == 0 -%}
         {{ query }}
     {%- else -%}
         {%- set found = run_query(

@@ -3,15 +3,8 @@ with source as (
 ),
 
 renamed as (
-    select
-        report_id,
-        sentence_no,
-        sentence
+    select report_id, sentence_no, sentence
     from source
-),
-
-final as (
-    select * from renamed
 )
 
-select * from final
+select * from renamed
