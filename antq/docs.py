@@ -12,10 +12,10 @@ from antq import config
 
 def build() -> int:
     from antq import runner
-    from expectations import gx_checks
+    import expectations
 
     stack = runner.Stack()  # the embedded warehouse (for dbt's catalog), or WAREHOUSE_URL
-    index, offline = gx_checks.rebuild_data_docs(config.gx_context_dir())
+    index, offline = expectations.rebuild_data_docs(config.gx_context_dir())
     runner._run([config.dbt_executable(), "docs", "generate", "--static", "--project-dir", str(config.DBT_PROJECT_DIR)],
                 stack.env(), "dbt docs generate")
     print()
