@@ -25,7 +25,7 @@ from antq.dbt_watcher import report_after_the_build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# `antq run` runs `dbt parse` first; Cosmos then renders the task group from the manifest
+# `antq run` parses the dbt project first (when it changed); Cosmos renders the task group from the manifest
 DBT_MANIFEST = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")) / "manifest.json"
 DBT_EXECUTABLE = os.environ.get("ANTQ_DBT_EXECUTABLE", str(Path(os.sys.executable).with_name("dbt")))
 
