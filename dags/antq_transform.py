@@ -1,6 +1,9 @@
 """Transform and validate: dbt builds the marts (through Cosmos), then Great Expectations checks them.
 
 Scheduled by the `antq_staged_figures` asset that the ingestion DAG updates, not by a clock.
+dbt runs once (`dbt build`, the `dbt.dbt_producer_watcher` task, Cosmos' WATCHER mode); each model
+keeps its task and its tests' task, which take their node's outcome from that build; a retry of one
+of them runs its model (or its tests) alone. See antq/dbt_watcher.py.
 A failed expectation never fails the load: verdicts go to dq.validation_results and
 dq.flagged_figures, and the validate task's return value says what failed.
 Every task is retried (a short database outage must not leave the marts half rebuilt until the
@@ -15,14 +18,15 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import dag, get_current_context, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import LoadMode, TestBehavior
+from cosmos.constants import ExecutionMode, LoadMode, TestBehavior
 
 from antq.assets import STAGED_FIGURES, VALIDATED_MARTS
-from antq.config import dbt_executable
+from antq.config import LOCAL_TZ_NAME, dbt_executable
+from antq.dbt_watcher import report_after_the_build
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# `antq run` runs `dbt parse` first; Cosmos then renders the task group from the manifest
+# `antq run` parses the dbt project first (when it changed); Cosmos renders the task group from the manifest
 DBT_MANIFEST = Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")) / "manifest.json"
 DBT_EXECUTABLE = dbt_executable()
 
@@ -30,7 +34,7 @@ DBT_EXECUTABLE = dbt_executable()
 @dag(
     dag_id="antq_transform",
     schedule=[STAGED_FIGURES],
-    start_date=pendulum.datetime(2024, 1, 1, tz="Asia/Ho_Chi_Minh"),
+    start_date=pendulum.datetime(2024, 1, 1, tz=LOCAL_TZ_NAME),
     catchup=False,
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
@@ -48,12 +52,17 @@ def antq_transform():
             target_name="warehouse",
             profiles_yml_filepath=DBT_PROJECT_DIR / "profiles.yml",
         ),
-        execution_config=ExecutionConfig(dbt_executable_path=DBT_EXECUTABLE),
+        execution_config=ExecutionConfig(
+            execution_mode=ExecutionMode.WATCHER,
+            dbt_executable_path=DBT_EXECUTABLE,
+            # the producer's retry re-runs nothing (Cosmos skips it): no reason to wait for it
+            setup_operator_args={"retry_delay": timedelta(seconds=1)},
+        ),
         render_config=RenderConfig(
             load_method=LoadMode.DBT_MANIFEST if DBT_MANIFEST.exists() else LoadMode.AUTOMATIC,
-            # one `dbt build` per node: the model and its tests
-            test_behavior=TestBehavior.BUILD,
-            # a test over two models (relationships) runs in its own task once both exist
+            # per model: a task for the model, one for its tests (WATCHER has no per-node `dbt build`)
+            test_behavior=TestBehavior.AFTER_EACH,
+            # a test over two models (relationships) has its own task: a retry runs it once both exist
             should_detach_multiple_parents_tests=True,
             # no per-model assets: their postgres:// URIs need a TCP host (the embedded server has
             # a socket); downstream consumers use antq_validated_marts, emitted after validation
@@ -61,6 +70,7 @@ def antq_transform():
         ),
         operator_args={"install_deps": False},
     )
+    report_after_the_build(dbt)
 
     @task(outlets=[VALIDATED_MARTS])
     def validate() -> dict:

@@ -4,6 +4,7 @@ opens its pages). Slow (Airflow + dbt + GX)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -76,7 +77,10 @@ def test_run_on_a_server_given_by_url_twice_gives_the_same_marts(fresh_db, tmp_p
         assert _mart_checksums(conn) == first
     # an audit validates every report again, though nothing new was staged
     out = _antq_run({**env, "ANTQ_VALIDATION_SCOPE": "all"})
-    assert "skipped" not in out and "FAILED stated_pct_matches_actual_over_target" in out
+    assert "skipped: nothing staged" not in out and "FAILED stated_pct_matches_actual_over_target" in out
+    assert re.search(r"dag antq_transform\s+ok", out), out
+    # the dbt project has not changed since the first run parsed it: its manifest is kept
+    assert re.search(r"dbt parse\s+skipped", out), out
     with psycopg.connect(config.libpq_url(fresh_db)) as conn:
         assert _mart_checksums(conn) == first
         audits = conn.execute(
