@@ -226,6 +226,28 @@ def test_bi_reader_reads_marts_and_never_the_build(warehouse_db, nights, tmp_pat
     assert roles.BI_READER in acl["marts"] and roles.BI_READER not in acl["marts_build"]
 
 
+def test_dbt_as_the_transformer_publishes_through_the_one_function_it_may_run(warehouse_db, nights, tmp_path,
+                                                                             monkeypatch):
+    """Renaming a schema takes its owner; antq_transformer owns none, and publishes through
+    transform.publish_marts (SECURITY DEFINER), the only thing of it granted to it."""
+    url = warehouse_db
+    pipeline.ingest("night-1", date(2024, 1, 1), nights[0], url)
+    monkeypatch.setenv("ANTQ_TRANSFORMER_USER", roles.TRANSFORMER)  # read by config.dbt_env
+    for _ in range(2):  # the second build starts from the copy the first publication put aside
+        _build(url, tmp_path)
+    assert _one(url, "select count(*) from transform.marts_publications") == 2
+    assert _one(url, "select count(*) from pg_tables where schemaname = 'marts' and tableowner = %s",
+                roles.TRANSFORMER) >= 16
+    assert bi_sees(url)["dim_report"][0] == 3
+    parts = urlsplit(url)
+    as_transformer = urlunsplit((parts.scheme, f"{roles.TRANSFORMER}@{parts.hostname}:{parts.port}", *parts[2:]))
+    with psycopg.connect(config.libpq_url(as_transformer), autocommit=True) as conn:
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("alter schema marts rename to not_marts")
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("select transform.set_schema_acl('marts', null)")
+
+
 def test_the_dag_publishes_after_every_dbt_task_and_validates_what_bi_reads(dagbag):
     _, serialized = dagbag
     dag = serialized["antq_transform"]
