@@ -87,7 +87,7 @@ def _cmd_migrate(args) -> int:
 
     url = config.warehouse_url()
     roles = warehouse.migrate(warehouse.ensure_database(url, config.url_parts(url)["dbname"]))
-    print("warehouse schemas raw, staging, marts, dq are in place")
+    print("warehouse schemas raw, staging, marts (and marts_build, where dbt builds them), dq are in place")
     print(f"roles: {roles.line()}" + "".join(f"\nwarning: {w}" for w in roles.warnings))
     return 0
 

@@ -6,8 +6,15 @@ Three LOGIN roles, created by the project's setup (`warehouse.migrate`, so `antq
     antq_loader       writes raw and staging (the ingestion DAG's job): USAGE on both schemas,
                       SELECT/INSERT/UPDATE/DELETE on their tables, their sequences
     antq_transformer  dbt: reads raw and staging; USAGE, CREATE and everything on the tables
-                      of marts, transform (dbt's workspace: seeds, staging views) and dq
+                      of marts_build (where dbt builds the marts), marts, transform (dbt's
+                      workspace: seeds, staging views) and dq; may publish the marts
+                      (EXECUTE on transform.publish_marts, antq/publish.py)
     bi_reader         reads marts and dq, nothing else, and writes nowhere
+
+bi_reader has no USAGE on marts_build: a build BI may not see yet is unreadable to it. It holds
+SELECT on the tables there (default privileges), so that a build is readable the moment the
+publication renames marts_build to marts: grants on a table travel with it, grants on a schema stay
+with its name (transform.publish_marts puts them back).
 
 Passwords come from the environment only (ANTQ_LOADER_PASSWORD, ANTQ_TRANSFORMER_PASSWORD,
 ANTQ_BI_READER_PASSWORD). They are hashed (SCRAM) by libpq on this side before they are sent,
@@ -45,9 +52,11 @@ BI_READER = "bi_reader"
 
 LOADER_SCHEMAS = ("raw", "staging")
 TRANSFORMER_READS = ("raw", "staging")
-TRANSFORMER_WRITES = ("marts", "transform", "dq")
-READER_SCHEMAS = ("marts", "dq")
-WAREHOUSE_SCHEMAS = ("raw", "staging", "transform", "marts", "dq")
+TRANSFORMER_WRITES = ("marts_build", "marts", "transform", "dq")
+READER_SCHEMAS = ("marts", "dq")  # USAGE: what bi_reader can see
+READER_TABLES = ("marts", "marts_build", "dq")  # SELECT on the tables: a build is readable once published
+WAREHOUSE_SCHEMAS = ("raw", "staging", "transform", "marts_build", "marts", "dq")
+PUBLISH_FUNCTION = "transform.publish_marts(text)"
 
 
 @dataclass(frozen=True)
@@ -255,6 +264,8 @@ def grant_statements(database: str, owners: list[str], names: RoleNames, present
             S("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(_idents(TRANSFORMER_WRITES), r),
             S("GRANT ALL ON ALL TABLES IN SCHEMA {} TO {}").format(_idents(TRANSFORMER_WRITES), r),
             S("GRANT ALL ON ALL SEQUENCES IN SCHEMA {} TO {}").format(_idents(TRANSFORMER_WRITES), r),
+            # dbt's on-run-end hook publishes a complete build (antq/publish.py)
+            S("GRANT EXECUTE ON FUNCTION " + PUBLISH_FUNCTION + " TO {}").format(r),
         ]
         defaults(TRANSFORMER_READS, "SELECT", "TABLES", names.transformer)
         defaults(TRANSFORMER_WRITES, "ALL", "TABLES", names.transformer)
@@ -264,9 +275,9 @@ def grant_statements(database: str, owners: list[str], names: RoleNames, present
         stmts += [
             S("GRANT CONNECT ON DATABASE {} TO {}").format(db, r),
             S("GRANT USAGE ON SCHEMA {} TO {}").format(_idents(READER_SCHEMAS), r),
-            S("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(_idents(READER_SCHEMAS), r),
+            S("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(_idents(READER_TABLES), r),
         ]
-        defaults(READER_SCHEMAS, "SELECT", "TABLES", names.bi_reader)
+        defaults(READER_TABLES, "SELECT", "TABLES", names.bi_reader)
     return stmts
 
 
@@ -276,7 +287,7 @@ def _transformer_defaults(names: RoleNames) -> list[sql.Composed]:
     tried on its own, and a warning when refused."""
     return [
         sql.SQL("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT SELECT ON TABLES TO {}").format(
-            sql.Identifier(names.transformer), _idents(READER_SCHEMAS), sql.Identifier(names.bi_reader)
+            sql.Identifier(names.transformer), _idents(READER_TABLES), sql.Identifier(names.bi_reader)
         )
     ]
 

@@ -4,6 +4,7 @@
   reached, the last DAG runs with their failed tasks;
 - files pending: in the landing folder but not in the ledger yet (the next run takes them);
 - rejected files still standing, with their reasons and where their bytes are kept;
+- which build of the marts BI reads, and whether a build that failed is waiting (antq.publish);
 - the expectations that failed in the last validation run (dq.validation_results).
 
 Every problem it lists comes with what to do about it.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import psycopg
 
-from antq import config
+from antq import config, publish
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ def collect(url: str, reports_dir: Path | None = None, airflow_url: str | None =
                        where to_regclass('raw.manifest_rejections') is not null
                        order by manifest_path, line_no limit %s""", (limit,))
             ] if conn.execute("select to_regclass('raw.manifest_rejections') is not null").fetchone()[0] else [],
+            "marts": publish.state(conn),
             "pending": None,
             "airflow": None,
         }
@@ -205,6 +207,19 @@ def render(s: dict) -> str:
     if s["rejected_total"] > len(s["rejected"]):
         out.append(f"  … and {s['rejected_total'] - len(s['rejected'])} more: "
                    "`antq psql -c 'select relative_path, reason from raw.rejected_files'`")
+
+    out += ["", "Marts (what BI reads; transform.marts_publications)"]
+    m = s.get("marts")
+    if not m or m["publication"] is None:
+        out.append("  none published yet: the antq_transform DAG publishes the marts after a complete dbt build")
+    else:
+        out.append(f"  {_when(m['published_at'])}  publication {m['publication']} ({m['published_by']}): "
+                   f"the build that ended {_when(m['built_at'])}")
+    if m and m["unpublished_models"]:
+        out.append(f"  not published: {m['unpublished_models']} mart(s) built in marts_build since "
+                   f"{_when(m['unpublished_since'])}, without a complete build that passed its tests (a dbt model "
+                   "or test failed, or dbt is still running); BI keeps reading the build above. Read the dbt log "
+                   "of the failed antq_transform run, fix the cause, then clear the run (or `antq run`)")
 
     v = s["validation"]
     out += ["", "Last validation run (dq.validation_results)"]

@@ -55,6 +55,9 @@ def migrate(url: str, *, roles: bool = True):
         import expectations  # the dq schema's tables are defined there, once
 
         expectations.ensure_dq_tables(conn)
+        from antq import publish  # marts_build and the publication of the marts (antq/publish.py)
+
+        publish.ensure(conn)
     if not roles:
         return None
     from antq import roles as antq_roles

@@ -1,4 +1,5 @@
-"""Transform and validate: dbt builds the marts (through Cosmos), then Great Expectations checks them.
+"""Transform, publish and validate: dbt builds the marts (through Cosmos) in marts_build, the publish
+task makes the whole build what BI reads at once (antq/publish.py), then Great Expectations checks it.
 
 Scheduled by the `antq_staged_figures` asset that the ingestion DAG updates, not by a clock.
 dbt runs once (`dbt build`, the `dbt.dbt_producer_watcher` task, Cosmos' WATCHER mode); each model
@@ -6,8 +7,9 @@ keeps its task and its tests' task, which take their node's outcome from that bu
 of them runs its model (or its tests) alone. See antq/dbt_watcher.py.
 A failed expectation never fails the load: verdicts go to dq.validation_results and
 dq.flagged_figures, and the validate task's return value says what failed.
-Every task is retried (a short database outage must not leave the marts half rebuilt until the
-next asset event): dbt's models are idempotent and the validation of a run id replaces its rows.
+Every task is retried (a short database outage must not hold the night's build back until the
+next asset event): dbt's models are idempotent, a second publication finds nothing to publish, and
+the validation of a run id replaces its rows. A night that fails for good publishes nothing.
 """
 from __future__ import annotations
 
@@ -72,13 +74,20 @@ def antq_transform():
     )
     report_after_the_build(dbt)
 
+    @task
+    def publish() -> dict:
+        """Only after every dbt task succeeded: a failed night leaves BI on the previous build."""
+        from antq.publish import publish_marts
+
+        return publish_marts(published_by=get_current_context()["run_id"])
+
     @task(outlets=[VALIDATED_MARTS])
     def validate() -> dict:
         from antq import pipeline
 
         return pipeline.validate(get_current_context()["run_id"])
 
-    dbt >> validate()
+    dbt >> publish() >> validate()
 
 
 antq_transform()

@@ -8,13 +8,22 @@
   night's reports (see validation_scope.sql). report_id and report_staged_at are indexed too: the
   delete of a re-staged report's rows and the "what is new" lookup below then read a few index pages
   instead of the history.
+
+  A re-staged report may no longer make some of its rows (a measure it no longer states): the
+  increment has nothing to replace them with, so drop_rows_no_longer_made deletes them after it.
+
+  The marts are built in marts_build, which is published by swapping it with `marts` (see
+  publish.sql): a build starts from the copy BI read before, one or more nights behind. Every rule
+  here therefore works from what this relation itself holds (its newest report_staged_at), never
+  from what the previous night did, so a copy some nights behind ends as a fresh build would.
 #}
 {#- indexes: more indexes, [{'columns': [...], 'include': [...]}] -#}
 {% macro incremental_report_config(grain=none, indexes=[]) -%}
     {#- the hook is rendered when the model runs (`this` is then the built table) -#}
     {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
               on_schema_change='append_new_columns',
-              post_hook="{{ report_mart_indexes(" ~ ((grain | tojson) if grain else 'none') ~ ", " ~ (indexes | tojson) ~ ") }}") }}
+              post_hook=["{{ report_mart_indexes(" ~ ((grain | tojson) if grain else 'none') ~ ", " ~ (indexes | tojson) ~ ") }}",
+                         "{{ drop_rows_no_longer_made() }}"]) }}
 {%- endmacro %}
 
 {#- `create index if not exists`: a mart built before these indexes existed gets them on its next run -#}
@@ -48,15 +57,46 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- fct_measure_statements after a night: a re-staged report that no longer states a measure leaves
-    rows in groups nothing else states (so the night did not recompute them); they go. -#}
+{#- An incremental model's pre-hook (dbt_project.yml): the newest report_staged_at it holds before
+    this build, kept for the model's own transaction, where its post-hooks read it back
+    (restaged_since_previous_build). Once the increment is in, the relation no longer knows it. -#}
+{% macro remember_previous_build() -%}
+    {%- if is_incremental()
+          and 'report_staged_at' in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+    select set_config('antq.previous_build_staged_through',
+                      coalesce((select max(report_staged_at) from {{ this }})::text, '-infinity'), true)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The reports (re-)staged since this relation's previous build: the reports of this increment,
+    however many nights that build is behind. Unknown (no pre-hook ran): every report. -#}
+{% macro restaged_since_previous_build() -%}
+    select report_id from {{ ref('stg_reports') }}
+    where staged_at > coalesce(nullif(current_setting('antq.previous_build_staged_through', true), '')::timestamptz,
+                               '-infinity'::timestamptz)
+{%- endmacro %}
+
+{#- After an increment: rows of a report re-staged since the previous build that the increment did
+    not replace (their report_staged_at is older than the report's) are rows the report no longer
+    makes, and go. Per-report marts: a report that no longer states any tips keeps no fct_tips row.
+    fct_measure_statements: a group the report no longer states, and nothing else states, is not
+    recomputed by the night, its rows go here. -#}
+{% macro drop_rows_no_longer_made() -%}
+    {#- ref outside the branch, so dbt sees the dependency when it parses -#}
+    {%- set reports = ref('stg_reports') -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} as built
+    using {{ reports }} as report
+    where report.report_id = built.report_id
+      and built.report_staged_at < report.staged_at
+      and report.report_id in ({{ report_id_list(restaged_since_previous_build()) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_measure_statements' post-hook (the model names it) -#}
 {% macro drop_statements_no_longer_made() -%}
     {%- if is_incremental() -%}
-    delete from {{ this }} as statement
-    using {{ ref('stg_reports') }} as report
-    where report.report_id = statement.report_id
-      and statement.report_staged_at < report.staged_at
-      and report.report_id in ({{ report_id_list(unvalidated_report_ids()) }})
+    {{ drop_rows_no_longer_made() }}
     {%- else -%}
     select 1
     {%- endif -%}
