@@ -1,68 +1,64 @@
 """Shared fixtures: real PostgreSQL only (the server on 127.0.0.1:5432, or ANTQ_TEST_SERVER_URL)."""
+
 from __future__ import annotations
 
 import os
-import uuid
-from contextlib import contextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
-from antq import config
+import pg_databases
+from pg_databases import SERVER_URL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
-SERVER_URL = os.environ.get("ANTQ_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Tests write files just before ingesting them: no settle watch (a real run's guard against files still
 # being written, 5 s by default); tests/test_bad_input.py tests the watch with its own value.
 os.environ.setdefault("ANTQ_SETTLE_SECONDS", "0")
-
-
-def _admin():
-    return psycopg.connect(config.with_database(SERVER_URL, "postgres"), autocommit=True)
 
 
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     """The PostgreSQL server tests create their databases on; a clear error if it is not there."""
     try:
-        with _admin() as conn:
+        with pg_databases.admin(SERVER_URL) as conn:
             conn.execute("select 1")
     except psycopg.OperationalError as err:
         pytest.fail(f"tests need a PostgreSQL server at {SERVER_URL} (set ANTQ_TEST_SERVER_URL): {err}")
     return SERVER_URL
 
 
-@contextmanager
-def new_database(server_url: str):
-    """A new, empty database on the server; dropped afterwards with the Airflow one beside it."""
-    name = f"antq_test_{uuid.uuid4().hex[:10]}"
-    with _admin() as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    try:
-        yield config.with_database(server_url, name)
-    finally:
-        with _admin() as conn:
-            for db in (name, f"{name}_airflow"):
-                conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(db)))
+@pytest.fixture(scope="session")
+def databases(pg_server) -> Iterator[pg_databases.Databases]:
+    """Makes the session's databases (tests/pg_databases.py): `.empty()`, `.warehouse()`; all dropped at the end."""
+    made = pg_databases.Databases(pg_server)
+    yield made
+    made.close()
 
 
 @pytest.fixture
-def fresh_db(pg_server):
-    """A new, empty database for one test, dropped afterwards."""
-    with new_database(pg_server) as url:
+def fresh_db(databases):
+    """A new, empty database for one test, dropped afterwards (with the Airflow one beside it)."""
+    with databases.empty() as url:
         yield url
 
 
 @pytest.fixture
-def warehouse_db(fresh_db):
-    """A fresh database with the warehouse schemas applied."""
-    from antq import warehouse
+def warehouse_db(databases):
+    """A new database with the warehouse schemas, roles' grants and dq tables (as `warehouse.migrate`
+    leaves it: a clone of the session's template)."""
+    with databases.warehouse() as url:
+        yield url
 
-    warehouse.migrate(fresh_db)
-    return fresh_db
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items):
+    """A test that starts the Airflow services or a Celery worker is an integration test too."""
+    for item in items:
+        if item.get_closest_marker("scheduler") or item.get_closest_marker("celery"):
+            item.add_marker(pytest.mark.integration)
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -26,6 +26,8 @@ from antq import config, ingest, reprocess, runner
 
 from warehouse_state import OLD_VERSION, SEEDS, duplicates, land
 
+pytestmark = pytest.mark.integration  # dbt builds the marts after each night
+
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 NIGHT_1 = datetime(2024, 3, 10, 2, 0, tzinfo=HCM)
 NIGHT_2 = datetime(2024, 3, 11, 2, 0, tzinfo=HCM)

@@ -46,6 +46,7 @@ def dagbag(tmp_path_factory):
     mp.undo()
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_both_dags_parse_without_import_errors(dagbag):
     bag, serialized = dagbag
     assert bag.import_errors == {}
@@ -53,6 +54,7 @@ def test_both_dags_parse_without_import_errors(dagbag):
     assert len(bag.dags["antq_transform"].task_ids) > 20  # the dbt task group was rendered
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_ingestion_runs_nightly_at_two_in_the_morning_ho_chi_minh_time(dagbag):
     from airflow.timetables.trigger import CronTriggerTimetable
 
@@ -71,6 +73,7 @@ def test_ingestion_runs_nightly_at_two_in_the_morning_ho_chi_minh_time(dagbag):
     assert all(i.data_interval.start == i.data_interval.end == i.logical_date for i in infos)
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_transform_runs_on_the_asset_the_ingestion_updates_not_on_a_clock(dagbag):
     from airflow.timetables.simple import AssetTriggeredTimetable
 
@@ -86,6 +89,7 @@ def test_transform_runs_on_the_asset_the_ingestion_updates_not_on_a_clock(dagbag
     assert producers == {"extract_and_stage": [STAGED_FIGURES.name]}
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_every_task_of_both_dags_is_retried(dagbag):
     """#15: a short database outage during dbt must not leave the marts half rebuilt until the next
     asset event; every transform task (each dbt node, the validation) is retried, as ingestion's are."""
@@ -95,6 +99,7 @@ def test_every_task_of_both_dags_is_retried(dagbag):
         assert tasks and all(t.retries >= 2 for t in tasks), [(t.task_id, t.retries) for t in tasks if t.retries < 2]
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_ingestion_params_choose_what_is_re_extracted(dagbag):
     bag, _ = dagbag
     params = bag.dags["antq_ingest"].params
@@ -118,6 +123,7 @@ def test_a_scheduled_run_is_a_nightly_run_of_its_local_day():
     assert late == plan
 
 
+@pytest.mark.integration  # imports Airflow (its DagRunType): seconds, on a loaded machine
 def test_a_backfill_run_re_processes_its_own_day_only():
     plan = reprocess.plan_run("backfill", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(days=30))
     assert plan.reprocessing and not plan.takes_flat_files
