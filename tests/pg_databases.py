@@ -4,7 +4,7 @@ One home for them (conftest.py's fixtures use it): an empty database, or a wareh
 cloned from a template the warehouse DDL was applied to once per test session (`warehouse.migrate`,
 roles and grants included): CREATE DATABASE … TEMPLATE copies schemas, tables, their grants and
 default privileges, but not the database's own ACL (GRANT CONNECT ON DATABASE), which is copied
-after the clone. Databases are dropped in a background thread: a drop waits for a checkpoint, seconds
+after the clone. Databases are dropped in background threads: a drop waits for a checkpoint, seconds
 on a busy server, and no test needs to wait for it; the session waits for them all at its end.
 
 Several sessions (and pytest-xdist workers) share the server: every name is unique, and the template
@@ -123,7 +123,8 @@ class Databases:
     def __init__(self, server_url: str = SERVER_URL):
         self.server_url = server_url
         self.template: str | None = None
-        self._drops = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+        # several at once: a drop waits for a checkpoint, and drops waiting together share the next one
+        self._drops = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
         self._pending: list[tuple[str, Future]] = []
 
     @contextmanager

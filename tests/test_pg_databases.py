@@ -10,7 +10,7 @@ import pytest
 
 from antq import warehouse
 
-from pg_databases import TEMPLATE_PREFIX, admin, create_database, drop_database, drop_stale_templates
+from pg_databases import TEMPLATE_PREFIX, Databases, admin, create_database, drop_database, drop_stale_templates
 
 CATALOG = {
     "schemas": """select nspname, nspacl::text from pg_namespace
@@ -73,12 +73,16 @@ def test_an_empty_database_has_no_warehouse_schema(fresh_db):
         assert conn.execute("select to_regnamespace('raw'), to_regnamespace('staging')").fetchone() == (None, None)
 
 
-def test_dropped_databases_are_gone_once_waited_for(databases):
-    with databases.empty() as url:
-        name = url.rsplit("/", 1)[1]
-    databases.wait()
-    with admin(databases.server_url) as conn:
-        assert conn.execute("select count(*) from pg_database where datname = %s", (name,)).fetchone() == (0,)
+def test_dropped_databases_are_gone_once_waited_for(pg_server):
+    own = Databases(pg_server)  # its own drops only, not the session's backlog
+    try:
+        with own.empty() as url:
+            name = url.rsplit("/", 1)[1]
+        own.wait()
+        with admin(pg_server) as conn:
+            assert conn.execute("select count(*) from pg_database where datname = %s", (name,)).fetchone() == (0,)
+    finally:
+        own.close()
 
 
 @pytest.mark.parametrize("tag", ["a", "b"])
