@@ -8,13 +8,31 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export GX_ANALYTICS_ENABLED := False
 
-.PHONY: run test bench score install clean-data dashboard browser psql docs status
+.PHONY: run test test-fast lint lint-fix bench score install clean-data dashboard browser psql docs status
 
 run: install  ## the main job: sample reports -> warehouse -> marts -> GX verdicts
 	$(UV) run --frozen --no-sync antq run
 
 test: install bi/.venv/.synced browser  ## the test suite, against real PostgreSQL (and the pages in headless Chromium)
 	$(UV) run --frozen --no-sync pytest
+
+test-fast: install  ## the tests that start no Airflow, dbt, Superset, browser or antq run (pytest -m "not integration")
+	$(UV) run --frozen --no-sync pytest -m "not integration"
+
+# Config in pyproject.toml ([tool.ruff], [tool.sqlfluff]) and .sqlfluffignore. Every check runs even
+# when one fails, so one `make lint` lists everything.
+lint: .venv/.synced  ## ruff (check + format) on the Python, sqlfluff on the SQL (dbt project, antq/sql)
+	@status=0; \
+	$(UV) run --frozen --no-sync ruff check . || status=1; \
+	$(UV) run --frozen --no-sync ruff format --check . || status=1; \
+	$(UV) run --frozen --no-sync sqlfluff lint . || status=1; \
+	exit $$status
+
+lint-fix: .venv/.synced  ## apply what ruff and sqlfluff can fix themselves, then lint to list what is left
+	$(UV) run --frozen --no-sync ruff check --fix --exit-zero --silent .
+	$(UV) run --frozen --no-sync ruff format .
+	$(UV) run --frozen --no-sync sqlfluff fix . || true  # exits 1 when something is left: lint lists it
+	@$(MAKE) --no-print-directory lint
 
 psql: install  ## psql on the warehouse `make run` filled (its embedded PostgreSQL is started for it)
 	$(UV) run --frozen --no-sync antq psql

@@ -20,10 +20,13 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
-from antq import config, pipeline, publish, roles, status
+from antq import config, publish, roles, status
+from antq.ingest import night
+from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
-from test_schedule import dagbag  # noqa: F401  (the DAG files parsed as the dag-processor does)
+
+pytestmark = pytest.mark.integration  # dbt builds and Airflow's DagBag
 
 
 def _dbt(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
@@ -114,7 +117,7 @@ def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_sh
         warehouse_db, nights, tmp_path):
     url = warehouse_db
     first, second = nights
-    pipeline.ingest("night-1", date(2024, 1, 1), first, url)
+    night.run(url, first, nightly(date(2024, 1, 1)), "night-1")
     _build(url, tmp_path)
     before = bi_sees(url)
     assert before["dim_report"][0] == 3
@@ -122,7 +125,7 @@ def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_sh
 
     # night 2: two new reports, and one of them carries a figure fct_coverage cannot read (its total
     # is a word): fct_coverage fails after other marts of the build were committed
-    pipeline.ingest("night-2", date(2024, 1, 2), second, url)
+    night.run(url, second, nightly(date(2024, 1, 2)), "night-2")
     report_003, report_004 = _report_id(url, "003"), _report_id(url, "004")
     add_figure(url, report_003, f"{report_003}:poison", "coverage.units", 10, '{"total": "mười"}')
     failed = _dbt(url, tmp_path, "build")
@@ -175,13 +178,13 @@ def test_a_build_nights_behind_ends_equal_to_a_rebuild_from_scratch(warehouse_db
     night 3 (a report re-staged without its police figures)."""
     url = warehouse_db
     first, second = nights
-    pipeline.ingest("night-1", date(2024, 1, 1), first, url)
+    night.run(url, first, nightly(date(2024, 1, 1)), "night-1")
     _build(url, tmp_path)
     validated(url, "night-1")
     report_000, report_001 = _report_id(url, "000"), _report_id(url, "001")
     assert _one(url, "select count(*) from marts.fct_tips where report_id = %s", report_001) == 1
 
-    pipeline.ingest("night-2", date(2024, 1, 2), second, url)
+    night.run(url, second, nightly(date(2024, 1, 2)), "night-2")
     restage(url, report_001, "tips.%")  # a newer extractor reads no tips in it
     _build(url, tmp_path)
     validated(url, "night-2")
@@ -207,10 +210,10 @@ def test_a_build_nights_behind_ends_equal_to_a_rebuild_from_scratch(warehouse_db
 def test_bi_reader_reads_marts_and_never_the_build(warehouse_db, nights, tmp_path):
     url = warehouse_db
     first, _ = nights
-    pipeline.ingest("night-1", date(2024, 1, 1), first, url)
-    for night in (1, 2):  # the second publication puts the first one's copy in marts_build
+    night.run(url, first, nightly(date(2024, 1, 1)), "night-1")
+    for build_no in (1, 2):  # the second publication puts the first one's copy in marts_build
         _build(url, tmp_path)
-        if night == 2:
+        if build_no == 2:
             assert _one(url, "select count(*) from marts_build.fct_figures") > 0
         with _as_bi_reader(url) as conn:
             assert conn.execute("select count(*) from marts.fct_figures").fetchone()[0] > 0
@@ -231,7 +234,7 @@ def test_dbt_as_the_transformer_publishes_through_the_one_function_it_may_run(wa
     """Renaming a schema takes its owner; antq_transformer owns none, and publishes through
     transform.publish_marts (SECURITY DEFINER), the only thing of it granted to it."""
     url = warehouse_db
-    pipeline.ingest("night-1", date(2024, 1, 1), nights[0], url)
+    night.run(url, nights[0], nightly(date(2024, 1, 1)), "night-1")
     monkeypatch.setenv("ANTQ_TRANSFORMER_USER", roles.TRANSFORMER)  # read by config.dbt_env
     for _ in range(2):  # the second build starts from the copy the first publication put aside
         _build(url, tmp_path)

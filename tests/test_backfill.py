@@ -153,6 +153,7 @@ def _antq(args, env, timeout=900):
     return proc.stdout
 
 
+@pytest.mark.integration  # dbt rebuilds the marts
 def test_antq_reprocess_without_a_scheduler_does_the_backfill_directly_and_rebuilds_the_marts(loaded, tmp_path):
     url, folder, paths, current = loaded
     age(url)

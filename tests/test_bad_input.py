@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,17 +31,16 @@ from typing import Callable
 
 import psycopg
 import pytest
-from psycopg import sql
 
 import extractors
-from antq import config, warehouse
+from antq import config
 from antq.ingest import landing as landing_folder, night
 from antq.ingest.plan import nightly
 from antq.ingest.raw import load_raw
 from extractors.decode import clean_text
 from extractors.legacy import encode_tcvn3, encode_vni
 
-from conftest import SEEDS_DIR, _admin
+from conftest import SEEDS_DIR
 from sample_files import (docx_bytes, encode_cp1258, odt_bytes, paragraphs, pdf_bytes, rtf_bytes, scanned_pdf,
                           zip_bytes)
 
@@ -437,12 +435,12 @@ class Corpus:
 
 
 @pytest.fixture(scope="module")
-def corpus(pg_server, tmp_path_factory):
-    name = f"antq_test_{uuid.uuid4().hex[:10]}"
-    with _admin() as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = config.with_database(pg_server, name)
-    warehouse.migrate(url)
+def corpus(databases, tmp_path_factory):
+    with databases.warehouse() as url:
+        yield from _corpus(url, tmp_path_factory)
+
+
+def _corpus(url: str, tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     landing, outside = root / "landing", root / "outside"
     shutil.copytree(SEEDS_DIR, landing)
@@ -464,8 +462,6 @@ def corpus(pg_server, tmp_path_factory):
             yield Corpus(url, landing, root / "quarantine", made, runs, time.monotonic() - started)
     finally:
         os.chdir(cwd)
-        with _admin() as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
 
 def q(url: str, query: str, *params):

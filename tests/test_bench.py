@@ -101,6 +101,7 @@ def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
     assert todo == {"pending": [], "reextract": [], "manifest": []}
 
 
+@pytest.mark.integration  # dbt, GX and Airflow (`airflow dags test`) at tiny sizes
 def test_quick_bench_fills_every_section(pg_server, tmp_path, monkeypatch, capsys):
     """Every section at tiny sizes on the test server: the figures are there and the runs are right."""
     monkeypatch.setenv("ANTQ_BENCH_SERVER_URL", pg_server)

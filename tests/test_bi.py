@@ -33,13 +33,16 @@ from antq import bi, config, roles
 from antq.ingest import night
 from antq.ingest.plan import nightly
 
-from conftest import PROJECT_ROOT, SEEDS_DIR, new_database
+from conftest import PROJECT_ROOT, SEEDS_DIR
 
 SCREENSHOTS = PROJECT_ROOT / ".data" / "screenshots" / "test-bi"
 PROBE_SLUG = "antq-test-probe"
 
-pytestmark = pytest.mark.skipif(not (bi.BI_DIR / ".venv" / "bin" / "python").exists(),
-                                reason="Superset's environment bi/.venv is missing: `make test` creates it")
+pytestmark = [
+    pytest.mark.integration,  # dbt builds the marts, Superset serves them, Chromium opens them
+    pytest.mark.skipif(not (bi.BI_DIR / ".venv" / "bin" / "python").exists(),
+                       reason="Superset's environment bi/.venv is missing: `make test` creates it"),
+]
 
 
 def _dbt_build(url: str, tmp: Path) -> None:
@@ -49,15 +52,12 @@ def _dbt_build(url: str, tmp: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(pg_server, tmp_path_factory):
-    """The sample reports through the whole chain, on a fresh database of the test server."""
+def sample_warehouse(databases, tmp_path_factory):
+    """The sample reports through the whole chain, on a fresh warehouse of the test server."""
     import expectations
 
     tmp = tmp_path_factory.mktemp("bi-warehouse")
-    with new_database(pg_server) as url:
-        from antq import warehouse
-
-        warehouse.migrate(url)
+    with databases.warehouse() as url:
         night.run(url, SEEDS_DIR, nightly(date(2024, 1, 1)), "bi-night-1")
         _dbt_build(url, tmp)
         expectations.run_checks(url, "bi-night-1", tmp / "gx")

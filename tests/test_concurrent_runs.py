@@ -16,14 +16,13 @@ import pytest
 
 from antq import cli, config, runner
 
-from conftest import new_database
-
 
 def _start(env: dict) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "antq.cli", "run"], env=env, cwd=config.PROJECT_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.integration  # two `antq run`: Airflow, dbt, GX
 def test_two_runs_at_once_on_one_warehouse_both_end_cleanly_and_load_the_data_once(fresh_db, tmp_path):
     env = {**os.environ, "WAREHOUSE_URL": fresh_db, "ANTQ_DATA_DIR": str(tmp_path / "data")}
     env.pop("REPORTS_DIR", None)
@@ -119,8 +118,8 @@ create table job (job_type text, state text, latest_heartbeat timestamptz);
 """
 
 
-def test_a_run_left_running_by_a_killed_antq_run_is_marked_failed(pg_server):
-    with new_database(pg_server) as url:
+def test_a_run_left_running_by_a_killed_antq_run_is_marked_failed(databases):
+    with databases.empty() as url:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(AIRFLOW_TABLES)
             conn.execute("""insert into dag_run values

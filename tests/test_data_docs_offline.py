@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 import shutil
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -19,7 +20,8 @@ from antq import config
 from expectations import data_docs
 from expectations.context import file_context
 
-GX_TEMPLATES = Path(__import__("great_expectations").__file__).parent / "render" / "view" / "templates"
+# found without importing GX (tens of seconds on a loaded machine, paid at collection otherwise)
+GX_TEMPLATES = Path(find_spec("great_expectations").origin).parent / "render" / "view" / "templates"
 STYLED = """return {
   bootstrap: getComputedStyle(document.body).fontFamily.includes('Segoe UI')
              && getComputedStyle(document.querySelector('.navbar')).display === 'flex',
@@ -113,6 +115,7 @@ def test_missing_npm_packages_say_how_to_install_them(gx_site, tmp_path):
     assert data_docs.make_docs_offline(str(tmp_path / "nowhere" / "index.html")) == "no Data Docs site"
 
 
+@pytest.mark.integration  # Chromium
 def test_in_chromium_with_the_network_off_gx_page_is_bare_and_the_rewritten_one_styled(gx_site, assets, tmp_path):
     from offline_browser import OfflineBrowser
 

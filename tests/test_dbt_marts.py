@@ -16,6 +16,8 @@ from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
 
+pytestmark = pytest.mark.integration  # dbt builds the marts
+
 INCREMENTAL = ("fct_figures", "fct_campaigns", "fct_tips", "fct_awards", "fct_targets", "fct_coverage",
                "fct_models", "fct_weapons_recovered", "fct_public_order", "fct_force", "fct_governance",
                "dim_report")

@@ -9,8 +9,8 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -20,7 +20,6 @@ import expectations
 from expectations import verdicts
 from expectations.rules import RuleError, dbt_vars, load_rules
 
-ADMIN_URL = os.environ.get("ANTQ_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SOCKET_DIR = "/var/run/postgresql"
 REPO = Path(__file__).resolve().parents[1]
 
@@ -119,25 +118,21 @@ REPORTS = [
 ]
 
 
-def _admin():
-    return psycopg.connect(ADMIN_URL, autocommit=True)
-
-
 @pytest.fixture(scope="module")
-def dbname():
-    name = f"antq_test_gx_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    with _admin() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield name
-    finally:
-        with _admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def module_db(databases):
+    """One empty database for the module (each test rebuilds the schemas it needs: load_marts)."""
+    with databases.empty() as url:
+        yield url
 
 
 @pytest.fixture
-def url(dbname):
-    return f"postgresql://postgres@127.0.0.1:5432/{dbname}"
+def dbname(module_db):
+    return urlsplit(module_db).path.lstrip("/")
+
+
+@pytest.fixture
+def url(module_db):
+    return module_db
 
 
 def insert_figures(cur, figures):
@@ -771,6 +766,7 @@ print(json.dumps({"raised": raised, "success": ti.pushed["success"],
 """
 
 
+@pytest.mark.integration  # Airflow's GX operator, in its own process
 def test_provider_operator_runs_configure_checkpoint_on_a_file_context(url, tmp_path):
     """GXValidateCheckpointOperator(context_type="file") with our two callables (own process:
     importing Airflow sets up its logging)."""

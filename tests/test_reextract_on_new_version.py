@@ -25,6 +25,8 @@ from antq.ingest.plan import nightly
 
 from warehouse_state import OLD_VERSION, SEEDS, duplicates, land
 
+pytestmark = pytest.mark.integration  # dbt builds the marts after each night
+
 NIGHT_1, NIGHT_2 = date(2024, 3, 10), date(2024, 3, 11)  # scheduled 02:00 runs (default params: reextract=auto)
 
 

@@ -17,15 +17,8 @@ from psycopg import errors, sql
 
 from antq import config, roles, warehouse
 
-
-def _admin() -> psycopg.Connection:
-    return psycopg.connect(config.with_database(pg_server_url(), "postgres"), autocommit=True)
-
-
-def pg_server_url() -> str:
-    import os
-
-    return os.environ.get("ANTQ_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from pg_databases import admin as _admin
+from pg_databases import create_database, drop_database
 
 LOADER, TRANSFORMER, READER = roles.LOADER, roles.TRANSFORMER, roles.BI_READER
 
@@ -212,28 +205,23 @@ def test_apply_roles_is_idempotent(db):
 
 
 @pytest.fixture
-def own_names():
+def own_names(databases):
     """Role names of this test only, dropped afterwards. List it before the database fixtures in
     a test's arguments, so the databases holding their grants are dropped first."""
     tag = uuid.uuid4().hex[:8]
     names = roles.RoleNames(loader=f"antq_t{tag}_loader", transformer=f"antq_t{tag}_transformer",
                             bi_reader=f"antq_t{tag}_reader")
     yield names
+    databases.wait()  # their drops run in the background (tests/pg_databases.py)
     with _admin() as conn:
         for name in (names.loader, names.transformer, names.bi_reader):
             conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
 
 
 @pytest.fixture
-def two_databases(pg_server):
-    made = [f"antq_test_{uuid.uuid4().hex[:10]}" for _ in range(2)]
-    with _admin() as conn:
-        for name in made:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    yield [config.with_database(pg_server, name) for name in made]
-    with _admin() as conn:
-        for name in made:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+def two_databases(databases):
+    with databases.empty() as first, databases.empty() as second:
+        yield [first, second]
 
 
 def test_two_databases_setting_up_at_once_on_one_server(own_names, two_databases):
@@ -303,8 +291,7 @@ def test_an_owner_without_createrole_gets_a_warning_not_a_failure(pg_server, own
     dbname = f"antq_test_{uuid.uuid4().hex[:10]}"
     with _admin() as conn:
         conn.execute(sql.SQL("create role {} login nocreaterole").format(sql.Identifier(owner)))
-        conn.execute(sql.SQL("create database {} owner {}").format(sql.Identifier(dbname), sql.Identifier(owner)))
-    url = as_role(config.with_database(pg_server, dbname), owner)
+    url = as_role(create_database(pg_server, dbname, owner=owner), owner)
     try:
         with caplog.at_level(logging.WARNING, logger="antq.roles"):
             warehouse.migrate(url, roles=False)
@@ -321,7 +308,7 @@ def test_an_owner_without_createrole_gets_a_warning_not_a_failure(pg_server, own
             assert conn.execute("select id from marts.fct_demo").fetchall() == [(1,)]
             refused(conn, "select * from raw.report_files")
     finally:
+        drop_database(pg_server, dbname)  # now, not in the background: the role goes next
         with _admin() as conn:
-            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(dbname)))
             conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(owner)))
 

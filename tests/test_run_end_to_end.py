@@ -13,6 +13,8 @@ import pytest
 
 from antq import config, runner
 
+pytestmark = pytest.mark.integration  # `antq run`: Airflow, dbt, GX
+
 SAMPLE_DOCS = {f"{n}_{h}.txt" for n, h in [("000", "19a092f55bfce8ee"), ("001", "24808d28fd314263"),
                                           ("002", "8cb08c7fc698b016"), ("003", "444a77a962dd98df"),
                                           ("004", "f927958248fcde9a")]}

@@ -3,7 +3,6 @@ the ingestion updates, and which run picks up which landed file (flat or under a
 from __future__ import annotations
 
 import shutil
-import subprocess
 from datetime import date, datetime, timedelta, timezone
 
 import psycopg
@@ -19,29 +18,7 @@ HCM = config.LOCAL_TZ
 SEEDS = sorted(SEEDS_DIR.iterdir())
 
 
-@pytest.fixture(scope="module")
-def dagbag(tmp_path_factory):
-    """Both DAG files parsed as the dag-processor parses them, then serialized and read back as the
-    scheduler sees them (the transform DAG renders its dbt task group from a freshly parsed manifest)."""
-    tmp = tmp_path_factory.mktemp("dagbag")
-    env = config.child_env("postgresql://nobody@127.0.0.1:5432/antq_parse_only", tmp)
-    proc = subprocess.run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
-                          env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    mp = pytest.MonkeyPatch()
-    for key in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):
-        mp.setenv(key, env[key])
-    mp.setenv("AIRFLOW_HOME", str(tmp / "airflow"))
-    mp.setenv("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
-    from airflow.dag_processing.dagbag import DagBag
-    from airflow.serialization.serialized_objects import DagSerialization
-
-    bag = DagBag(dag_folder=str(config.DAGS_DIR))
-    serialized = {dag_id: DagSerialization.from_dict(DagSerialization.to_dict(d)) for dag_id, d in bag.dags.items()}
-    yield bag, serialized
-    mp.undo()
-
-
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_both_dags_parse_without_import_errors(dagbag):
     bag, serialized = dagbag
     assert bag.import_errors == {}
@@ -49,6 +26,7 @@ def test_both_dags_parse_without_import_errors(dagbag):
     assert len(bag.dags["antq_transform"].task_ids) > 20  # the dbt task group was rendered
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_ingestion_runs_nightly_at_two_in_the_morning_ho_chi_minh_time(dagbag):
     from airflow.timetables.trigger import CronTriggerTimetable
 
@@ -67,6 +45,7 @@ def test_ingestion_runs_nightly_at_two_in_the_morning_ho_chi_minh_time(dagbag):
     assert all(i.data_interval.start == i.data_interval.end == i.logical_date for i in infos)
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_transform_runs_on_the_asset_the_ingestion_updates_not_on_a_clock(dagbag):
     from airflow.timetables.simple import AssetTriggeredTimetable
 
@@ -82,6 +61,7 @@ def test_transform_runs_on_the_asset_the_ingestion_updates_not_on_a_clock(dagbag
     assert producers == {"extract_and_stage": [STAGED_FIGURES.name]}
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_every_task_of_both_dags_is_retried(dagbag):
     """#15: a short database outage during dbt must not leave the marts half rebuilt until the next
     asset event; every transform task (each dbt node, the validation) is retried, as ingestion's are."""
@@ -91,6 +71,7 @@ def test_every_task_of_both_dags_is_retried(dagbag):
         assert tasks and all(t.retries >= 2 for t in tasks), [(t.task_id, t.retries) for t in tasks if t.retries < 2]
 
 
+@pytest.mark.integration  # dbt parse and Airflow's DagBag (fixture dagbag)
 def test_ingestion_params_choose_what_is_re_extracted(dagbag):
     bag, _ = dagbag
     params = bag.dags["antq_ingest"].params
@@ -114,6 +95,7 @@ def test_a_scheduled_run_is_a_nightly_run_of_its_local_day():
     assert late == plan
 
 
+@pytest.mark.integration  # imports Airflow (its DagRunType): seconds, on a loaded machine
 def test_a_backfill_run_re_processes_its_own_day_only():
     plan = plan_run("backfill", NIGHT, NIGHT, NIGHT, {}, now=NIGHT + timedelta(days=30))
     assert plan.reprocessing and not plan.takes_flat_files

@@ -20,6 +20,8 @@ import pytest
 
 from antq import config, runner, warehouse
 
+pytestmark = pytest.mark.integration  # airflow dags test and dbt builds
+
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 BROKEN = "stg_sentences"
 
