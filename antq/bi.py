@@ -10,6 +10,7 @@ Superset 6.1 pins SQLAlchemy < 2 and Airflow needs 2.x, so Superset lives in its
 Superset reads the warehouse as bi_reader (SELECT on marts and dq only, antq.roles): the
 warehouse's grants, not Superset's settings, decide what a chart or SQL Lab can read.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,9 @@ ADMIN_USER = "admin"
 def bi_python() -> Path:
     python = BI_DIR / ".venv" / "bin" / "python"
     if not python.exists():
-        raise RuntimeError(f"Superset's environment is missing ({python}): run `make dashboard` "
-                           "(or `cd bi && uv sync --frozen`)")
+        raise RuntimeError(
+            f"Superset's environment is missing ({python}): run `make dashboard` (or `cd bi && uv sync --frozen`)"
+        )
     return python
 
 
@@ -91,8 +93,14 @@ def setup(home: Path, warehouse_uri: str, assets: Path = ASSETS_DIR, log_path: P
     """Migrate Superset's metadata, create the admin, import `assets`; returns the setup's output."""
     home.mkdir(parents=True, exist_ok=True)
     env = {**superset_env(home, warehouse_uri), "ANTQ_BI_ASSETS": str(assets)}
-    proc = subprocess.run([str(bi_python()), str(BI_DIR / "superset_setup.py")], env=env, cwd=BI_DIR,
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [str(bi_python()), str(BI_DIR / "superset_setup.py")],
+        env=env,
+        cwd=BI_DIR,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     log_path = log_path or home / "setup.log"
     log_path.write_text(proc.stdout + proc.stderr)
     if proc.returncode != 0:
@@ -120,21 +128,38 @@ class SupersetServer:
         self.log_path = home / "webserver.log"
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 240) -> "SupersetServer":
+    def start(self, timeout: float = 240) -> SupersetServer:
         if not port_is_free(self.port):
             raise RuntimeError(f"port {self.port} is taken: set ANTQ_SUPERSET_PORT to another one")
         gunicorn = bi_python().with_name("gunicorn")
-        cmd = [str(gunicorn), "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "8",
-               "--worker-class", "gthread", "--timeout", "120", "--limit-request-line", "0",
-               "--limit-request-field_size", "0", "superset.app:create_app()"]
+        cmd = [
+            str(gunicorn),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            "120",
+            "--limit-request-line",
+            "0",
+            "--limit-request-field_size",
+            "0",
+            "superset.app:create_app()",
+        ]
         log = self.log_path.open("w")
-        self.proc = subprocess.Popen(cmd, env=superset_env(self.home), cwd=BI_DIR, stdout=log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, env=superset_env(self.home), cwd=BI_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"Superset stopped while starting (log: {self.log_path}):\n"
-                                   + self.log_path.read_text()[-3000:])
+                raise RuntimeError(
+                    f"Superset stopped while starting (log: {self.log_path}):\n" + self.log_path.read_text()[-3000:]
+                )
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=5) as resp:
                     if resp.status == 200:
@@ -143,8 +168,7 @@ class SupersetServer:
                 pass
             time.sleep(1)
         self.stop()
-        raise RuntimeError(f"Superset did not answer on {self.url}/health within {timeout:.0f}s "
-                           f"(log: {self.log_path})")
+        raise RuntimeError(f"Superset did not answer on {self.url}/health within {timeout:.0f}s (log: {self.log_path})")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -183,8 +207,9 @@ def dashboard(port: int | None = None, serve: bool = True) -> int:
     print(f"  Superset up in {time.monotonic() - started:.0f}s (log: {server.log_path})\n")
     print(f"Superset     {server.url}/dashboard/list/")
     print(f"main         {server.url}/superset/dashboard/antq-movement/")
-    password_from = ("ANTQ_SUPERSET_ADMIN_PASSWORD" if os.environ.get("ANTQ_SUPERSET_ADMIN_PASSWORD")
-                     else home / "admin_password")
+    password_from = (
+        "ANTQ_SUPERSET_ADMIN_PASSWORD" if os.environ.get("ANTQ_SUPERSET_ADMIN_PASSWORD") else home / "admin_password"
+    )
     print(f"login        {ADMIN_USER} / {admin_password(home)}   (kept in {password_from})")
     print("Ctrl-C stops Superset" + (" and the embedded warehouse" if stack.embedded else ""), flush=True)
     import signal
@@ -209,8 +234,11 @@ class SupersetAPI:
 
         self.url = url.rstrip("/")
         self.session = requests.Session()
-        resp = self.session.post(self.url + "/api/v1/security/login", timeout=60,
-                                 json={"username": user, "password": password, "provider": "db", "refresh": True})
+        resp = self.session.post(
+            self.url + "/api/v1/security/login",
+            timeout=60,
+            json={"username": user, "password": password, "provider": "db", "refresh": True},
+        )
         resp.raise_for_status()
         self.session.headers["Authorization"] = "Bearer " + resp.json()["access_token"]
         csrf = self.session.get(self.url + "/api/v1/security/csrf_token/", timeout=60)

@@ -1,4 +1,5 @@
 """`antq` command line: run the chain, extract figures from files, look at the warehouse."""
+
 from __future__ import annotations
 
 import argparse
@@ -65,8 +66,10 @@ def _cmd_dbt(args) -> int:
     cmd = [config.dbt_executable(), *dbt_args, "--project-dir", str(config.DBT_PROJECT_DIR)]
     code = subprocess.call(cmd, env=stack.env())
     if generate_docs and code == 0:
-        print(f"docs: {config.shown(config.dbt_static_docs())}  (one file, opens offline; "
-              f"or serve them: {config.antq_command()} dbt docs serve)")
+        print(
+            f"docs: {config.shown(config.dbt_static_docs())}  (one file, opens offline; "
+            f"or serve them: {config.antq_command()} dbt docs serve)"
+        )
     return code
 
 
@@ -179,8 +182,10 @@ def _cmd_score_sets(args) -> int:
     if args.show_errors:
         for name, run in runs.items():
             lines = run.result.error_lines()
-            print(f"== {name}: {len(run.result.misses)} missed, {len(run.result.wrong)} wrong, "
-                  f"{len(run.result.wrong_attrs)} wrong attributes")
+            print(
+                f"== {name}: {len(run.result.misses)} missed, {len(run.result.wrong)} wrong, "
+                f"{len(run.result.wrong_attrs)} wrong attributes"
+            )
             if lines:
                 print("\n".join(lines))
         print()
@@ -197,8 +202,11 @@ def _tool(module: str, args) -> int:
     except ModuleNotFoundError as err:
         if err.name not in ("bench", module):
             raise
-        print(f"antq {args.command}: {module} is not here: it is a tool of the source checkout "
-              "(bench/), not of the installed product", file=sys.stderr)
+        print(
+            f"antq {args.command}: {module} is not here: it is a tool of the source checkout "
+            "(bench/), not of the installed product",
+            file=sys.stderr,
+        )
         return 2
     return tool.main(args.tool_args)
 
@@ -217,8 +225,13 @@ def _cmd_reprocess(args) -> int:
     from antq import backfill
 
     how = "backfill" if args.backfill else "direct" if args.direct else "auto"
-    return backfill.reprocess_range(date.fromisoformat(args.from_date), date.fromisoformat(args.to_date),
-                                    args.reextract, how, rebuild_marts=not args.no_marts)
+    return backfill.reprocess_range(
+        date.fromisoformat(args.from_date),
+        date.fromisoformat(args.to_date),
+        args.reextract,
+        how,
+        rebuild_marts=not args.no_marts,
+    )
 
 
 def _cmd_status(args) -> int:
@@ -250,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="the whole chain: warehouse, ingestion DAG, dbt, GX, summary").set_defaults(
-        func=_cmd_run)
+        func=_cmd_run
+    )
 
     p = sub.add_parser("psql", help="open psql on the warehouse (starts the embedded one if needed)")
     p.add_argument("-c", "--command", help="run one SQL command and exit")
@@ -260,26 +274,38 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("dbt_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=_cmd_dbt)
 
-    sub.add_parser("docs", help="build the Data Docs and the dbt docs again, readable offline; prints where they "
-                   "are").set_defaults(func=_cmd_docs)
+    sub.add_parser(
+        "docs", help="build the Data Docs and the dbt docs again, readable offline; prints where they are"
+    ).set_defaults(func=_cmd_docs)
 
-    p = sub.add_parser("dashboard", help="Apache Superset on the warehouse (embedded or WAREHOUSE_URL) as bi_reader, "
-                       "with the dashboards of bi/assets imported; serves on localhost until Ctrl-C")
+    p = sub.add_parser(
+        "dashboard",
+        help="Apache Superset on the warehouse (embedded or WAREHOUSE_URL) as bi_reader, "
+        "with the dashboards of bi/assets imported; serves on localhost until Ctrl-C",
+    )
     p.add_argument("--port", type=int, help="default $ANTQ_SUPERSET_PORT or 8088")
     p.add_argument("--import-only", action="store_true", help="set up and import, then exit without serving")
     p.set_defaults(func=_cmd_dashboard)
 
     sub.add_parser("migrate", help="create the warehouse schemas and tables in WAREHOUSE_URL").set_defaults(
-        func=_cmd_migrate)
+        func=_cmd_migrate
+    )
 
     p = sub.add_parser("extract", help="print the figures of report files")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--format", choices=["jsonl", "table", "reports"], default="table",
-                   help="table (default), jsonl (one line per figure), reports (one line per report: province "
-                        "and its source, date, period; reads the manifest.csv beside the files)")
-    p.add_argument("--explain", action="store_true",
-                   help="for each figure the rules (file:rule) that chose its measure and the words they read; "
-                        "for each number dropped, why")
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "table", "reports"],
+        default="table",
+        help="table (default), jsonl (one line per figure), reports (one line per report: province "
+        "and its source, date, period; reads the manifest.csv beside the files)",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="for each figure the rules (file:rule) that chose its measure and the words they read; "
+        "for each number dropped, why",
+    )
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser("score", help="score extracted figures (antq extract --format jsonl) against a gold file")
@@ -291,26 +317,45 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--min-attrs", type=float, default=0.0, help="exit 1 below this attribute accuracy")
     p.set_defaults(func=_cmd_score)
 
-    p = sub.add_parser("score-sets", help="extract and score every shared gold set (seeds, dev dA..dD, all dev, "
-                       "the rotation of check and tuning parts); the shared folder is $ANTQ_SHARED_DIR or ../shared")
+    p = sub.add_parser(
+        "score-sets",
+        help="extract and score every shared gold set (seeds, dev dA..dD, all dev, "
+        "the rotation of check and tuning parts); the shared folder is $ANTQ_SHARED_DIR or ../shared",
+    )
     p.add_argument("--show-errors", action="store_true", help="list each set's missed and wrong figures first")
     p.set_defaults(func=_cmd_score_sets)
 
     # the tools of the checkout (bench/): their own options, e.g. `antq bench --help`
-    for name, func, what in (("generate", _cmd_generate, "write generated reports (for scale only) into a folder: "
-                              "--n N --out DIR [--seed S] (python -m bench.generate)"),
-                             ("bench", _cmd_bench, "speed and memory figures, written to bench/results.json "
-                              "(python -m bench; --help for its options)")):
+    for name, func, what in (
+        (
+            "generate",
+            _cmd_generate,
+            "write generated reports (for scale only) into a folder: "
+            "--n N --out DIR [--seed S] (python -m bench.generate)",
+        ),
+        (
+            "bench",
+            _cmd_bench,
+            "speed and memory figures, written to bench/results.json (python -m bench; --help for its options)",
+        ),
+    ):
         p = sub.add_parser(name, help=what, add_help=False, prefix_chars="\0")
         p.add_argument("tool_args", nargs=argparse.REMAINDER)
         p.set_defaults(func=func)
 
-    p = sub.add_parser("reprocess", help="re-extract the reports received in a date range (a backfill of "
-                       "antq_ingest through the running scheduler, or directly when none runs)")
+    p = sub.add_parser(
+        "reprocess",
+        help="re-extract the reports received in a date range (a backfill of "
+        "antq_ingest through the running scheduler, or directly when none runs)",
+    )
     p.add_argument("--from", dest="from_date", required=True, help="first received date, YYYY-MM-DD (local)")
     p.add_argument("--to", dest="to_date", required=True, help="last received date, YYYY-MM-DD (inclusive)")
-    p.add_argument("--reextract", choices=REEXTRACT_MODES, default="auto",
-                   help="auto/all: every report of those days; outdated: only those an older extractor read")
+    p.add_argument(
+        "--reextract",
+        choices=REEXTRACT_MODES,
+        default="auto",
+        help="auto/all: every report of those days; outdated: only those an older extractor read",
+    )
     g = p.add_mutually_exclusive_group()
     g.add_argument("--backfill", action="store_true", help="always create an Airflow backfill")
     g.add_argument("--direct", action="store_true", help="never: re-process here, without Airflow")
@@ -323,8 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_cmd_status)
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.func(args)
     except RuntimeError as err:

@@ -13,6 +13,7 @@ ANTQ_DBT_EXECUTABLE   the dbt command (default: the dbt beside this Python)
 Also the facts every part shares: the local time zone, where the commands of this environment are,
 the environment of a child process (dbt, Airflow, GX, a bench step), and the URL helpers.
 """
+
 from __future__ import annotations
 
 import os

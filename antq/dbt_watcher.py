@@ -14,6 +14,7 @@ Here the model tasks start once the producer has finished, not beside it. Two re
 The producer's retry does not build again (Cosmos makes it skip); with `none_failed`, the first
 tasks then read what its first try recorded.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +29,11 @@ def report_after_the_build(group: Any) -> list[str]:
     prefix = f"{group.group_id}." if group.group_id else ""
     tasks = {t.task_id: t for t in group.iter_tasks()}
     producer = tasks[prefix + PRODUCER]
-    first = [t for tid, t in tasks.items()
-             if tid not in (prefix + PRODUCER, prefix + PRODUCER_DONE) and not t.upstream_task_ids]
+    first = [
+        t
+        for tid, t in tasks.items()
+        if tid not in (prefix + PRODUCER, prefix + PRODUCER_DONE) and not t.upstream_task_ids
+    ]
     for task in first:
         producer >> task
         # the producer's retry is a skip (its first try's results are restored): read them then too;

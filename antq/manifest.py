@@ -21,6 +21,7 @@ lands. A row that cannot be used is recorded in raw.manifest_rejections with the
 status` lists them); the other rows of the manifest are used. The manifest itself is never loaded as
 a report.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,6 +48,7 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 @dataclass(frozen=True)
 class Entry:
     """One usable manifest row: the report file (relative to the landing folder) and what it says."""
+
     relative_path: str
     url: str | None
     published: date | None
@@ -98,8 +100,12 @@ def parse_date(value: str) -> date | None:
         return None
 
 
-def parse(text: str, manifest_path: str = MANIFEST_NAME, today: date | None = None,
-          province_names: dict[str, str] | None = None) -> Scan:
+def parse(
+    text: str,
+    manifest_path: str = MANIFEST_NAME,
+    today: date | None = None,
+    province_names: dict[str, str] | None = None,
+) -> Scan:
     """The rows of one manifest's text. `manifest_path` is its path relative to the landing folder:
     each row's `file` is read relative to the manifest's folder."""
     today = today or date.today()
@@ -120,8 +126,12 @@ def parse(text: str, manifest_path: str = MANIFEST_NAME, today: date | None = No
         return scan
     header = [h.strip().lower().lstrip("\ufeff") for h in first]
     if "file" not in header:
-        reject(1, lines[0] if lines else "", "the first line must be the header naming the columns, with at least "
-               f"'file' (of {','.join(COLUMNS)}); found {','.join(header)!r}")
+        reject(
+            1,
+            lines[0] if lines else "",
+            "the first line must be the header naming the columns, with at least "
+            f"'file' (of {','.join(COLUMNS)}); found {','.join(header)!r}",
+        )
         return scan
     unknown = [h for h in header if h not in COLUMNS]
     if unknown or len(set(header)) < len(header):
@@ -141,8 +151,12 @@ def parse(text: str, manifest_path: str = MANIFEST_NAME, today: date | None = No
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
-            reject(line_no, raw, f"{len(row)} field(s) where the header has {len(header)} ({','.join(header)}): "
-                   "quote a value that holds a comma")
+            reject(
+                line_no,
+                raw,
+                f"{len(row)} field(s) where the header has {len(header)} ({','.join(header)}): "
+                "quote a value that holds a comma",
+            )
             continue
         cell = {h: v.strip() for h, v in zip(header, row)}
         file_ = cell.get("file", "")
@@ -151,8 +165,11 @@ def parse(text: str, manifest_path: str = MANIFEST_NAME, today: date | None = No
             continue
         parts = PurePosixPath(file_).parts
         if file_.startswith(("/", "\\")) or "\\" in file_ or ".." in parts or re.match(r"^[A-Za-z]:", file_):
-            reject(line_no, raw, f"file {file_!r} is not a path inside the manifest's folder (no '/' at the start, "
-                   "no '..', no '\\')")
+            reject(
+                line_no,
+                raw,
+                f"file {file_!r} is not a path inside the manifest's folder (no '/' at the start, no '..', no '\\')",
+            )
             continue
         rel = (folder / file_).as_posix() if str(folder) != "." else PurePosixPath(file_).as_posix()
         if is_manifest(PurePosixPath(rel).name):
@@ -179,8 +196,12 @@ def parse(text: str, manifest_path: str = MANIFEST_NAME, today: date | None = No
             elif given.casefold() in names:
                 province, scope = names[given.casefold()], "province"
             else:
-                reject(line_no, raw, f"province {given!r} is not a province of Vietnam (before or after 2025) "
-                       "nor 'toàn quốc': check the spelling")
+                reject(
+                    line_no,
+                    raw,
+                    f"province {given!r} is not a province of Vietnam (before or after 2025) "
+                    "nor 'toàn quốc': check the spelling",
+                )
                 continue
         if rel in seen:
             reject(line_no, raw, f"file {file_!r} is already on line {seen[rel]}: one row per file (the first is used)")
@@ -216,8 +237,14 @@ def read_file(path: Path, manifest_path: str, today: date | None = None) -> Scan
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        scan.rejections.append(Rejection(manifest_path, 0, "", f"the manifest is not UTF-8 (byte {err.start}): save "
-                                         "it as UTF-8 CSV; none of its rows is used"))
+        scan.rejections.append(
+            Rejection(
+                manifest_path,
+                0,
+                "",
+                f"the manifest is not UTF-8 (byte {err.start}): save it as UTF-8 CSV; none of its rows is used",
+            )
+        )
         return scan
     return parse(text, manifest_path, today)
 
@@ -246,6 +273,7 @@ def scan_folder(reports_dir: Path, today: date | None = None) -> Scan:
 
 # ---- the warehouse ----------------------------------------------------------------------------
 
+
 def record(conn, scan: Scan, run_id: str) -> dict:
     """Keep the manifests' rows in raw.manifest_entries (a changed row gets a new updated_at, which
     makes the next extraction re-stage its report) and their rejections in raw.manifest_rejections
@@ -264,7 +292,8 @@ def record(conn, scan: Scan, run_id: str) -> dict:
                       raw.manifest_entries.scope)
                      is distinct from (excluded.url, excluded.published, excluded.province, excluded.scope)
                returning relative_path""",
-            (e.relative_path, e.url, e.published, e.province, e.scope, e.manifest_path, e.line_no, run_id)).fetchone()
+            (e.relative_path, e.url, e.published, e.province, e.scope, e.manifest_path, e.line_no, run_id),
+        ).fetchone()
         changed += row is not None
     conn.execute("delete from raw.manifest_rejections where manifest_path = any(%s)", (scan.manifests,))
     for r in scan.rejections:
@@ -273,10 +302,15 @@ def record(conn, scan: Scan, run_id: str) -> dict:
                values (%s, %s, %s, %s, %s)
                on conflict (manifest_path, line_no) do update set line = excluded.line,
                    reason = excluded.reason, run_id = excluded.run_id, rejected_at = now()""",
-            (r.manifest_path, r.line_no, r.line, r.reason, run_id))
+            (r.manifest_path, r.line_no, r.line, r.reason, run_id),
+        )
         log.warning("discover: %s line %d rejected: %s", r.manifest_path, r.line_no, r.reason)
-    return {"manifests": len(scan.manifests), "entries": len(scan.entries), "changed": changed,
-            "rejected": len(scan.rejections)}
+    return {
+        "manifests": len(scan.manifests),
+        "entries": len(scan.entries),
+        "changed": changed,
+        "rejected": len(scan.rejections),
+    }
 
 
 def read_landing(url: str, reports_dir: Path, run_id: str) -> dict:
@@ -290,22 +324,33 @@ def read_landing(url: str, reports_dir: Path, run_id: str) -> dict:
         counts = record(conn, scan, run_id)
         counts["waiting"] = conn.execute(
             """select count(*) from raw.manifest_entries m
-               where not exists (select 1 from raw.file_ledger l where l.relative_path = m.relative_path)""").fetchone()[0]
+               where not exists (select 1 from raw.file_ledger l where l.relative_path = m.relative_path)"""
+        ).fetchone()[0]
     if scan.manifests:
-        log.info("discover: manifests %s: %d row(s), %d new or changed, %d rejected, %d waiting for their file",
-                 ", ".join(scan.manifests), counts["entries"], counts["changed"], counts["rejected"], counts["waiting"])
+        log.info(
+            "discover: manifests %s: %d row(s), %d new or changed, %d rejected, %d waiting for their file",
+            ", ".join(scan.manifests),
+            counts["entries"],
+            counts["changed"],
+            counts["rejected"],
+            counts["waiting"],
+        )
     return counts
 
 
 def reports_to_restage(conn) -> list[str]:
     """Staged reports whose manifest row is newer than their staging (a row that came or changed later)."""
-    return [r[0] for r in conn.execute(
-        """select distinct s.report_id from staging.reports s
+    return [
+        r[0]
+        for r in conn.execute(
+            """select distinct s.report_id from staging.reports s
            join raw.file_ledger l on l.report_id = s.report_id and l.outcome in ('loaded', 'duplicate_content')
            join raw.manifest_entries m on m.relative_path = l.relative_path
            left join raw.rejected_files x on x.report_id = s.report_id
            where x.report_id is null and m.updated_at > s.staged_at
-           order by 1""")]
+           order by 1"""
+        )
+    ]
 
 
 def sources_for(conn, report_ids: list[str]) -> dict:
@@ -315,11 +360,13 @@ def sources_for(conn, report_ids: list[str]) -> dict:
 
     out = {}
     for report_id, url, published, province, scope in conn.execute(
-            """select l.report_id, m.url, m.published, m.province, m.scope
+        """select l.report_id, m.url, m.published, m.province, m.scope
                from raw.manifest_entries m
                join raw.file_ledger l on l.relative_path = m.relative_path
                where l.report_id = any(%s) and l.outcome in ('loaded', 'duplicate_content')
-               order by m.updated_at, m.relative_path""", (report_ids,)):
+               order by m.updated_at, m.relative_path""",
+        (report_ids,),
+    ):
         out[report_id] = ReportSource(url=url, published=published, province=province, scope=scope)
     return out
 

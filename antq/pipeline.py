@@ -1,5 +1,6 @@
 """The transform DAG's validation, importable and testable without Airflow (the ingestion's steps
 are antq.ingest.night's)."""
+
 from __future__ import annotations
 
 import logging

@@ -23,6 +23,7 @@ or a retry finds nothing to publish and swaps nothing back.
 The Great Expectations checks run after publication, on `marts`: they read what BI reads, and a
 failed expectation never holds a build back (it flags figures in dq).
 """
+
 from __future__ import annotations
 
 import logging
@@ -53,8 +54,9 @@ def publish_marts(url: str | None = None, published_by: str | None = None) -> di
         published = conn.execute("select transform.publish_marts(%s)", (published_by,)).fetchone()[0]
         models = []
         if published is not None:
-            models = conn.execute("select models from transform.marts_publications where publication = %s",
-                                  (published,)).fetchone()[0]
+            models = conn.execute(
+                "select models from transform.marts_publications where publication = %s", (published,)
+            ).fetchone()[0]
     if published is None:
         log.info("marts: nothing built since the last publication, nothing to publish")
     else:
@@ -70,9 +72,11 @@ def state(conn: psycopg.Connection) -> dict | None:
         return None
     last = conn.execute(
         """select publication, published_at, published_by, last_built_at from transform.marts_publications
-           order by publication desc limit 1""").fetchone()
+           order by publication desc limit 1"""
+    ).fetchone()
     pending = conn.execute(
-        "select count(distinct model), min(built_at), max(built_at) from transform.marts_builds").fetchone()
+        "select count(distinct model), min(built_at), max(built_at) from transform.marts_builds"
+    ).fetchone()
     return {
         "publication": last[0] if last else None,
         "published_at": last[1] if last else None,

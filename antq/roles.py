@@ -31,13 +31,14 @@ Default privileges keep tables created later readable: FOR ROLE the WAREHOUSE_UR
 connects as that user today and rebuilds the marts each run) and FOR ROLE antq_transformer
 (when dbt is switched to it with ANTQ_TRANSFORMER_USER).
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import psycopg
 from psycopg import errors, sql
@@ -182,9 +183,7 @@ def ensure_role(conn: psycopg.Connection, name: str, password: str | None, repor
     if changes:
         changes = sql.Composed(changes)
         try:
-            _retry_concurrent(
-                lambda: conn.execute(sql.SQL("ALTER ROLE {}{}").format(sql.Identifier(name), changes))
-            )
+            _retry_concurrent(lambda: conn.execute(sql.SQL("ALTER ROLE {}{}").format(sql.Identifier(name), changes)))
             if password:
                 report.passwords_set.append(name)
         except errors.InsufficientPrivilege as err:
@@ -206,8 +205,12 @@ def ensure_roles(
     for name, var in names.password_vars().items():
         password = env.get(var) or None
         if password is None:
-            log.info("%s is not set: role %s is created/kept without a password set by antq "
-                     "(fine with trust or peer auth; it cannot log in with a password)", var, name)
+            log.info(
+                "%s is not set: role %s is created/kept without a password set by antq "
+                "(fine with trust or peer auth; it cannot log in with a password)",
+                var,
+                name,
+            )
         if ensure_role(conn, name, password, report):
             present.append(name)
             if password is None:
@@ -248,9 +251,9 @@ def grant_statements(database: str, owners: list[str], names: RoleNames, present
             S("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(db, r),
             S("GRANT USAGE ON SCHEMA {} TO {}").format(_idents(LOADER_SCHEMAS), r),
             S("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
-                _idents(LOADER_SCHEMAS), r),
-            S("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(
-                _idents(LOADER_SCHEMAS), r),
+                _idents(LOADER_SCHEMAS), r
+            ),
+            S("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(_idents(LOADER_SCHEMAS), r),
         ]
         defaults(LOADER_SCHEMAS, "SELECT, INSERT, UPDATE, DELETE", "TABLES", names.loader)
         defaults(LOADER_SCHEMAS, "USAGE, SELECT, UPDATE", "SEQUENCES", names.loader)
@@ -309,13 +312,17 @@ def grant(conn: psycopg.Connection, report: RolesReport, names: RoleNames, prese
                         with conn.transaction():
                             conn.execute(stmt)
                     except errors.InsufficientPrivilege as err:
-                        msg = (f"tables {names.transformer} creates will not be readable by "
-                               f"{names.bi_reader} by default: {err.diag.message_primary}")
+                        msg = (
+                            f"tables {names.transformer} creates will not be readable by "
+                            f"{names.bi_reader} by default: {err.diag.message_primary}"
+                        )
                         log.warning(msg)
                         report.warnings.append(msg)
     except errors.InsufficientPrivilege as err:
-        msg = (f"grants for {', '.join(present) or 'no role'} not applied on {report.database}: "
-               f"{err.diag.message_primary} (the warehouse user must own the warehouse schemas)")
+        msg = (
+            f"grants for {', '.join(present) or 'no role'} not applied on {report.database}: "
+            f"{err.diag.message_primary} (the warehouse user must own the warehouse schemas)"
+        )
         log.warning(msg)
         report.warnings.append(msg)
         return

@@ -9,6 +9,7 @@ session advisory lock); a second run waits for the first (up to ANTQ_RUN_WAIT_SE
 declines with a message), so two never share Airflow's metadata, the GX context or a log. Each
 run writes its logs in a folder of its own, .data/logs/<started>-<pid>/.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -17,7 +18,7 @@ import logging
 import os
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -29,9 +30,24 @@ log = logging.getLogger(__name__)
 RUN_LOCK = "antq-run"  # the advisory lock one `antq run` holds on its warehouse
 SUMMARY_MESSAGE_CHARS = 200  # a flagged figure's message in the summary (the whole one is in dq.flagged_figures)
 
-MARTS = ("fct_campaigns", "fct_tips", "fct_awards", "fct_targets", "fct_coverage", "fct_models",
-         "fct_weapons_recovered", "fct_public_order", "fct_force", "fct_governance", "fct_figures",
-         "fct_measure_statements", "dim_report", "dim_province", "dim_date", "dim_measure")
+MARTS = (
+    "fct_campaigns",
+    "fct_tips",
+    "fct_awards",
+    "fct_targets",
+    "fct_coverage",
+    "fct_models",
+    "fct_weapons_recovered",
+    "fct_public_order",
+    "fct_force",
+    "fct_governance",
+    "fct_figures",
+    "fct_measure_statements",
+    "dim_report",
+    "dim_province",
+    "dim_date",
+    "dim_measure",
+)
 
 
 class Stack:
@@ -70,8 +86,19 @@ class StepFailed(RuntimeError):
 
 
 # lines that say why a step failed, in the order they are worth showing
-_CAUSE_MARKERS = ("Database Error", "Compilation Error", "Runtime Error", "Error in model", "Failure in test",
-                  "psycopg.OperationalError", "psycopg.errors.", "OperationalError", "ERROR", "Error:", "error:")
+_CAUSE_MARKERS = (
+    "Database Error",
+    "Compilation Error",
+    "Runtime Error",
+    "Error in model",
+    "Failure in test",
+    "psycopg.OperationalError",
+    "psycopg.errors.",
+    "OperationalError",
+    "ERROR",
+    "Error:",
+    "error:",
+)
 
 
 def failure_summary(output: str, tail_lines: int = 15) -> str:
@@ -81,7 +108,7 @@ def failure_summary(output: str, tail_lines: int = 15) -> str:
     causes: list[str] = []
     for i, line in enumerate(lines):
         if any(m in line for m in _CAUSE_MARKERS) and "Traceback" not in line:
-            block = [line] + [nxt for nxt in lines[i + 1:i + 3] if nxt.startswith(("  ", "\t"))]
+            block = [line] + [nxt for nxt in lines[i + 1 : i + 3] if nxt.startswith(("  ", "\t"))]
             for b in block:
                 if b.strip() and b not in causes:
                     causes.append(b[:400])
@@ -105,8 +132,10 @@ def _run(cmd: list[str], env: dict, step: str, watch=None) -> None:
     logfile = config.log_file(step)
     logfile.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
-        raise StepFailed(f"step '{step}' failed (exit {proc.returncode}); full log: {config.shown(logfile)}\n"
-                         + failure_summary(proc.stdout + "\n" + proc.stderr))
+        raise StepFailed(
+            f"step '{step}' failed (exit {proc.returncode}); full log: {config.shown(logfile)}\n"
+            + failure_summary(proc.stdout + "\n" + proc.stderr)
+        )
     print(f"  {step:<22} ok  {time.monotonic() - started:6.1f}s   (log: {config.shown(logfile)})")
 
 
@@ -141,10 +170,14 @@ def data_dir_lock(wait_seconds: float | None = None):
                     raise RunDeclined(
                         f"antq run: another antq run ({holder}) is still working with {config.data_dir()}; not "
                         f"starting a second one (waited {wait:.0f}s, ANTQ_RUN_WAIT_SECONDS). Try again when it "
-                        "has finished (`antq status` shows the last runs)") from None
+                        "has finished (`antq status` shows the last runs)"
+                    ) from None
                 if not told:
-                    print(f"antq run: another antq run ({holder}) is working with {config.data_dir()}; "
-                          f"waiting for it to finish (up to {wait:.0f}s)", flush=True)
+                    print(
+                        f"antq run: another antq run ({holder}) is working with {config.data_dir()}; "
+                        f"waiting for it to finish (up to {wait:.0f}s)",
+                        flush=True,
+                    )
                     told = True
                 time.sleep(0.5)
         f.seek(0)
@@ -174,14 +207,19 @@ def warehouse_lock(url: str, wait_seconds: float | None = None):
                 """select a.application_name || ' since ' || to_char(a.backend_start, 'HH24:MI:SS')
                    from pg_locks l join pg_stat_activity a using (pid)
                    where l.locktype = 'advisory' and l.objid = hashtext(%s)::oid and l.granted limit 1""",
-                (RUN_LOCK,)).fetchone()
+                (RUN_LOCK,),
+            ).fetchone()
             who = holder[0] if holder else "another antq run"
             if time.monotonic() >= deadline:
-                raise RunDeclined(f"antq run: {who} is still working on this warehouse; not starting a second "
-                                  f"run (waited {wait:.0f}s, ANTQ_RUN_WAIT_SECONDS). Try again when it has finished")
+                raise RunDeclined(
+                    f"antq run: {who} is still working on this warehouse; not starting a second "
+                    f"run (waited {wait:.0f}s, ANTQ_RUN_WAIT_SECONDS). Try again when it has finished"
+                )
             if not told:
-                print(f"antq run: {who} is working on this warehouse; waiting for it to finish (up to {wait:.0f}s)",
-                      flush=True)
+                print(
+                    f"antq run: {who} is working on this warehouse; waiting for it to finish (up to {wait:.0f}s)",
+                    flush=True,
+                )
                 told = True
             time.sleep(0.5)
         yield
@@ -203,14 +241,16 @@ def fail_orphaned_runs(airflow_url: str) -> int:
             runs = conn.execute(
                 """update dag_run set state = 'failed', end_date = coalesce(end_date, now())
                    where dag_id in ('antq_ingest', 'antq_transform') and state in ('running', 'queued')
-                   returning dag_id, run_id""").fetchall()
+                   returning dag_id, run_id"""
+            ).fetchall()
             if runs:
                 conn.execute(
                     """update task_instance set state = 'failed', end_date = coalesce(end_date, now())
                        where (dag_id, run_id) in (select unnest(%s::text[]), unnest(%s::text[]))
                          and (state is null or state in ('running', 'queued', 'scheduled', 'up_for_retry',
                                                          'restarting', 'deferred'))""",
-                    ([d for d, _ in runs], [r for _, r in runs]))
+                    ([d for d, _ in runs], [r for _, r in runs]),
+                )
     except psycopg.Error as err:  # a metadata database not migrated yet, or of another shape
         log.info("no orphaned runs looked for: %s", err)
         return 0
@@ -225,7 +265,9 @@ def scheduler_alive(airflow_url: str, within_seconds: int = 60) -> bool:
         with psycopg.connect(config.libpq_url(airflow_url), connect_timeout=5) as conn:
             row = conn.execute(
                 """select count(*) from job where job_type = 'SchedulerJob' and state = 'running'
-                   and latest_heartbeat > now() - make_interval(secs => %s)""", (within_seconds,)).fetchone()
+                   and latest_heartbeat > now() - make_interval(secs => %s)""",
+                (within_seconds,),
+            ).fetchone()
     except psycopg.Error:  # no metadata database, or not migrated: no scheduler
         return False
     return bool(row and row[0])
@@ -309,8 +351,11 @@ def parse_dbt_if_changed(env: dict[str, str]) -> None:
         print(f"  {'dbt parse':<22} skipped: the dbt project has not changed since its manifest was parsed")
         return
     key_file.unlink(missing_ok=True)
-    _run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), *DBT_PROFILE_ARGS, "--quiet"],
-         env, "dbt parse")
+    _run(
+        [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), *DBT_PROFILE_ARGS, "--quiet"],
+        env,
+        "dbt parse",
+    )
     key_file.write_text(key)
 
 
@@ -322,26 +367,36 @@ def run_all(logical_date: datetime | None = None) -> dict:
             return _run_all(stack, logical_date)
 
 
-def _run_all(stack: "Stack", logical_date: datetime | None = None) -> dict:
+def _run_all(stack: Stack, logical_date: datetime | None = None) -> dict:
     started = time.monotonic()
     env = stack.env()
     where = f"embedded PostgreSQL ({config.shown(config.embedded_pg_dir())})" if stack.embedded else "WAREHOUSE_URL"
-    print(f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}"
-          f"   (logs: {config.shown(config.log_dir())})")
+    print(
+        f"antq run: warehouse on {where}: {config.url_parts(stack.warehouse_url)['dbname']}"
+        f"   (logs: {config.shown(config.log_dir())})"
+    )
     fail_orphaned_runs(stack.airflow_url)
     roles = warehouse.migrate(stack.warehouse_url)
-    print(f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
-          + "".join(f"\n    warning: {w}" for w in roles.warnings))
+    print(
+        f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
+        + "".join(f"\n    warning: {w}" for w in roles.warnings)
+    )
     airflow = config.executable("airflow")
     if not airflow_db_current(stack.airflow_url):
         _run([airflow, "db", "migrate"], env, "airflow db migrate")
-    when = (logical_date or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    _run([airflow, "dags", "test", "antq_ingest", when], env, "dag antq_ingest",
-         watch=lambda: _ingest_progress(stack.warehouse_url))
+    when = (logical_date or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    _run(
+        [airflow, "dags", "test", "antq_ingest", when],
+        env,
+        "dag antq_ingest",
+        watch=lambda: _ingest_progress(stack.warehouse_url),
+    )
     # As under the scheduler, the transform runs when staging changed (the asset was updated);
     # `airflow dags test` does not follow assets, so compare with what the last transform saw.
     state = transform_state(stack.warehouse_url)
-    state_file = config.data_dir() / "transform-state" / f"{hashlib.sha256(stack.warehouse_url.encode()).hexdigest()[:16]}.txt"
+    state_file = (
+        config.data_dir() / "transform-state" / f"{hashlib.sha256(stack.warehouse_url.encode()).hexdigest()[:16]}.txt"
+    )
     # an audit (ANTQ_VALIDATION_SCOPE=all) validates everything even when nothing new was staged
     audit = os.environ.get("ANTQ_VALIDATION_SCOPE") == "all"
     if not audit and state is not None and state_file.exists() and state_file.read_text() == state:
@@ -383,11 +438,15 @@ def summarize(url: str) -> dict:
         for mart in MARTS:
             exists = one(f"select to_regclass('marts.{mart}') is not null")
             marts[mart] = one(f"select count(*) from marts.{mart}") if exists else None
-        last_run = one("select max(run_id) from dq.validation_results where validated_at = "
-                       "(select max(validated_at) from dq.validation_results)")
+        last_run = one(
+            "select max(run_id) from dq.validation_results where validated_at = "
+            "(select max(validated_at) from dq.validation_results)"
+        )
         checks = conn.execute(
             "select expectation, success, unexpected_count, severity from dq.validation_results "
-            "where run_id = %s order by suite, expectation", (last_run,)).fetchall()
+            "where run_id = %s order by suite, expectation",
+            (last_run,),
+        ).fetchall()
         return {
             "reports_loaded": one("select count(*) from staging.reports"),
             "files_rejected": one("select count(*) from raw.rejected_files"),
@@ -397,8 +456,8 @@ def summarize(url: str) -> dict:
                 {"expectation": e, "success": s, "unexpected": n, "severity": sev} for e, s, n, sev in checks
             ],
             "flagged_figures": conn.execute(
-                "select figure_id, message from dq.flagged_figures where run_id = %s order by figure_id",
-                (last_run,)).fetchall(),
+                "select figure_id, message from dq.flagged_figures where run_id = %s order by figure_id", (last_run,)
+            ).fetchall(),
             "data_docs": str(config.gx_data_docs_index()),
         }
 
@@ -410,19 +469,24 @@ def print_summary(s: dict) -> None:
     print(f"reports loaded   {s['reports_loaded']}   (rejected files: {s['files_rejected']})")
     print(f"figures staged   {s['figures_staged']}")
     print("rows per mart    " + ", ".join(f"marts.{k}={v}" for k, v in s["marts"].items()))
-    print(f"expectations     {passed} passed, {len(failed)} failed"
-          + "".join(f"\n  FAILED {e['expectation']} ({e['unexpected']} row(s))" for e in failed))
+    print(
+        f"expectations     {passed} passed, {len(failed)} failed"
+        + "".join(f"\n  FAILED {e['expectation']} ({e['unexpected']} row(s))" for e in failed)
+    )
     flagged = s["flagged_figures"]
     for fid, message in flagged[:20]:
         print(f"  flagged {fid}: {_short(message)}")
     if len(flagged) > 20:
         print(f"  … and {len(flagged) - 20} more flagged figure(s): dq.flagged_figures, or `antq status`")
-    print(f"data docs        {config.shown(s['data_docs'])}" if Path(s["data_docs"]).is_file()
-          else "data docs        none yet: the validation builds them")
+    print(
+        f"data docs        {config.shown(s['data_docs'])}"
+        if Path(s["data_docs"]).is_file()
+        else "data docs        none yet: the validation builds them"
+    )
     print(f"done in {s['seconds']}s")
 
 
 def _short(message: str, limit: int = SUMMARY_MESSAGE_CHARS) -> str:
     """A flagged figure's message on one summary line (one was 30 KB: a part list of a whole)."""
     message = " ".join(str(message).split())
-    return message if len(message) <= limit else message[:limit - 1] + "…"
+    return message if len(message) <= limit else message[: limit - 1] + "…"

@@ -1,4 +1,5 @@
 """Where the warehouse lives: an embedded PostgreSQL by default, or the server WAREHOUSE_URL names."""
+
 from __future__ import annotations
 
 import logging

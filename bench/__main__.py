@@ -1,5 +1,6 @@
 """`python -m bench` (what `make bench` runs; `antq bench` in a checkout): speed and memory figures,
 written to bench/results.json. See bench/speed.py."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,8 +12,9 @@ from pathlib import Path
 def main(argv: list[str] | None = None) -> int:
     from bench import speed
 
-    p = argparse.ArgumentParser(prog="python -m bench", description="speed and memory figures, written to "
-                                "bench/results.json")
+    p = argparse.ArgumentParser(
+        prog="python -m bench", description="speed and memory figures, written to bench/results.json"
+    )
     p.add_argument("--only", help="comma-separated sections: " + ",".join(speed.SECTIONS))
     p.add_argument("--quick", action="store_true", help="tiny sizes: every code path in a minute or two")
     p.add_argument("--sizes", help="end-to-end corpus sizes (default 1000,10000)")
@@ -26,16 +28,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", action="store_true", help="keep the throwaway databases and files (to look into)")
     p.add_argument("-v", "--verbose", action="store_true")
     args = p.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
 
     kw = {}
     if args.only:
         kw["sections"] = tuple(s.strip() for s in args.only.split(",") if s.strip())
         unknown = set(kw["sections"]) - set(speed.SECTIONS)
         if unknown:
-            print(f"unknown section(s): {', '.join(sorted(unknown))}; choose from {', '.join(speed.SECTIONS)}",
-                  file=sys.stderr)
+            print(
+                f"unknown section(s): {', '.join(sorted(unknown))}; choose from {', '.join(speed.SECTIONS)}",
+                file=sys.stderr,
+            )
             return 2
     if args.sizes:
         kw["sizes"] = tuple(int(x) for x in args.sizes.split(","))

@@ -23,6 +23,7 @@ Deterministic: report i of seed s is the same bytes whatever n is (its own rando
 The text is realistic enough to exercise the extractor, the loader and the marts at scale; it is
 not a source of facts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,10 +33,10 @@ import hashlib
 import random
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterator
 
 from antq import config
 
@@ -56,13 +57,16 @@ _LETTER = re.compile(r"[A-Za-zĐđ]")
 _HEADER = re.compile(r"^\s*date[ ]+[0-9]{4}-[0-9]{2}[ ]+")
 _OUTLET = re.compile(r"^([A-ZĐ]{2,6})(\s*[-–—]\s*)")
 # a number: 1.107 / 58.831 / 507 / 05 / 48,55 / 252.554/250.814 (a pair) / 2022 (a year)
-_NUMBER = re.compile(r"(?<![\w.,/])([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"
-                     r"(?:/([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?![0-9,]))?(?![0-9]|\.[0-9])")
+_NUMBER = re.compile(
+    r"(?<![\w.,/])([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(,[0-9]+)?"
+    r"(?:/([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?![0-9,]))?(?![0-9]|\.[0-9])"
+)
 # numbers that name something rather than count it
 _NAMING_BEFORE = re.compile(
     r"(?:số|Đề án|đề án|Chỉ thị|chỉ thị|Nghị quyết|nghị quyết|Quyết định|quyết định|Nghị định|nghị định"
     r"|Kế hoạch|kế hoạch|Thông tư|thông tư|Công văn|công văn|Chương trình|chương trình|Ban chỉ đạo|Ban Chỉ đạo"
-    r"|BCĐ|Đại hội|Điều|điều|khoản|Khoản|lần thứ|thứ|Tổ|tổ|khóa|khoá|Luật|luật)[ ]+$")
+    r"|BCĐ|Đại hội|Điều|điều|khoản|Khoản|lần thứ|thứ|Tổ|tổ|khóa|khoá|Luật|luật)[ ]+$"
+)
 _UNTOUCHED_AFTER = re.compile(r"[ ]*(?:%|tuổi|năm|tháng|ngày|giờ|phút|h\b|/[A-Za-zĐđ]|-[A-Za-zĐđ])")
 
 
@@ -108,11 +112,16 @@ def load_provinces(path: Path = PROVINCES_CSV) -> list[Province]:
     out = []
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
-            out.append(Province(
-                code=row["province_code"], name=row["province_name"], ascii_name=row["province_name_ascii"],
-                kind=row["kind"], valid_from=date.fromisoformat(row["valid_from"]),
-                valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
-            ))
+            out.append(
+                Province(
+                    code=row["province_code"],
+                    name=row["province_name"],
+                    ascii_name=row["province_name_ascii"],
+                    kind=row["kind"],
+                    valid_from=date.fromisoformat(row["valid_from"]),
+                    valid_to=date.fromisoformat(row["valid_to"]) if row["valid_to"] else None,
+                )
+            )
     return out
 
 
@@ -139,8 +148,11 @@ class Corpus:
         files = sorted(Path(samples_dir).glob("*.txt"))
         if not files:
             raise FileNotFoundError(f"no sample reports (*.txt) in {samples_dir}")
-        self.provinces = [p for p in load_provinces(provinces_csv)
-                          if (p.valid_to or LAST_DAY) >= FIRST_DAY and p.valid_from <= LAST_DAY]
+        self.provinces = [
+            p
+            for p in load_provinces(provinces_csv)
+            if (p.valid_to or LAST_DAY) >= FIRST_DAY and p.valid_from <= LAST_DAY
+        ]
         self.outlet_of: dict[str, str] = {}
         for abbrev, prov in OUTLETS.items():
             self.outlet_of.setdefault(prov, abbrev)
@@ -171,26 +183,42 @@ class Corpus:
                 base = report.report_date.year
             elif report.period_end is not None:
                 whole_year = (report.period_start, report.period_end) == (
-                    date(report.period_end.year, 1, 1), date(report.period_end.year, 12, 31))
+                    date(report.period_end.year, 1, 1),
+                    date(report.period_end.year, 12, 31),
+                )
                 base = report.period_end.year + (1 if whole_year else 0)
             else:
                 base = 2023
             home = report.province
             paras = []
             for line in report.text.split("\n"):
-                sents = tuple(Sentence(line[a:b], home, base, bool(home and home in line[a:b]), k)
-                              for a, b in sentence_spans(line))
+                sents = tuple(
+                    Sentence(line[a:b], home, base, bool(home and home in line[a:b]), k)
+                    for a, b in sentence_spans(line)
+                )
                 if sents:
                     paras.append(Paragraph(sents))
             # the opening: up to the first paragraph that names the province or opens with an outlet
             # ("BBK - Ngày 16/10, ..."), banners before it included ("A- A A+ | Tăng tương phản ...")
-            cut = next((i + 1 for i, para in enumerate(paras[:3])
-                        if any(s.names_home for s in para.sentences)
-                        or _OUTLET.match(_HEADER.sub("", para.sentences[0].text))), 0)
+            cut = next(
+                (
+                    i + 1
+                    for i, para in enumerate(paras[:3])
+                    if any(s.names_home for s in para.sentences)
+                    or _OUTLET.match(_HEADER.sub("", para.sentences[0].text))
+                ),
+                0,
+            )
             # ... and the paragraph after it that dates what the opening announces ("Qua 10 năm thực
             # hiện Chương trình ..., ngày 01/8/2013"), so a report's periods stay its own
-            nxt = next((j + 1 for j in range(cut, min(cut + 3, len(paras)))
-                        if any(_YEAR_WORD.search(s.text) for s in paras[j].sentences)), None)
+            nxt = next(
+                (
+                    j + 1
+                    for j in range(cut, min(cut + 3, len(paras)))
+                    if any(_YEAR_WORD.search(s.text) for s in paras[j].sentences)
+                ),
+                None,
+            )
             if cut and nxt:
                 cut = nxt
             if cut:
@@ -215,7 +243,7 @@ class Corpus:
         g = self.make(index, seed)
         return g.name, g.text
 
-    def make(self, index: int, seed: int = 0) -> "Generated":
+    def make(self, index: int, seed: int = 0) -> Generated:
         """Generated report `index` for `seed`, with the province and day it was given."""
         rng = random.Random(f"antq-generate:{seed}:{index}")
         prov = rng.choice(self.provinces)
@@ -243,7 +271,7 @@ class Corpus:
             sents = list(para.sentences)
             if len(sents) > 3 and rng.random() < 0.5:  # a long paragraph: keep a run of its sentences
                 a = rng.randrange(len(sents) - 2)
-                sents = sents[a:a + rng.randint(2, len(sents) - a)]
+                sents = sents[a : a + rng.randint(2, len(sents) - a)]
             paras.append(sents)
             size += sum(len(s.text) for s in sents)
         if self.closings and rng.random() < 0.6:
@@ -254,15 +282,19 @@ class Corpus:
             # a stated percentage still matches (or not, as in the sample)
             return self._move(s, prov, day, size_of + rng.choice((0, 0, 1)), districts, rng, own_day)
 
-        lines = [" ".join(move(s, own_day=(i == 0)) for i, s in enumerate(para)) if j == 0
-                 else " ".join(move(s, own_day=False) for s in para) for j, para in enumerate(paras)]
+        lines = [
+            " ".join(move(s, own_day=(i == 0)) for i, s in enumerate(para))
+            if j == 0
+            else " ".join(move(s, own_day=False) for s in para)
+            for j, para in enumerate(paras)
+        ]
         head = lines[0]
         head = _HEADER.sub("", head)
         m = _OUTLET.match(head)
         if m and m.group(1) in self.home_outlets:  # the sample's outlet: the new province's, or none
             outlet = self.outlet_of.get(prov.name)
-            head = (outlet + m.group(2) if outlet else "") + head[m.end():]
-        if m and not any(prov.name in line for line in [head, *lines[1:len(opening)]]):
+            head = (outlet + m.group(2) if outlet else "") + head[m.end() :]
+        if m and not any(prov.name in line for line in [head, *lines[1 : len(opening)]]):
             # the outlet named the province and is gone: the opening names it ("tại Công an tỉnh X")
             head = _UNNAMED_PLACE.sub(lambda u: f"{u.group(1)} {prov.place}", head, count=1)
         if rng.random() < 0.4:  # a header like the samples' exports have
@@ -284,12 +316,21 @@ class Corpus:
                 re.compile(rf"(?<=[./]){folded}(?=\.)") if folded else None,
                 # one alternation of the home's places, longest first
                 re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, self.districts[home]))})(?!\w)")
-                if self.districts.get(home) else None,
+                if self.districts.get(home)
+                else None,
             )
         return cached
 
-    def _move(self, s: Sentence, prov: Province, day: date, times: int, districts: list[str],
-              rng: random.Random, own_day: bool) -> str:
+    def _move(
+        self,
+        s: Sentence,
+        prov: Province,
+        day: date,
+        times: int,
+        districts: list[str],
+        rng: random.Random,
+        own_day: bool,
+    ) -> str:
         text = s.text
         delta = day.year - s.base_year
         if s.home:
@@ -306,8 +347,8 @@ class Corpus:
 
         def number(m: re.Match) -> str:
             whole, frac, den = m.group(1), m.group(2), m.group(3)
-            before = text[max(0, m.start() - 24):m.start()]
-            after = text[m.end():m.end() + 8]
+            before = text[max(0, m.start() - 24) : m.start()]
+            after = text[m.end() : m.end() + 8]
             if frac:  # 48,55 triệu / 106,7%: amounts and rates are left alone
                 return m.group()
             plain = "." not in whole
@@ -322,7 +363,7 @@ class Corpus:
                 return str(int(whole) + delta)  # a year
             if plain and len(whole) > 4:
                 return m.group()  # "202320": a typo or an identifier, not a count
-            if text[max(0, m.start() - 1):m.start()] == "/" or _UNTOUCHED_AFTER.match(after):
+            if text[max(0, m.start() - 1) : m.start()] == "/" or _UNTOUCHED_AFTER.match(after):
                 return m.group()
             if _NAMING_BEFORE.search(before) or _DAY_BEFORE.search(before):
                 return m.group()
@@ -334,9 +375,9 @@ class Corpus:
         return _NUMBER.sub(number, text)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fold_ascii(name: str) -> str:
-    """"Kon Tum" -> "kontum" (as in congan.kontum.gov.vn)."""
+    """ "Kon Tum" -> "kontum" (as in congan.kontum.gov.vn)."""
     s = unicodedata.normalize("NFD", name.lower()).replace("đ", "d")
     return "".join(c for c in s if unicodedata.category(c) != "Mn" and c.isalnum())
 
@@ -362,8 +403,9 @@ def generate(n: int, out: Path, seed: int = 0, start: int = 0) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate",
-                                     description="write generated reports (for scale only) into a folder")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate", description="write generated reports (for scale only) into a folder"
+    )
     parser.add_argument("--n", type=int, required=True, help="how many reports")
     parser.add_argument("--out", required=True, help="the folder to write them in (created)")
     parser.add_argument("--seed", type=int, default=0, help="same seed, same reports (default 0)")

@@ -24,6 +24,7 @@ profile in results.json (and bench/profiles/).
 
 The measured steps run in child processes: `python -m bench.step ingest|validate ...` (bench/step.py).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,7 +42,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from antq import config
@@ -75,10 +76,18 @@ class Params:
     out: Path = RESULTS_PATH
 
     @classmethod
-    def quick(cls, **kw) -> "Params":
+    def quick(cls, **kw) -> Params:
         """Tiny sizes: every code path in a minute or two (tests, a smoke run)."""
-        base = dict(sizes=(12,), history=200, night=3, extract_seconds=0.3, extract_corpus=8,
-                    load_figures=300, airflow_size=12, profile=False)
+        base = dict(
+            sizes=(12,),
+            history=200,
+            night=3,
+            extract_seconds=0.3,
+            extract_corpus=8,
+            load_figures=300,
+            airflow_size=12,
+            profile=False,
+        )
         base.update(kw)
         return cls(**base)
 
@@ -101,8 +110,10 @@ class Results:
             "machine": machine_info(),
             "postgres": {"where": server_kind, "version": server_version},
             "git": _git_describe(),
-            "params": {k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
-                       for k, v in params.__dict__.items()},
+            "params": {
+                k: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
+                for k, v in params.__dict__.items()
+            },
             "targets": TARGETS,
             "load_average": {"start": list(os.getloadavg())},
             "sections": {},
@@ -139,16 +150,18 @@ def _shown(path: Path) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _git_describe() -> dict:
     def git(*args):
         try:
-            return subprocess.run(["git", *args], cwd=config.PROJECT_ROOT, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
+            return subprocess.run(
+                ["git", *args], cwd=config.PROJECT_ROOT, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
+
     return {"commit": git("rev-parse", "HEAD") or None, "dirty": bool(git("status", "--porcelain"))}
 
 
@@ -187,8 +200,9 @@ class Server:
         self._embedded = None
         url = os.environ.get("ANTQ_BENCH_SERVER_URL", DEFAULT_SERVER_URL)
         try:
-            with psycopg.connect(config.with_database(config.libpq_url(url), "postgres"), connect_timeout=3,
-                                 autocommit=True) as conn:
+            with psycopg.connect(
+                config.with_database(config.libpq_url(url), "postgres"), connect_timeout=3, autocommit=True
+            ) as conn:
                 conn.execute("select 1")
             self.url, self.kind = url, "local server"
         except psycopg.OperationalError as err:
@@ -257,9 +271,13 @@ class Step:
     result: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"seconds": round(self.seconds, 2), "peak_rss_mb": round(self.peak_rss_mb, 1),
-                "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1), "cpu_seconds": round(self.cpu_seconds, 2),
-                **({"result": self.result} if self.result else {})}
+        return {
+            "seconds": round(self.seconds, 2),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+            "peak_tree_rss_mb": round(self.peak_tree_rss_mb, 1),
+            "cpu_seconds": round(self.cpu_seconds, 2),
+            **({"result": self.result} if self.result else {}),
+        }
 
 
 class _TreeSampler(threading.Thread):
@@ -295,8 +313,9 @@ class _TreeSampler(threading.Thread):
         return self.peak_single, self.peak
 
 
-def run_step(name: str, cmd: list[str], env: dict, logs: Path, result_file: Path | None = None,
-             check: bool = True) -> Step:
+def run_step(
+    name: str, cmd: list[str], env: dict, logs: Path, result_file: Path | None = None, check: bool = True
+) -> Step:
     """Run cmd as a child process, measuring it; its output goes to logs/<name>.log."""
     logs.mkdir(parents=True, exist_ok=True)
     log_path = logs / f"{name.replace(' ', '_').replace('/', '_')}.log"
@@ -321,8 +340,16 @@ def run_step(name: str, cmd: list[str], env: dict, logs: Path, result_file: Path
     result = {}
     if result_file is not None and result_file.exists():
         result = json.loads(result_file.read_text(encoding="utf-8"))
-    step = Step(name, seconds, proc.returncode, single_peak / 2**20, tree_peak / 2**20,
-                usage.ru_utime + usage.ru_stime, str(log_path), result)
+    step = Step(
+        name,
+        seconds,
+        proc.returncode,
+        single_peak / 2**20,
+        tree_peak / 2**20,
+        usage.ru_utime + usage.ru_stime,
+        str(log_path),
+        result,
+    )
     if check and proc.returncode != 0:
         tail = "\n".join(log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
         raise RuntimeError(f"bench step '{name}' failed (exit {proc.returncode}); log {log_path}:\n{tail}")
@@ -354,21 +381,47 @@ class Workspace:
 
     def ingest(self, reports_dir: Path, run_id: str, name: str = "ingest") -> Step:
         out = self.result_file(name)
-        return run_step(name, [_python(), "-m", "bench.step", "ingest", "--url", self.url,
-                               "--reports", str(reports_dir), "--run-id", run_id, "--result", str(out)],
-                        self.env(), self.logs, out)
+        return run_step(
+            name,
+            [
+                _python(),
+                "-m",
+                "bench.step",
+                "ingest",
+                "--url",
+                self.url,
+                "--reports",
+                str(reports_dir),
+                "--run-id",
+                run_id,
+                "--result",
+                str(out),
+            ],
+            self.env(),
+            self.logs,
+            out,
+        )
 
     def dbt_build(self, name: str = "dbt build") -> Step:
         target = Path(self.env()["DBT_TARGET_PATH"])
-        step = run_step(name, [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
-                        self.env(), self.logs)
+        step = run_step(
+            name,
+            [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+            self.env(),
+            self.logs,
+        )
         step.result = dbt_run_results(target / "run_results.json")
         return step
 
     def validate(self, run_id: str, name: str = "gx validate") -> Step:
         out = self.result_file(name)
-        return run_step(name, [_python(), "-m", "bench.step", "validate", "--url", self.url,
-                               "--run-id", run_id, "--result", str(out)], self.env(), self.logs, out)
+        return run_step(
+            name,
+            [_python(), "-m", "bench.step", "validate", "--url", self.url, "--run-id", run_id, "--result", str(out)],
+            self.env(),
+            self.logs,
+            out,
+        )
 
     def night(self, reports_dir: Path, run_id: str, prefix: str = "") -> dict:
         """Folder -> validated marts, step by step (what the two DAGs do, called directly)."""
@@ -404,8 +457,9 @@ def dbt_run_results(path: Path, top: int = 8) -> dict:
         "nodes": len(nodes),
         "node_seconds": {uid.split(".", 1)[-1]: round(t, 3) for t, uid, _ in nodes},
         "seconds_by_kind": {k: round(v, 2) for k, v in sorted(by_kind.items())},
-        "slowest": [{"node": uid.split(".", 1)[-1], "seconds": round(t, 2), "status": st}
-                    for t, uid, st in nodes[:top]],
+        "slowest": [
+            {"node": uid.split(".", 1)[-1], "seconds": round(t, 2), "status": st} for t, uid, st in nodes[:top]
+        ],
     }
 
 
@@ -414,24 +468,26 @@ def dbt_run_results(path: Path, top: int = 8) -> dict:
 
 
 def bench_extraction(p: Params, profile_dir: Path) -> dict:
-    from extractors import bench as xbench
-
     from bench import generate
+    from extractors import bench as xbench
 
     samples = xbench.sample_reports()
     generated = list(generate.reports(p.extract_corpus, seed=p.seed))
     out = {
         "samples": xbench.run(p.extract_seconds, samples),
         "generated": xbench.run(p.extract_seconds, generated),
-        "generated_corpus": {"reports": len(generated),
-                             "mean_bytes": round(sum(len(d) for _, d in generated) / len(generated))},
+        "generated_corpus": {
+            "reports": len(generated),
+            "mean_bytes": round(sum(len(d) for _, d in generated) / len(generated)),
+        },
     }
     rate = min(out["samples"]["reports_per_s"], out["generated"]["reports_per_s"])
     out["reports_per_s_per_core"] = rate
     out["meets_target"] = rate >= TARGETS["extraction_reports_per_s"]
     if p.profile and not out["meets_target"]:
-        out["profile"] = profile_extraction(samples + generated[:50], min(p.extract_seconds, 4.0),
-                                            profile_dir / "extraction.txt")
+        out["profile"] = profile_extraction(
+            samples + generated[:50], min(p.extract_seconds, 4.0), profile_dir / "extraction.txt"
+        )
     return out
 
 
@@ -473,8 +529,11 @@ def profile_hotspots(root, top: int = 12) -> dict:
             parent = f.parent if f.is_synthetic_leaf and f.parent is not None else f
             pk = key(parent)
             self_t[pk] = self_t.get(pk, 0.0) + st
-        if not f.is_synthetic and k not in on_stack and ("extractors" in (f.file_path or "") or
-                                                        "antq" in (f.file_path or "")):
+        if (
+            not f.is_synthetic
+            and k not in on_stack
+            and ("extractors" in (f.file_path or "") or "antq" in (f.file_path or ""))
+        ):
             incl[k] = incl.get(k, 0.0) + f.time
         for c in f.children:
             walk(c, on_stack | {k})
@@ -484,10 +543,12 @@ def profile_hotspots(root, top: int = 12) -> dict:
     pct = (lambda t: round(100 * t / total, 1)) if total else (lambda t: 0.0)
     return {
         "seconds": round(total, 3),
-        "self_time_top": [{"function": k, "pct": pct(v)} for k, v in
-                          sorted(self_t.items(), key=lambda kv: -kv[1])[:top]],
-        "inclusive_top_own_code": [{"function": k, "pct": pct(v)} for k, v in
-                                   sorted(incl.items(), key=lambda kv: -kv[1])[:top]],
+        "self_time_top": [
+            {"function": k, "pct": pct(v)} for k, v in sorted(self_t.items(), key=lambda kv: -kv[1])[:top]
+        ],
+        "inclusive_top_own_code": [
+            {"function": k, "pct": pct(v)} for k, v in sorted(incl.items(), key=lambda kv: -kv[1])[:top]
+        ],
     }
 
 
@@ -498,7 +559,6 @@ def profile_hotspots(root, top: int = 12) -> dict:
 def _extracted(n_reports: int, seed: int, start: int = 0):
     """(report_id, file name, bytes, Report) of generated reports, extracted once."""
     import extractors
-
     from bench import generate
 
     out = []
@@ -509,12 +569,38 @@ def _extracted(n_reports: int, seed: int, start: int = 0):
 
 def _report_row(rid: str, rep, received: date) -> tuple:
     """A staging.reports row as antq.ingest.staging.extract_and_stage writes it."""
-    return (rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet, rep.report_date,
-            rep.period_label, rep.period_start, rep.period_end, len(rep.figures), rep.extractor_version, received)
+    return (
+        rid,
+        rep.doc,
+        rep.source_format,
+        rep.encoding,
+        rep.province,
+        rep.outlet,
+        rep.report_date,
+        rep.period_label,
+        rep.period_start,
+        rep.period_end,
+        len(rep.figures),
+        rep.extractor_version,
+        received,
+    )
 
 
-REPORT_COLUMNS = ("report_id", "doc", "source_format", "encoding", "province", "outlet", "report_date",
-                  "period_label", "period_start", "period_end", "figure_count", "extractor_version", "received_date")
+REPORT_COLUMNS = (
+    "report_id",
+    "doc",
+    "source_format",
+    "encoding",
+    "province",
+    "outlet",
+    "report_date",
+    "period_label",
+    "period_start",
+    "period_end",
+    "figure_count",
+    "extractor_version",
+    "received_date",
+)
 RAW_COLUMNS = ("report_id", "file_name", "relative_path", "size_bytes", "content", "received_date", "run_id")
 
 
@@ -601,24 +687,35 @@ def bench_load(server: Server, p: Params) -> dict:
 
     def copy_building_rows(conn, _built, tables):
         """extract_and_stage's whole staging path: the rows built from the extracted reports (staged_rows), then COPYed."""
-        return copy_staged(conn, _first_figures((staging.staged_rows(rid, rep) for rid, _, _, rep in reports),
-                                                p.load_figures), tables)
+        return copy_staged(
+            conn, _first_figures((staging.staged_rows(rid, rep) for rid, _, _, rep in reports), p.load_figures), tables
+        )
 
     with server.database("load") as url, psycopg.connect(config.libpq_url(url)) as conn:
-        _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
-                   ((rid, name, name, len(data), data, date.today(), "bench-load") for rid, name, data, _ in reports))
-        _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
-                   (_report_row(rid, rep, date.today()) for rid, _, _, rep in reports))
+        _copy_rows(
+            conn,
+            "raw.report_files",
+            RAW_COLUMNS,
+            ((rid, name, name, len(data), data, date.today(), "bench-load") for rid, name, data, _ in reports),
+        )
+        _copy_rows(
+            conn, "staging.reports", REPORT_COLUMNS, (_report_row(rid, rep, date.today()) for rid, _, _, rep in reports)
+        )
         for ddl in LOAD_TABLES_DDL:
             conn.execute(ddl)
         conn.commit()
-        runs: dict[str, list[float]] = {f"{loader}{variant}": [] for variant in LOAD_TABLES
-                                        for loader in ("copy", "insert")}
+        runs: dict[str, list[float]] = {
+            f"{loader}{variant}": [] for variant in LOAD_TABLES for loader in ("copy", "insert")
+        }
         runs["copy_building_rows"] = []
         # alternate, so both loaders see the same machine load; each figure is the best of its runs
-        plan = [("copy", copy_staged, "", 3), ("insert", insert_row_by_row, "", 1),
-                ("copy", copy_staged, "", 2), ("insert", insert_row_by_row, "", 1),
-                ("copy_building_rows", copy_building_rows, "", 3)]
+        plan = [
+            ("copy", copy_staged, "", 3),
+            ("insert", insert_row_by_row, "", 1),
+            ("copy", copy_staged, "", 2),
+            ("insert", insert_row_by_row, "", 1),
+            ("copy_building_rows", copy_building_rows, "", 3),
+        ]
         for variant in ("_without_fk", "_bare"):
             plan += [("copy", copy_staged, variant, 3), ("insert", insert_row_by_row, variant, 1)]
         for loader, fn, variant, repeat in plan:
@@ -643,8 +740,11 @@ def bench_load(server: Server, p: Params) -> dict:
 
     def costs(variant: str) -> dict:
         copy_fps, insert_fps = per_s("copy" + variant), per_s("insert" + variant)
-        return {"copy_figures_per_s": round(copy_fps), "insert_figures_per_s": round(insert_fps),
-                "ratio": round(copy_fps / insert_fps, 1)}
+        return {
+            "copy_figures_per_s": round(copy_fps),
+            "insert_figures_per_s": round(insert_fps),
+            "ratio": round(copy_fps / insert_fps, 1),
+        }
 
     def text_bytes(rows) -> int:
         return sum(len(str(v).encode()) + 1 for r in rows for v in r)
@@ -671,13 +771,13 @@ def bench_load(server: Server, p: Params) -> dict:
             "share_of_insert_time_in_the_key": round(1 - min(runs["insert_without_fk"]) / min(runs["insert"]), 2),
         },
         "note": "figures/s: best of the COPY runs vs best of the row-by-row runs (one INSERT per sentence and per "
-                "figure, psycopg 3 prepares them after 5 runs); both write the same rows, the figures into "
-                "staging.figures and each sentence once into staging.sentences, in one transaction each: into "
-                "the warehouse's tables (primary keys, foreign keys to staging.reports, figures' report_id "
-                "index), into copies without the foreign keys, and into copies without keys and indexes. "
-                "copy_building_rows: the same COPY with the rows built from the extracted reports first "
-                "(staged_rows), as extract_and_stage does; bytes_per_figure: a figure's row plus its share of "
-                "the sentence rows, as COPY text",
+        "figure, psycopg 3 prepares them after 5 runs); both write the same rows, the figures into "
+        "staging.figures and each sentence once into staging.sentences, in one transaction each: into "
+        "the warehouse's tables (primary keys, foreign keys to staging.reports, figures' report_id "
+        "index), into copies without the foreign keys, and into copies without keys and indexes. "
+        "copy_building_rows: the same COPY with the rows built from the extracted reports first "
+        "(staged_rows), as extract_and_stage does; bytes_per_figure: a figure's row plus its share of "
+        "the sentence rows, as COPY text",
     }
 
 
@@ -709,8 +809,7 @@ def make_corpus(folder: Path, n: int, seed: int, start: int = 0) -> dict:
     landed = time.time() - 3600
     for path in paths:
         os.utime(path, (landed, landed))
-    return {"reports": len(paths), "bytes": sum(p.stat().st_size for p in paths),
-            "generate_seconds": round(seconds, 2)}
+    return {"reports": len(paths), "bytes": sum(p.stat().st_size for p in paths), "generate_seconds": round(seconds, 2)}
 
 
 def warehouse_counts(url: str) -> dict:
@@ -722,11 +821,13 @@ def warehouse_counts(url: str) -> dict:
         for m in ("fct_figures", "dim_report"):
             if one(f"select to_regclass('marts.{m}') is not null"):
                 marts[m] = one(f"select count(*) from marts.{m}")
-        return {"raw_reports": one("select count(*) from raw.report_files"),
-                "staged_reports": one("select count(*) from staging.reports"),
-                "rejected": one("select count(*) from raw.rejected_files"),
-                "staged_figures": one("select count(*) from staging.figures"),
-                "marts": marts}
+        return {
+            "raw_reports": one("select count(*) from raw.report_files"),
+            "staged_reports": one("select count(*) from staging.reports"),
+            "rejected": one("select count(*) from raw.rejected_files"),
+            "staged_figures": one("select count(*) from staging.figures"),
+            "marts": marts,
+        }
 
 
 def bench_e2e(server: Server, tmp: Path, p: Params, size: int) -> dict:
@@ -778,19 +879,41 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
             batch = list(copies(lo, min(n_reports, lo + chunk)))
             received = [today - timedelta(days=1 + (h * received_days) // max(n_reports, 1)) for h, *_ in batch]
             with conn.transaction():
-                _copy_rows(conn, "raw.report_files", RAW_COLUMNS,
-                           ((rid, Path(rel).name, rel, len(c), c, d, "bench-history")
-                            for (h, rid, rel, c, *_), d in zip(batch, received)),
-                           binary=True, types=["text", "text", "text", "int8", "bytea", "date", "text"])
-                _copy_rows(conn, "raw.file_ledger", ("relative_path", "report_id", "size_bytes", "run_id", "outcome"),
-                           ((rel, rid, len(c), "bench-history", "loaded") for h, rid, rel, c, *_ in batch))
-                _copy_rows(conn, "staging.reports", REPORT_COLUMNS,
-                           (_report_row(rid, rep, d) for (h, rid, rel, c, rep, *_), d in zip(batch, received)))
-                _copy_rows(conn, "staging.sentences", staging.SENTENCE_COLUMNS,
-                           ((rid, *s[1:]) for h, rid, *_, sents in batch for s in sents))
-                figures += _copy_rows(conn, "staging.figures", staging.FIGURE_COLUMNS,
-                                      ((rid[:12] + f[0][12:], rid, *f[2:])
-                                       for h, rid, rel, c, rep, figs, sents in batch for f in figs))
+                _copy_rows(
+                    conn,
+                    "raw.report_files",
+                    RAW_COLUMNS,
+                    (
+                        (rid, Path(rel).name, rel, len(c), c, d, "bench-history")
+                        for (h, rid, rel, c, *_), d in zip(batch, received)
+                    ),
+                    binary=True,
+                    types=["text", "text", "text", "int8", "bytea", "date", "text"],
+                )
+                _copy_rows(
+                    conn,
+                    "raw.file_ledger",
+                    ("relative_path", "report_id", "size_bytes", "run_id", "outcome"),
+                    ((rel, rid, len(c), "bench-history", "loaded") for h, rid, rel, c, *_ in batch),
+                )
+                _copy_rows(
+                    conn,
+                    "staging.reports",
+                    REPORT_COLUMNS,
+                    (_report_row(rid, rep, d) for (h, rid, rel, c, rep, *_), d in zip(batch, received)),
+                )
+                _copy_rows(
+                    conn,
+                    "staging.sentences",
+                    staging.SENTENCE_COLUMNS,
+                    ((rid, *s[1:]) for h, rid, *_, sents in batch for s in sents),
+                )
+                figures += _copy_rows(
+                    conn,
+                    "staging.figures",
+                    staging.FIGURE_COLUMNS,
+                    ((rid[:12] + f[0][12:], rid, *f[2:]) for h, rid, rel, c, rep, figs, sents in batch for f in figs),
+                )
         conn.execute("analyze")
     return {"reports": n_reports, "figures": figures, "seconds": round(time.perf_counter() - t, 1)}
 
@@ -808,14 +931,18 @@ def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
     # ingestion, dbt build and GX, exactly as a night does.
     with server.database("night_empty") as url:
         ws = Workspace(tmp / "night_empty", url)
-        out["empty_prime"] = {"dbt": ws.dbt_build("prime dbt build").as_dict(),
-                              "gx": ws.validate("bench_prime", "prime gx validate").as_dict()}
+        out["empty_prime"] = {
+            "dbt": ws.dbt_build("prime dbt build").as_dict(),
+            "gx": ws.validate("bench_prime", "prime gx validate").as_dict(),
+        }
         out["empty"] = ws.night(night_dir, "bench_night", "night ")
         out["empty"]["counts"] = warehouse_counts(url)
     with server.database("night_history") as url:
         ws = Workspace(tmp / "night_history", url)
-        out["history_prime"] = {"dbt": ws.dbt_build("prime dbt build").as_dict(),
-                                "gx": ws.validate("bench_prime", "prime gx validate").as_dict()}
+        out["history_prime"] = {
+            "dbt": ws.dbt_build("prime dbt build").as_dict(),
+            "gx": ws.validate("bench_prime", "prime gx validate").as_dict(),
+        }
         out["history_synthesis"] = synthesize_history(url, p.history, base)
         out["history_build"] = ws.dbt_build("history dbt build").as_dict()
         out["history_build"].get("result", {}).pop("node_seconds", None)
@@ -826,8 +953,10 @@ def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
     ratio = out["history"]["total_seconds"] / out["empty"]["total_seconds"]
     out["ratio"] = round(ratio, 2)
     out["cpu_ratio"] = round(out["history"]["total_cpu_seconds"] / max(out["empty"]["total_cpu_seconds"], 1e-6), 2)
-    out["step_ratios"] = {k: round(out["history"]["steps"][k]["seconds"] / max(out["empty"]["steps"][k]["seconds"], 1e-6), 2)
-                          for k in out["history"]["steps"]}
+    out["step_ratios"] = {
+        k: round(out["history"]["steps"][k]["seconds"] / max(out["empty"]["steps"][k]["seconds"], 1e-6), 2)
+        for k in out["history"]["steps"]
+    }
     out["meets_target"] = ratio <= TARGETS["incremental_ratio"]
     # what grows with the history: the dbt nodes that took longer on the full warehouse's night
     e = out["empty"]["steps"]["dbt"].get("result", {}).get("node_seconds", {})
@@ -835,7 +964,8 @@ def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
     growth = sorted(((t - e.get(n, 0.0), n, t) for n, t in h.items()), reverse=True)
     out["dbt_nodes_growing_with_history"] = [
         {"node": n, "history_seconds": t, "empty_seconds": e.get(n), "added_seconds": round(g, 2)}
-        for g, n, t in growth[:12]]
+        for g, n, t in growth[:12]
+    ]
     return out
 
 
@@ -859,8 +989,7 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
         saved = os.environ.get("ANTQ_DATA_DIR")
         os.environ["ANTQ_DATA_DIR"] = str(data)  # Stack.env() puts AIRFLOW_HOME under it
         try:
-            env = {**stack.env(), **ws.env(), "REPORTS_DIR": str(corpus),
-                   "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300"}
+            env = {**stack.env(), **ws.env(), "REPORTS_DIR": str(corpus), "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300"}
         finally:
             if saved is None:
                 os.environ.pop("ANTQ_DATA_DIR", None)
@@ -868,14 +997,20 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
                 os.environ["ANTQ_DATA_DIR"] = saved
         airflow = config.executable("airflow")
         setup = run_step("airflow db migrate", [airflow, "db", "migrate"], env, ws.logs)
-        when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
         steps = {
-            "dbt_parse": run_step("dbt parse", [config.dbt_executable(), "parse", "--project-dir",
-                                                str(config.DBT_PROJECT_DIR), "--quiet"], env, ws.logs),
-            "dag_antq_ingest": run_step("dag antq_ingest", [airflow, "dags", "test", "antq_ingest", when],
-                                        env, ws.logs),
-            "dag_antq_transform": run_step("dag antq_transform", [airflow, "dags", "test", "antq_transform", when],
-                                           env, ws.logs),
+            "dbt_parse": run_step(
+                "dbt parse",
+                [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
+                env,
+                ws.logs,
+            ),
+            "dag_antq_ingest": run_step(
+                "dag antq_ingest", [airflow, "dags", "test", "antq_ingest", when], env, ws.logs
+            ),
+            "dag_antq_transform": run_step(
+                "dag antq_transform", [airflow, "dags", "test", "antq_transform", when], env, ws.logs
+            ),
         }
         counts = warehouse_counts(stack.warehouse_url)
     total = sum(s.seconds for s in steps.values())
@@ -891,10 +1026,11 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
         "direct_total_cpu_seconds": direct.get("total_cpu_seconds"),
         "ratio": round(ratio, 2),
         "cpu_ratio": round(sum(s.cpu_seconds for s in steps.values()) / direct["total_cpu_seconds"], 2)
-        if direct.get("total_cpu_seconds") else None,
+        if direct.get("total_cpu_seconds")
+        else None,
         "counts": counts,
         "same_result_as_direct": counts.get("staged_figures") == direct.get("counts", {}).get("staged_figures")
-                                 and counts.get("marts") == direct.get("counts", {}).get("marts"),
+        and counts.get("marts") == direct.get("counts", {}).get("marts"),
     }
 
 
@@ -905,8 +1041,9 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
 def run(p: Params) -> dict:
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="antq-bench-"))
-    saved_env = {k: os.environ.get(k) for k in ("ANTQ_DATA_DIR", "AIRFLOW__COSMOS__ENABLE_TELEMETRY",
-                                                 "GX_ANALYTICS_ENABLED")}
+    saved_env = {
+        k: os.environ.get(k) for k in ("ANTQ_DATA_DIR", "AIRFLOW__COSMOS__ENABLE_TELEMETRY", "GX_ANALYTICS_ENABLED")
+    }
     os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     # the bench's own state (dbt targets, GX contexts, quarantine) stays in its temporary folder
@@ -939,8 +1076,11 @@ def _run(p: Params, tmp: Path, started: float) -> dict:
     server = Server(tmp, keep=p.keep)
     results = Results(p.out, p, server.kind, server.version)
     profile_dir = Path(p.out).parent / "profiles"
-    print(f"antq bench: {results.data['machine']['cpus']} CPUs ({results.data['machine']['cpu']}), "
-          f"PostgreSQL {server.version} ({server.kind}); writing {p.out}", flush=True)
+    print(
+        f"antq bench: {results.data['machine']['cpus']} CPUs ({results.data['machine']['cpu']}), "
+        f"PostgreSQL {server.version} ({server.kind}); writing {p.out}",
+        flush=True,
+    )
     e2e: dict = {}
     try:
         for name in p.sections:
@@ -976,8 +1116,10 @@ def _run(p: Params, tmp: Path, started: float) -> dict:
                 _print_section(name, data)
     finally:
         server.close()
-        results.data["databases"] = {"created": [d for d in server.created if not d.endswith("_airflow")],
-                                     "kept": server.keep}
+        results.data["databases"] = {
+            "created": [d for d in server.created if not d.endswith("_airflow")],
+            "kept": server.keep,
+        }
     results.finish(time.perf_counter() - started)
     print()
     print(format_table(results.data))
@@ -990,16 +1132,33 @@ def summary(data: dict) -> list[dict]:
     rows: list[dict] = []
 
     def add(figure, value, unit, target=None, ok=None):
-        rows.append({"figure": figure, "value": value, "unit": unit, "target": target,
-                     "verdict": None if ok is None else ("meets" if ok else "MISSED")})
+        rows.append(
+            {
+                "figure": figure,
+                "value": value,
+                "unit": unit,
+                "target": target,
+                "verdict": None if ok is None else ("meets" if ok else "MISSED"),
+            }
+        )
 
     x = s.get("extraction")
     if x:
         t = TARGETS["extraction_reports_per_s"]
-        add("1 extraction, sample reports", x["samples"]["reports_per_s"], "reports/s/core", f"≥ {t:.0f}",
-            x["samples"]["reports_per_s"] >= t)
-        add("1 extraction, generated corpus", x["generated"]["reports_per_s"], "reports/s/core", f"≥ {t:.0f}",
-            x["generated"]["reports_per_s"] >= t)
+        add(
+            "1 extraction, sample reports",
+            x["samples"]["reports_per_s"],
+            "reports/s/core",
+            f"≥ {t:.0f}",
+            x["samples"]["reports_per_s"] >= t,
+        )
+        add(
+            "1 extraction, generated corpus",
+            x["generated"]["reports_per_s"],
+            "reports/s/core",
+            f"≥ {t:.0f}",
+            x["generated"]["reports_per_s"] >= t,
+        )
     ld = s.get("load")
     if ld:
         add("2 load, COPY", ld["copy_figures_per_s"], "figures/s")
@@ -1009,13 +1168,22 @@ def summary(data: dict) -> list[dict]:
         if not isinstance(run_, dict) or "total_seconds" not in run_:
             continue
         st = run_["steps"]
-        add(f"3 end to end, {int(size):,} reports", run_["total_seconds"], "s",
-            f"≤ {TARGETS['e2e_10000_seconds']:.0f}" if "meets_target" in run_ else None, run_.get("meets_target"))
+        add(
+            f"3 end to end, {int(size):,} reports",
+            run_["total_seconds"],
+            "s",
+            f"≤ {TARGETS['e2e_10000_seconds']:.0f}" if "meets_target" in run_ else None,
+            run_.get("meets_target"),
+        )
         for k in ("ingest", "dbt", "gx"):
             add(f"    {k}", st[k]["seconds"], f"s, peak {st[k]['peak_rss_mb']:.0f} MB")
     inc = s.get("incremental")
     if inc:
-        add(f"4 night of {inc['night_reports']} on {inc['history_reports']:,} reports", inc["history"]["total_seconds"], "s")
+        add(
+            f"4 night of {inc['night_reports']} on {inc['history_reports']:,} reports",
+            inc["history"]["total_seconds"],
+            "s",
+        )
         add(f"4 night of {inc['night_reports']} on an empty warehouse", inc["empty"]["total_seconds"], "s")
         add("4 incremental ratio", inc["ratio"], "×", f"≤ {TARGETS['incremental_ratio']}", inc["meets_target"])
     af = s.get("airflow")
@@ -1029,13 +1197,14 @@ def summary(data: dict) -> list[dict]:
 def format_table(data: dict) -> str:
     m = data["machine"]
     la = data.get("load_average", {})
-    head = (f"antq bench  {data.get('finished_at') or data['started_at']}  {m['cpus']} CPUs ({m['cpu']}), "
-            f"{m['memory_gib']} GiB, PostgreSQL {data['postgres']['version']} ({data['postgres']['where']}), "
-            f"load average {_fmt_load(la.get('start'))} -> {_fmt_load(la.get('end'))}")
+    head = (
+        f"antq bench  {data.get('finished_at') or data['started_at']}  {m['cpus']} CPUs ({m['cpu']}), "
+        f"{m['memory_gib']} GiB, PostgreSQL {data['postgres']['version']} ({data['postgres']['where']}), "
+        f"load average {_fmt_load(la.get('start'))} -> {_fmt_load(la.get('end'))}"
+    )
     rows = data.get("summary") or summary(data)
     w = max([len(r["figure"]) for r in rows] + [10])
-    lines = [head, "", f"{'figure':<{w}}  {'value':>10}  {'unit':<22} {'target':<8} verdict",
-             "-" * (w + 56)]
+    lines = [head, "", f"{'figure':<{w}}  {'value':>10}  {'unit':<22} {'target':<8} verdict", "-" * (w + 56)]
     for r in rows:
         v = r["value"]
         vs = f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
@@ -1053,20 +1222,33 @@ def _fmt_load(x) -> str:
 
 def _print_section(name: str, data: dict) -> None:
     if name == "extraction":
-        print(f"  samples {data['samples']['reports_per_s']:.0f} reports/s/core, generated "
-              f"{data['generated']['reports_per_s']:.0f} reports/s/core", flush=True)
+        print(
+            f"  samples {data['samples']['reports_per_s']:.0f} reports/s/core, generated "
+            f"{data['generated']['reports_per_s']:.0f} reports/s/core",
+            flush=True,
+        )
     elif name == "load":
-        print(f"  COPY {data['copy_figures_per_s']:,} figures/s, INSERT {data['insert_figures_per_s']:,} figures/s: "
-              f"{data['ratio']}×", flush=True)
+        print(
+            f"  COPY {data['copy_figures_per_s']:,} figures/s, INSERT {data['insert_figures_per_s']:,} figures/s: "
+            f"{data['ratio']}×",
+            flush=True,
+        )
     elif name == "e2e":
         for size, r in data.items():
             st = r["steps"]
-            print(f"  {int(size):,} reports: {r['total_seconds']:.1f} s (ingest {st['ingest']['seconds']:.1f}, "
-                  f"dbt {st['dbt']['seconds']:.1f}, gx {st['gx']['seconds']:.1f}); peak {r['peak_rss_mb']:.0f} MB",
-                  flush=True)
+            print(
+                f"  {int(size):,} reports: {r['total_seconds']:.1f} s (ingest {st['ingest']['seconds']:.1f}, "
+                f"dbt {st['dbt']['seconds']:.1f}, gx {st['gx']['seconds']:.1f}); peak {r['peak_rss_mb']:.0f} MB",
+                flush=True,
+            )
     elif name == "incremental":
-        print(f"  night on {data['history_reports']:,}: {data['history']['total_seconds']:.1f} s, on empty: "
-              f"{data['empty']['total_seconds']:.1f} s: {data['ratio']}×", flush=True)
+        print(
+            f"  night on {data['history_reports']:,}: {data['history']['total_seconds']:.1f} s, on empty: "
+            f"{data['empty']['total_seconds']:.1f} s: {data['ratio']}×",
+            flush=True,
+        )
     elif name == "airflow":
-        print(f"  Airflow {data['total_seconds']:.1f} s vs direct {data['direct_total_seconds']:.1f} s: "
-              f"{data['ratio']}×", flush=True)
+        print(
+            f"  Airflow {data['total_seconds']:.1f} s vs direct {data['direct_total_seconds']:.1f} s: {data['ratio']}×",
+            flush=True,
+        )

@@ -6,6 +6,7 @@
 ingest is the product's one ingestion, antq.ingest.night.run, on a nightly plan for today; validate
 is the transform DAG's validation. Each writes its result (JSON) to FILE.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,20 @@ def step_validate(url: str, run_id: str) -> dict:
     from antq import pipeline
 
     summary = pipeline.validate(run_id, url)
-    return {k: summary.get(k) for k in ("scope", "reports_validated", "evaluated", "passed", "failed", "warnings",
-                                         "flagged_figures", "failed_expectations", "errored_expectations")}
+    return {
+        k: summary.get(k)
+        for k in (
+            "scope",
+            "reports_validated",
+            "evaluated",
+            "passed",
+            "failed",
+            "warnings",
+            "flagged_figures",
+            "failed_expectations",
+            "errored_expectations",
+        )
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

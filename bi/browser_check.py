@@ -10,6 +10,7 @@ or "permission denied" anywhere on the page. The password comes from ANTQ_SUPERS
 Chromium is Debian's (`chromium`, `chromium-driver`), run headless with a fresh profile and no
 network of its own: nothing is downloaded.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,19 @@ LOADING_SELECTORS = ('[data-test="loading-indicator"]', ".loading", ".ant-skelet
 def browser(profile: Path) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                f"--user-data-dir={profile}", "--window-size=1600,1300", "--lang=vi-VN"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1600,1300",
+        "--lang=vi-VN",
+    ):
         options.add_argument(arg)
     return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
@@ -67,10 +78,8 @@ def chart_states(driver) -> list[dict]:
         errors = [e.text.strip() or s for s in ERROR_SELECTORS for e in holder.find_elements(By.CSS_SELECTOR, s)]
         body = holder.find_elements(By.CSS_SELECTOR, '[data-test="slice-container"]')
         text = body[0].text if body else ""
-        drawn = bool(body) and bool(body[0].find_elements(By.CSS_SELECTOR, "svg, canvas, table")
-                                    or text.strip())
-        states.append({"title": title.strip(), "loading": loading, "errors": errors, "text": text,
-                       "drawn": drawn})
+        drawn = bool(body) and bool(body[0].find_elements(By.CSS_SELECTOR, "svg, canvas, table") or text.strip())
+        states.append({"title": title.strip(), "loading": loading, "errors": errors, "text": text, "drawn": drawn})
     return states
 
 
@@ -91,12 +100,13 @@ def check_dashboard(driver, url: str, slug: str, charts: int, out: Path, timeout
         WebDriverWait(driver, timeout, poll_frequency=0.5).until(settled)
     except TimeoutException:
         pending = [s["title"] or "?" for s in states if s["loading"] or not s["drawn"]]
-        problems.append(f"{slug}: after {timeout:.0f}s {len(states)} of {charts} charts shown; "
-                        f"not rendered: {pending}")
+        problems.append(f"{slug}: after {timeout:.0f}s {len(states)} of {charts} charts shown; not rendered: {pending}")
     time.sleep(1)  # let the last animation end before the picture
-    height = driver.execute_script("return Math.max(document.body.scrollHeight, "
-                                   "document.querySelector('[data-test=\"dashboard-content-wrapper\"]')"
-                                   "?.scrollHeight || 0) + 200")
+    height = driver.execute_script(
+        "return Math.max(document.body.scrollHeight, "
+        "document.querySelector('[data-test=\"dashboard-content-wrapper\"]')"
+        "?.scrollHeight || 0) + 200"
+    )
     driver.set_window_size(1600, max(1300, min(int(height), 6000)))
     time.sleep(1)
     shot = out / f"{slug}.png"
@@ -110,8 +120,13 @@ def check_dashboard(driver, url: str, slug: str, charts: int, out: Path, timeout
             problems.append(f"{slug}: chart {name!r} is empty: {s['text'][:200]!r}")
     if "permission denied" in driver.page_source.lower():
         problems.append(f"{slug}: the page says 'permission denied'")
-    print(json.dumps({"dashboard": slug, "charts": len(states), "screenshot": str(shot),
-                      "problems": len(problems)}, ensure_ascii=False), flush=True)
+    print(
+        json.dumps(
+            {"dashboard": slug, "charts": len(states), "screenshot": str(shot), "problems": len(problems)},
+            ensure_ascii=False,
+        ),
+        flush=True,
+    )
     return problems
 
 

@@ -4,6 +4,7 @@ Everything local lives under ANTQ_SUPERSET_HOME (default .data/superset): the me
 (SQLite: charts, dashboards, users; never the warehouse), the secret key. The warehouse itself is a
 database connection in the bundle (bi/assets/databases), logging in as the read-only role bi_reader.
 """
+
 import os
 import secrets
 from pathlib import Path

@@ -20,6 +20,7 @@ Environment (set by `antq dashboard` and the tests, antq/bi.py):
     ANTQ_SUPERSET_ADMIN_PASSWORD   required
     ANTQ_BI_ASSETS                 default: the assets folder beside this file
 """
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,10 @@ def uri_from_parts(env=os.environ) -> str | None:
     user = quote(env.get("BI_READER_USER", "bi_reader"), safe="")
     password = env.get("BI_READER_PASSWORD", "")
     auth = user + (":" + quote(password, safe="") if password else "")
-    return (f"postgresql+psycopg2://{auth}@{env['WAREHOUSE_HOST']}:{env.get('WAREHOUSE_PORT', '5432')}"
-            f"/{quote(env.get('WAREHOUSE_DB', 'antq'), safe='')}")
+    return (
+        f"postgresql+psycopg2://{auth}@{env['WAREHOUSE_HOST']}:{env.get('WAREHOUSE_PORT', '5432')}"
+        f"/{quote(env.get('WAREHOUSE_DB', 'antq'), safe='')}"
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -70,9 +73,8 @@ def main(argv: list[str]) -> int:
     if do_import and not uri:
         raise SystemExit("ANTQ_BI_WAREHOUSE_URI is not set (the warehouse as bi_reader)")
 
-    from flask_migrate import upgrade
-
     import superset
+    from flask_migrate import upgrade
     from superset.app import create_app
 
     app = create_app()
@@ -87,8 +89,9 @@ def main(argv: list[str]) -> int:
         db.session.commit()
         user = security_manager.find_user(username=admin)
         if user is None:
-            user = security_manager.add_user(admin, "ANTQ", "Admin", f"{admin}@antq.local",
-                                             security_manager.find_role("Admin"), password=password)
+            user = security_manager.add_user(
+                admin, "ANTQ", "Admin", f"{admin}@antq.local", security_manager.find_role("Admin"), password=password
+            )
             if not user:
                 raise SystemExit(f"could not create the Superset user {admin}")
             print(f"created Superset user {admin}", flush=True)
@@ -103,8 +106,10 @@ def main(argv: list[str]) -> int:
             contents = read_assets(assets, uri)
             with override_user(user):
                 ImportAssetsCommand(contents).run()
-            counts = {kind: sum(1 for n in contents if n.startswith(kind + "/"))
-                      for kind in ("databases", "datasets", "charts", "dashboards")}
+            counts = {
+                kind: sum(1 for n in contents if n.startswith(kind + "/"))
+                for kind in ("databases", "datasets", "charts", "dashboards")
+            }
             print("imported " + ", ".join(f"{n} {k}" for k, n in counts.items()) + f" from {assets}", flush=True)
     return 0
 

@@ -9,6 +9,7 @@ its days with the current extractor, replacing their staged figures. Params: `re
 (auto | outdated | all | none), `from_date` / `to_date` (received dates). See antq/ingest/plan.py.
 The three tasks are the steps of antq.ingest.night.run, the one ingestion (antq/ingest/night.py).
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -31,12 +32,21 @@ LOCAL_TZ = pendulum.timezone(LOCAL_TZ_NAME)
     max_active_runs=1,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     params={
-        "reextract": Param("auto", enum=list(REEXTRACT_MODES),
-                           description="auto: 'outdated' on a nightly run, 'all' on a backfill"),
-        "from_date": Param(None, type=["null", "string"], format="date",
-                           description="re-extract reports received on or after (YYYY-MM-DD)"),
-        "to_date": Param(None, type=["null", "string"], format="date",
-                         description="re-extract reports received on or before (YYYY-MM-DD)"),
+        "reextract": Param(
+            "auto", enum=list(REEXTRACT_MODES), description="auto: 'outdated' on a nightly run, 'all' on a backfill"
+        ),
+        "from_date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="re-extract reports received on or after (YYYY-MM-DD)",
+        ),
+        "to_date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="re-extract reports received on or before (YYYY-MM-DD)",
+        ),
     },
     tags=["antq", "ingestion"],
     doc_md=__doc__,

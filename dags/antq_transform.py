@@ -11,6 +11,7 @@ Every task is retried (a short database outage must not hold the night's build b
 next asset event): dbt's models are idempotent, a second publication finds nothing to publish, and
 the validation of a run id replaces its rows. A night that fails for good publishes nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -46,9 +47,7 @@ DBT_EXECUTABLE = dbt_executable()
 def antq_transform():
     dbt = DbtTaskGroup(
         group_id="dbt",
-        project_config=ProjectConfig(
-            DBT_PROJECT_DIR, manifest_path=DBT_MANIFEST if DBT_MANIFEST.exists() else None
-        ),
+        project_config=ProjectConfig(DBT_PROJECT_DIR, manifest_path=DBT_MANIFEST if DBT_MANIFEST.exists() else None),
         profile_config=ProfileConfig(
             profile_name="antq_warehouse",
             target_name="warehouse",

@@ -20,6 +20,7 @@ section; the ledger of validated reports), data_docs (Data Docs readable offline
 (run_checks). Importing this package is cheap: great_expectations, SQLAlchemy and psycopg are
 imported only when a check runs. See README.md in this directory for the Airflow side.
 """
+
 from antq.config import WarehouseUrlError, libpq_url, sqlalchemy_url
 
 from .context import (

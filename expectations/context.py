@@ -6,14 +6,16 @@ expectations.verdicts' job.
 great_expectations and SQLAlchemy are imported inside the functions: importing this module stays
 cheap, e.g. at Airflow DAG-parse time.
 """
+
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from antq.config import WarehouseUrlError, sqlalchemy_url
 
@@ -49,9 +51,7 @@ def quiet_gx_warnings() -> Iterator[None]:
     of a schema in the connection config, which a PostgreSQL URL cannot carry; it works in 1.24
     and is raised again each time the context re-reads great_expectations.yml."""
     with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="`schema_name` is deprecated", category=DeprecationWarning
-        )
+        warnings.filterwarnings("ignore", message="`schema_name` is deprecated", category=DeprecationWarning)
         yield
 
 
@@ -77,7 +77,7 @@ def warehouse_url_in_env(warehouse_url: str) -> Iterator[None]:
             os.environ[URL_ENV_VAR] = old
 
 
-def file_context(context_root: str | Path, warehouse_url: str | None = None) -> "FileDataContext":
+def file_context(context_root: str | Path, warehouse_url: str | None = None) -> FileDataContext:
     """Get (or scaffold) the FILE data context under `context_root` (its config lives in
     `<context_root>/gx/`), with analytics and progress bars turned off.
 
@@ -113,7 +113,7 @@ def file_context(context_root: str | Path, warehouse_url: str | None = None) -> 
 # --------------------------------------------------------------------------- datasource & assets
 
 
-def _check_url_available(context: "AbstractDataContext") -> None:
+def _check_url_available(context: AbstractDataContext) -> None:
     from great_expectations.exceptions import MissingConfigVariableError
 
     try:
@@ -129,7 +129,7 @@ def _check_url_available(context: "AbstractDataContext") -> None:
     sqlalchemy_url(str(resolved))  # raises WarehouseUrlError unless a PostgreSQL URL
 
 
-def get_or_create_datasource(context: "AbstractDataContext"):
+def get_or_create_datasource(context: AbstractDataContext):
     """The postgres datasource "warehouse", created or brought to the wanted config."""
     from great_expectations.datasource.fluent import PostgresDatasource
 
@@ -225,8 +225,8 @@ def build_expectation(rule: Rule):
 
 
 def build_checkpoint(
-    context: "AbstractDataContext", rules: RuleSet | None = None, batch_scope: str = "run"
-) -> tuple["gx.Checkpoint | None", list[dict[str, Any]]]:
+    context: AbstractDataContext, rules: RuleSet | None = None, batch_scope: str = "run"
+) -> tuple[gx.Checkpoint | None, list[dict[str, Any]]]:
     """Get-or-create everything in `context` for `rules` and return (checkpoint, skipped).
     Each suite's batch is the rows of its table of the reports being validated (batch_scope "run":
     dq.validated_reports rows not validated yet, see expectations.dq.start_validation), or the
@@ -287,7 +287,7 @@ def build_checkpoint(
     return checkpoint, skipped
 
 
-def configure_checkpoint(context: "AbstractDataContext") -> "gx.Checkpoint":
+def configure_checkpoint(context: AbstractDataContext) -> gx.Checkpoint:
     """Checkpoint "antq_checkpoint" for the rules in expectations/rules.yaml, created or updated
     in `context`; fits GXValidateCheckpointOperator(configure_checkpoint=...).
 

@@ -10,6 +10,7 @@ need, with each package's licence, into `<site>/static/vendor/` and points the p
 It runs after every Data Docs build (expectations.run_checks, rebuild_data_docs); a page already
 rewritten is left as it is, so it is cheap to run again.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,25 +39,18 @@ CDN_FILES = {
     "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js": "popper.js/dist/umd/popper.min.js",
     "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css": "bootstrap-table/dist/bootstrap-table.min.css",
     "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js": "bootstrap-table/dist/bootstrap-table.min.js",
-    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js":
-        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js": "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
     # the templates name 1.19.0 for this stylesheet beside 1.19.1 for the rest: one package serves both
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css":
-        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.css",
-    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
-        "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js":
-        "bootstrap-datepicker/dist/js/bootstrap-datepicker.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css":
-        "bootstrap-datepicker/dist/css/bootstrap-datepicker.min.css",
-    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
-        "@forevolve/bootstrap-dark/dist/css/bootstrap-prefers-dark.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css": "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css": "bootstrap-table/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js": "bootstrap-datepicker/dist/js/bootstrap-datepicker.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css": "bootstrap-datepicker/dist/css/bootstrap-datepicker.min.css",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css": "@forevolve/bootstrap-dark/dist/css/bootstrap-prefers-dark.css",
     # jsdelivr serves a package's "jsdelivr" file for a bare name: the minified browser build
     "https://cdn.jsdelivr.net/npm/vega@5": "vega/build/vega.min.js",
     "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite/build/vega-lite.min.js",
     "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed/build/vega-embed.min.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
-        "@fortawesome/fontawesome-free/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css": "@fortawesome/fontawesome-free/css/all.min.css",
 }
 # Folders a copied stylesheet refers to (all.min.css loads ../webfonts/*)
 ASSET_FOLDERS = ("@fortawesome/fontawesome-free/webfonts",)
@@ -66,7 +60,8 @@ GX_IMAGES = {
     "full_logo_dark.png": "logo-long.png",
 }
 _GX_IMAGE_URL = re.compile(
-    r"https://great-expectations-web-assets\.s3\.us-east-2\.amazonaws\.com/([\w.-]+)(\?[^\"')\s]*)?")
+    r"https://great-expectations-web-assets\.s3\.us-east-2\.amazonaws\.com/([\w.-]+)(\?[^\"')\s]*)?"
+)
 # a resource the page loads by itself (not a link a reader may click): scripts, stylesheets, images
 _RESOURCE_TAG = re.compile(r"<(script|link|img)\b[^>]*>", re.IGNORECASE)
 _ATTR_URL = re.compile(r"""\b(src|href)\s*=\s*(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
@@ -104,8 +99,11 @@ def _package_root(relative: str) -> str:
 
 
 def _copy_if_changed(source: Path, target: Path) -> bool:
-    if target.is_file() and target.stat().st_size == source.stat().st_size and \
-            target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+    if (
+        target.is_file()
+        and target.stat().st_size == source.stat().st_size
+        and target.stat().st_mtime_ns >= source.stat().st_mtime_ns
+    ):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(source, target)
@@ -122,7 +120,8 @@ def copy_assets(site: Path, source: Path | None = None) -> int:
         raise MissingDocsAssets(
             f"the Data Docs' browser libraries are not installed in {source} (missing {missing[0]}"
             f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''}): run `make install` "
-            f"(npm ci in docs_assets/), or set {ASSETS_ENV_VAR} to a folder of those npm packages")
+            f"(npm ci in docs_assets/), or set {ASSETS_ENV_VAR} to a folder of those npm packages"
+        )
     vendor = site / VENDOR_DIR
     files = [(source / f, vendor / f) for f in wanted]
     for folder in ASSET_FOLDERS:
@@ -174,8 +173,9 @@ def external_resources(text: str) -> list[str]:
     urls = []
     for m in _RESOURCE_TAG.finditer(text):
         html = m.group(0)
-        if m.group(1).lower() == "link" and not re.search(r"""rel\s*=\s*["']?(stylesheet|icon|shortcut icon|preload)""",
-                                                         html, re.IGNORECASE):
+        if m.group(1).lower() == "link" and not re.search(
+            r"""rel\s*=\s*["']?(stylesheet|icon|shortcut icon|preload)""", html, re.IGNORECASE
+        ):
             continue
         urls += [a.group(3) for a in _ATTR_URL.finditer(html) if re.match(r"(?i)(https?:)?//", a.group(3))]
     urls += re.findall(r"""url\(\s*["']?((?:https?:)?//[^"')\s]+)""", text, re.IGNORECASE)
@@ -205,9 +205,13 @@ def make_offline(site: str | Path, source: Path | None = None) -> OfflineReport:
             report.external[str(page)] = left
     if report.external:
         page, urls = next(iter(report.external.items()))
-        log.warning("Data Docs: %d page(s) still load from the internet, e.g. %s: %s (a GX upgrade may have "
-                    "added an asset: add it to expectations/data_docs.py CDN_FILES)",
-                    len(report.external), page, ", ".join(urls[:3]))
+        log.warning(
+            "Data Docs: %d page(s) still load from the internet, e.g. %s: %s (a GX upgrade may have "
+            "added an asset: add it to expectations/data_docs.py CDN_FILES)",
+            len(report.external),
+            page,
+            ", ".join(urls[:3]),
+        )
     return report
 
 
@@ -278,8 +282,11 @@ def unexpected_rows_table(configuration=None, result=None, runtime_configuration
     keys = list(dict.fromkeys(k for r in rows for k in r))
     columns = [c for c in _FIRST_COLUMNS if c in keys] + [c for c in keys if c not in _FIRST_COLUMNS]
     shown = rows[:MAX_ROWS_SHOWN]
-    caption = (f"{len(rows)} unexpected row(s)" if len(rows) == len(shown)
-               else f"the first {len(shown)} of {len(rows)} unexpected rows")
+    caption = (
+        f"{len(rows)} unexpected row(s)"
+        if len(rows) == len(shown)
+        else f"the first {len(shown)} of {len(rows)} unexpected rows"
+    )
     return [
         RenderedStringTemplateContent(
             content_block_type="string_template",
@@ -311,7 +318,10 @@ def register_unexpected_rows_table() -> None:
     level = registry_log.level
     registry_log.setLevel(logging.ERROR)  # "Overwriting declaration of ..." is what we mean to do
     try:
-        register_renderer("unexpected_rows_expectation", UnexpectedRowsExpectation,
-                          renderer(renderer_type=kind)(unexpected_rows_table))
+        register_renderer(
+            "unexpected_rows_expectation",
+            UnexpectedRowsExpectation,
+            renderer(renderer_type=kind)(unexpected_rows_table),
+        )
     finally:
         registry_log.setLevel(level)

@@ -4,6 +4,7 @@ verdicts are written to (expectations.verdicts). Never touches the marts.
 The schema's DDL has one home, the warehouse's DDL file antq/sql/warehouse.sql (its `[dq]`
 section): `antq migrate` applies it with the rest of the warehouse, and ensure_dq_tables applies
 that section alone, so the checks also run on a database `antq migrate` has not set up."""
+
 from __future__ import annotations
 
 import functools

@@ -2,6 +2,7 @@
 
 Only the standard library, PyYAML and antq.config are imported here, so this is cheap to import.
 """
+
 from __future__ import annotations
 
 import re
@@ -168,8 +169,7 @@ def _check_batch_aliases(rule_name: str, sql: str) -> None:
         )
     if not has_join(sql) and n_aliased:
         raise RuleError(
-            f"rule {rule_name}: without a JOIN GX already aliases {{batch}} (AS subselect): "
-            "do not alias it again"
+            f"rule {rule_name}: without a JOIN GX already aliases {{batch}} (AS subselect): do not alias it again"
         )
 
 
@@ -184,15 +184,13 @@ def _check_sql(rule_name: str, sql: str, params: dict[str, Any]) -> None:
         rendered.format(batch="t")
     except (KeyError, IndexError, ValueError) as exc:
         raise RuleError(
-            f"rule {rule_name}: sql does not survive GX's str.format ({exc!r}); "
-            "double literal braces: {{ and }}"
+            f"rule {rule_name}: sql does not survive GX's str.format ({exc!r}); double literal braces: {{{{ and }}}}"
         ) from exc
     _check_batch_aliases(rule_name, body)
     binds = _BIND_PARAM.findall(_strip_literals(body, keep_strings=True))
     if binds:
         raise RuleError(
-            f"rule {rule_name}: SQLAlchemy text() would read :{binds[0]} as a bind parameter; "
-            "write the colon as \\:"
+            f"rule {rule_name}: SQLAlchemy text() would read :{binds[0]} as a bind parameter; write the colon as \\:"
         )
 
 

@@ -5,6 +5,7 @@ and writes them (expectations.verdicts), and makes the Data Docs readable offlin
 
 great_expectations and psycopg are imported inside run_checks: importing this module stays cheap.
 """
+
 from __future__ import annotations
 
 import logging
@@ -97,9 +98,15 @@ def run_checks(
         "data_docs_offline": docs_offline,
     }
     log.info(
-        "GX run %s on %s (%d reports, scope %s): %d evaluated, %d passed, %d failed, %d warnings, "
-        "%d skipped suites",
-        run_id, redact_url(warehouse_url), len(reports), scope, summary["evaluated"], summary["passed"],
-        summary["failed"], summary["warnings"], len(skipped),
+        "GX run %s on %s (%d reports, scope %s): %d evaluated, %d passed, %d failed, %d warnings, %d skipped suites",
+        run_id,
+        redact_url(warehouse_url),
+        len(reports),
+        scope,
+        summary["evaluated"],
+        summary["passed"],
+        summary["failed"],
+        summary["warnings"],
+        len(skipped),
     )
     return summary

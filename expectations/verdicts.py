@@ -3,14 +3,16 @@ dq.flagged_figures (one per unexpected row that names a figure, or a report for 
 rules), written for a run_id in one transaction. Never touches the marts.
 
 SQLAlchemy is imported inside the functions; the psycopg connection is the caller's."""
+
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from .dq import ensure_dq_tables
 from .rules import Rule, RuleSet
@@ -73,9 +75,7 @@ def collect_verdicts(checkpoint_result, rules: RuleSet, engine) -> list[Verdict]
             error = _exception_message(evr.exception_info)
             if error is not None:
                 details["error"] = error
-                verdicts.append(
-                    Verdict(suite_name, rule.name, False, 0, rule.severity, details)
-                )
+                verdicts.append(Verdict(suite_name, rule.name, False, 0, rule.severity, details))
                 continue
             result = evr.result or {}
             count = int(result.get("observed_value") or 0)
@@ -94,9 +94,7 @@ def collect_verdicts(checkpoint_result, rules: RuleSet, engine) -> list[Verdict]
             details["sample_truncated"] = len(rows) > SAMPLE_ROWS_IN_DETAILS
             if without_id:
                 details["rows_without_figure_id"] = without_id
-            verdicts.append(
-                Verdict(suite_name, rule.name, bool(evr.success), count, rule.severity, details, flagged)
-            )
+            verdicts.append(Verdict(suite_name, rule.name, bool(evr.success), count, rule.severity, details, flagged))
     return verdicts
 
 
@@ -137,8 +135,9 @@ def write_verdicts(conn: Any, run_id: str, verdicts: Iterable[Verdict]) -> tuple
             cur.execute("DELETE FROM dq.flagged_figures WHERE run_id = %s", (run_id,))
             cur.execute("DELETE FROM dq.validation_results WHERE run_id = %s", (run_id,))
             cur.execute(
-                "UPDATE dq.validated_reports SET validated_at = now()"
-                " WHERE run_id = %s AND validated_at IS NULL", (run_id,))
+                "UPDATE dq.validated_reports SET validated_at = now() WHERE run_id = %s AND validated_at IS NULL",
+                (run_id,),
+            )
             n_flagged = 0
             for v in verdicts:
                 cur.execute(
@@ -175,9 +174,12 @@ def _add_sentences(cur, run_id: str) -> None:
     if has_figures:
         cur.execute(
             "UPDATE dq.flagged_figures f SET report_id = m.report_id, file_name = m.doc, sentence = m.sentence"
-            " FROM marts.fct_figures m WHERE f.run_id = %s AND m.figure_id = f.figure_id", (run_id,))
+            " FROM marts.fct_figures m WHERE f.run_id = %s AND m.figure_id = f.figure_id",
+            (run_id,),
+        )
     if has_reports:
         cur.execute(
             "UPDATE dq.flagged_figures f SET report_id = r.report_id, file_name = r.file_name"
             " FROM marts.dim_report r WHERE f.run_id = %s AND f.report_id IS NULL AND r.report_id = f.figure_id",
-            (run_id,))
+            (run_id,),
+        )

@@ -11,6 +11,7 @@ Public API (stable):
     cli_format_table(reports) -> str
     cli_format_jsonl(reports) -> Iterator[str]
 """
+
 from __future__ import annotations
 
 import os
@@ -22,13 +23,31 @@ from .output import cli_format_jsonl, cli_format_reports, cli_format_table
 
 EXTRACTOR_VERSION = "1.6.0"
 
-__all__ = ["EXTRACTOR_VERSION", "Figure", "Report", "ReportSource", "UnreadableReport", "OverTimeBudget",
-           "extract_bytes", "extract_text", "extract_path", "cli_format_table", "cli_format_jsonl",
-           "cli_format_reports"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "Figure",
+    "Report",
+    "ReportSource",
+    "UnreadableReport",
+    "OverTimeBudget",
+    "extract_bytes",
+    "extract_text",
+    "extract_path",
+    "cli_format_table",
+    "cli_format_jsonl",
+    "cli_format_reports",
+]
 
 
-def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: str | None = None,
-                 source: ReportSource | None = None, time_budget: float | None = None) -> Report:
+def extract_text(
+    text: str,
+    doc: str,
+    *,
+    source_format: str = "txt",
+    encoding: str | None = None,
+    source: ReportSource | None = None,
+    time_budget: float | None = None,
+) -> Report:
     """Figures and metadata of a report given as text (normalised to NFC first). `source`: what a
     manifest row says of the report (its url, publication date, province), which comes first. Given
     time_budget (seconds), raises OverTimeBudget when extraction takes longer."""
@@ -37,8 +56,14 @@ def extract_text(text: str, doc: str, *, source_format: str = "txt", encoding: s
     return _extract_nfc(text, doc, source_format, encoding, source, Deadline(time_budget) if time_budget else None)
 
 
-def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None,
-                 source: ReportSource | None = None, deadline: Deadline | None = None) -> Report:
+def _extract_nfc(
+    text: str,
+    doc: str,
+    source_format: str,
+    encoding: str | None,
+    source: ReportSource | None = None,
+    deadline: Deadline | None = None,
+) -> Report:
     """extract_text of a text already NFC."""
     from .report_meta import extract_meta, resolve
     from .rules.figures import extract_figures, lower_aligned
@@ -46,16 +71,29 @@ def _extract_nfc(text: str, doc: str, source_format: str, encoding: str | None,
     low = lower_aligned(text)
     meta = resolve(extract_meta(text, low), text, low, source)
     figures = extract_figures(text, doc, low, deadline=deadline)
-    return Report(doc=doc, text=text, figures=figures, extractor_version=EXTRACTOR_VERSION,
-                  source_format=source_format, encoding=encoding, province=meta.province, outlet=meta.outlet,
-                  report_date=meta.report_date, period_label=meta.period_label,
-                  period_start=meta.period_start, period_end=meta.period_end, scope=meta.scope,
-                  province_source=meta.province_source, report_date_source=meta.report_date_source,
-                  source_url=meta.source_url)
+    return Report(
+        doc=doc,
+        text=text,
+        figures=figures,
+        extractor_version=EXTRACTOR_VERSION,
+        source_format=source_format,
+        encoding=encoding,
+        province=meta.province,
+        outlet=meta.outlet,
+        report_date=meta.report_date,
+        period_label=meta.period_label,
+        period_start=meta.period_start,
+        period_end=meta.period_end,
+        scope=meta.scope,
+        province_source=meta.province_source,
+        report_date_source=meta.report_date_source,
+        source_url=meta.source_url,
+    )
 
 
-def extract_bytes(data: bytes, name: str, source: ReportSource | None = None,
-                  time_budget: float | None = None) -> Report:
+def extract_bytes(
+    data: bytes, name: str, source: ReportSource | None = None, time_budget: float | None = None
+) -> Report:
     """Decode a report file's bytes (txt in any supported encoding, html, docx, pdf) and extract.
     Raises UnreadableReport(reason) when the bytes cannot become text; never anything else for bad input.
     Given time_budget (seconds, decoding included), raises OverTimeBudget when it takes longer."""

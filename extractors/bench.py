@@ -5,6 +5,7 @@
     python -m extractors.bench [SECONDS] --long-list   # and the time of one sentence of 10 000 and
                                                        # 50 000 numbers (#15: linear, not quadratic)
 """
+
 from __future__ import annotations
 
 import json
@@ -78,7 +79,9 @@ def long_list(sizes: tuple[int, ...] = (10_000, 50_000)) -> dict:
     out = {}
     for n in sizes:
         r = random.Random(n)
-        text = "Công an tỉnh đã tiếp nhận " + ", ".join(f"{r.randint(1, 99_999)} người tham gia" for _ in range(n)) + "."
+        text = (
+            "Công an tỉnh đã tiếp nhận " + ", ".join(f"{r.randint(1, 99_999)} người tham gia" for _ in range(n)) + "."
+        )
         t = time.process_time()
         figures = len(extract_text(text, "long-list").figures)
         cpu = time.process_time() - t
@@ -95,10 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     if "--long-list" in flags:
         result["long_list"] = long_list()
     print(json.dumps(result))
-    print(f"extractor: {result['reports_per_s']:.0f} reports/s on one core "
-          f"({result['ms_per_report']:.2f} ms CPU per report; {result['wall_reports_per_s']:.0f}/s wall clock, "
-          f"{result['best_pass_reports_per_s']:.0f}/s in the fastest pass)",
-          file=sys.stderr)
+    print(
+        f"extractor: {result['reports_per_s']:.0f} reports/s on one core "
+        f"({result['ms_per_report']:.2f} ms CPU per report; {result['wall_reports_per_s']:.0f}/s wall clock, "
+        f"{result['best_pass_reports_per_s']:.0f}/s in the fastest pass)",
+        file=sys.stderr,
+    )
     return 0
 
 

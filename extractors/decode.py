@@ -7,6 +7,7 @@ A file that cannot become text raises UnreadableReport with a reason a person ca
 text that is not readable Vietnamese (check_readable): replacement characters where letters were
 lost, mojibake that cannot be undone, letters replaced by "?", text without its diacritics.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,15 +26,16 @@ _VI_WORDS = re.compile(
     r"(?<!\w)(?:và|của|các|được|trong|những|người|với|công|cho|đã|năm|tỉnh|này|có|là|một|không|"
     r"tại|đến|phong|trào|dân|an|ninh|tổ|quốc|bảo|vệ|xã|huyện|hội|nghị|thực|hiện|tham|gia|"
     r"lượng|tác|đồng|chí|nhân|việc|về|từ|theo|trên|nhiều|để|phát|động|tuyên|truyền)(?!\w)",
-    re.IGNORECASE)
-_VI_LETTERS = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]",
-                         re.IGNORECASE)
+    re.IGNORECASE,
+)
+_VI_LETTERS = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵđ]", re.IGNORECASE)
 _BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 # Menus of web pages: "A- A A+ | Tăng tương phản Giảm tương phản", "Chia sẻ", "In bài"
 _WEB_CHROME = re.compile(
     r"^\s*(?:A-\s*A\s*A\+.*|.*Tăng tương phản.*|Chia sẻ|In bài( viết)?|Bản in|Gửi email|"
     r"Trang chủ(\s*[>»/|].*)?|Đăng nhập|Đăng ký|Tìm kiếm|Facebook|Twitter|Zalo|Copy link)\s*$",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def vietnamese_score(text: str) -> float:
@@ -132,11 +134,15 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str, str | None]:
     elif fmt == "xml":
         text, enc = textformats.xml_text(data), None
     elif fmt in ("zip", "broken"):
-        raise UnreadableReport("a zip archive, not a report: unpack it and drop the files themselves"
-                               + (" (and this one is damaged or cut short)" if fmt == "broken" else ""))
+        raise UnreadableReport(
+            "a zip archive, not a report: unpack it and drop the files themselves"
+            + (" (and this one is damaged or cut short)" if fmt == "broken" else "")
+        )
     elif fmt == "broken-office":
-        raise UnreadableReport("a damaged Office file (its zip container is broken or cut short): "
-                               "open it in Word and save it again, or export it as .pdf or .txt")
+        raise UnreadableReport(
+            "a damaged Office file (its zip container is broken or cut short): "
+            "open it in Word and save it again, or export it as .pdf or .txt"
+        )
     elif fmt == "xlsx":
         raise UnreadableReport("an Excel workbook, not a report: drop the report itself (.docx, .pdf, .txt, .html)")
     elif fmt == "ole":
@@ -145,8 +151,10 @@ def decode_bytes(data: bytes, name: str = "") -> tuple[str, str, str | None]:
         raw, enc = decode_text_bytes(data)
         text = html_main_text(raw)
         if text.strip() and not has_prose(text):
-            raise UnreadableReport("a web page with menus and links but no article text: save the article "
-                                   "page itself (or its text), not a section or home page")
+            raise UnreadableReport(
+                "a web page with menus and links but no article text: save the article "
+                "page itself (or its text), not a section or home page"
+            )
     else:
         text, enc = decode_text_bytes(data)
         from_json = textformats.json_text(text)
@@ -189,8 +197,9 @@ def undo_mojibake(text: str, enc: str | None) -> tuple[str, str | None]:
     fixed = _undo_mojibake(text)
     if fixed is None:
         raise UnreadableReport(
-            f"mojibake: {moji} places where UTF-8 was read in another encoding (\"CÃ´ng an tá»‰nh\" for "
-            "\"Công an tỉnh\") and cannot be undone: save the original file again as UTF-8")
+            f'mojibake: {moji} places where UTF-8 was read in another encoding ("CÃ´ng an tá»‰nh" for '
+            '"Công an tỉnh") and cannot be undone: save the original file again as UTF-8'
+        )
     return fixed, f"{enc or 'utf-8'}+mojibake-undone"
 
 
@@ -203,13 +212,15 @@ def check_readable(text: str) -> None:
     if lost >= 3 and lost > 0.002 * _letters(text):
         raise UnreadableReport(
             f"{lost} replacement characters (\ufffd) where letters were lost when the file was converted: "
-            "save the original again as UTF-8 (or .docx, .pdf)")
+            "save the original again as UTF-8 (or .docx, .pdf)"
+        )
     if text.count("?") >= 5:
         marks = len(_LOST_LETTER.findall(text))
         if marks >= 5 and marks > 0.005 * _letters(text):
             raise UnreadableReport(
-                f"{marks} words with \"?\" in place of letters (\"C?ng an t?nh\"): the file was saved in an "
-                "encoding without Vietnamese letters (e.g. Windows-1252) and they are lost: save the original as UTF-8")
+                f'{marks} words with "?" in place of letters ("C?ng an t?nh"): the file was saved in an '
+                "encoding without Vietnamese letters (e.g. Windows-1252) and they are lost: save the original as UTF-8"
+            )
     head = text[:4000]
     if sum(head.count(c) for c in _COMMON_VI) >= 0.02 * len(head):
         return  # plainly Vietnamese: these six letters are over 4 % of every dev report's characters
@@ -219,8 +230,9 @@ def check_readable(text: str) -> None:
         if share < MIN_VIETNAMESE_SHARE:
             raise UnreadableReport(
                 f"too little Vietnamese: {share:.1%} of {letters:,} letters carry Vietnamese diacritics (a report "
-                f"has over 20%): text without its diacritics (\"Cong an tinh\") or not Vietnamese; drop the "
-                "report with its diacritics (UTF-8, .docx or .pdf)")
+                f'has over 20%): text without its diacritics ("Cong an tinh") or not Vietnamese; drop the '
+                "report with its diacritics (UTF-8, .docx or .pdf)"
+            )
 
 
 _COMMON_VI = ("đ", "ư", "ơ", "ô", "á", "à")
@@ -279,7 +291,7 @@ def decode_text_bytes(data: bytes) -> tuple[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
         if _cut_short(e, data):  # a file cut inside its last character: keep every whole character
-            return data[:e.start].decode("utf-8"), "utf-8"
+            return data[: e.start].decode("utf-8"), "utf-8"
         mixed = _mostly_utf8(data)
         if mixed is not None:
             return mixed
@@ -327,7 +339,7 @@ def _strict(data: bytes, enc: str) -> str:
         return data.decode(enc)
     except UnicodeDecodeError as e:
         if _cut_short(e, data):
-            return data[:e.start].decode(enc)
+            return data[: e.start].decode(enc)
         raise UnreadableReport(f"declared {enc} but not valid {enc}: {e.reason} at byte {e.start}") from None
 
 
@@ -337,7 +349,8 @@ def _looks_utf16(data: bytes) -> bool:
         return False
     even, odd = sample[0::2], sample[1::2]
     return (odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even)) or (
-        even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd))
+        even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd)
+    )
 
 
 def _legacy(data: bytes) -> tuple[str, str]:
@@ -353,6 +366,7 @@ def _legacy(data: bytes) -> tuple[str, str]:
     cands.append((decode_vni(data), "vni"))
     try:
         from charset_normalizer import from_bytes
+
         best = from_bytes(data).best()
         if best is not None:
             cands.append((str(best), best.encoding))
@@ -363,8 +377,10 @@ def _legacy(data: bytes) -> tuple[str, str]:
     if len(_BAD.findall(text)) > 0.01 * len(text):
         raise UnreadableReport("binary data, not text in any known encoding")
     if score <= 0.02 or not _reads_as_vietnamese(text):
-        raise UnreadableReport("text in an unknown encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI): "
-                               "save it as UTF-8 and drop it again")
+        raise UnreadableReport(
+            "text in an unknown encoding (not UTF-8, UTF-16, Windows-1258, TCVN3 or VNI): "
+            "save it as UTF-8 and drop it again"
+        )
     return text, enc
 
 
@@ -388,8 +404,7 @@ def html_main_text(html: str) -> str:
     """The main text of a web page, without menus and footers."""
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True,
-                               deduplicate=False)
+    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True, deduplicate=False)
     if not text:
         text = trafilatura.html2txt(html) or ""
     return _WEB_CHROME.sub("", text).strip()
@@ -407,6 +422,7 @@ def reflow(text: str) -> str:
 def _docx_text(data: bytes) -> str:
     try:
         import docx
+
         d = docx.Document(io.BytesIO(data))
     except Exception as e:  # a broken .docx
         raise UnreadableReport(f"not a readable .docx: {type(e).__name__}: {e}") from None
@@ -428,6 +444,7 @@ def _pdf_text(data: bytes) -> str:
         import logging
 
         from pypdf import PdfReader
+
         logging.getLogger("pypdf").setLevel(logging.ERROR)
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

@@ -2,6 +2,7 @@
 dropped. A person fixing a wrong figure starts here: the rule id names the file and the rule (a line of
 lexicons/units.yaml, or a step of rules/*.py), and the words are what that rule read.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,23 +17,23 @@ from .rules.not_figures import REASONS
 # what the code steps' rule ids mean (the units.yaml rules speak for themselves: their line is shown)
 STEPS = {
     "classify.py:percent": "a percentage: a statistic of its own (measure other, unit %)",
-    "classify.py:list": "no noun of its own: takes the next number's in a list (\"12, 15 và 20 vụ\")",
-    "classify.py:total_of": "no noun after it: the noun named before it (\"tổng số mô hình lên 1.567\")",
-    "classify.py:money_scale": "a scale word and no noun: an amount of money (\"trị giá 2,5 tỷ\")",
+    "classify.py:list": 'no noun of its own: takes the next number\'s in a list ("12, 15 và 20 vụ")',
+    "classify.py:total_of": 'no noun after it: the noun named before it ("tổng số mô hình lên 1.567")',
+    "classify.py:money_scale": 'a scale word and no noun: an amount of money ("trị giá 2,5 tỷ")',
     "classify.py:no_rule_other": "no rule of units.yaml knows its noun: a statistic of its own (other)",
     "classify.py:no_counted_noun": "no counted noun follows it and no rule reads it",
-    "fractions.py:joined": "\"x trong tổng số y\": one fraction",
+    "fractions.py:joined": '"x trong tổng số y": one fraction',
     "fractions.py:period_comparison": "a fraction that compares two periods: never a target",
     "fractions.py:coverage": "a fraction of units reaching a standard: coverage.units, total y",
     "fractions.py:target": "a result against its target: target.achievement",
-    "fractions.py:percent_of_target": "\"đạt N% chỉ tiêu\" after a count: the count is an achievement",
-    "fractions.py:achievement_percent": "\"đạt N% kế hoạch\" alone: the achievement itself",
+    "fractions.py:percent_of_target": '"đạt N% chỉ tiêu" after a count: the count is an achievement',
+    "fractions.py:achievement_percent": '"đạt N% kế hoạch" alone: the achievement itself',
     "fractions.py:coverage_count": "a count of units reaching a standard or rated: coverage.units",
     "fractions.py:rated_set": "the counts after a rated set are out of it (total)",
-    "fractions.py:average": "a count per unit (\"5,5 biên chế/xã\"): an average, measure other",
-    "fractions.py:share_of_context": "a share of a context count (\"chiếm 70%\")",
+    "fractions.py:average": 'a count per unit ("5,5 biên chế/xã"): an average, measure other',
+    "fractions.py:share_of_context": 'a share of a context count ("chiếm 70%")',
     "fractions.py:stated_pct_of": "the percentage a figure states for itself: its stated_pct",
-    "candidates.py:number_in_words": "a number in words (\"hàng nghìn\"): optional by FIGURES.md, not emitted",
+    "candidates.py:number_in_words": 'a number in words ("hàng nghìn"): optional by FIGURES.md, not emitted',
     "awards.py:resolve": "issuer, award type and status read around the recipients",
     "parts.py:breakdown": "a part of a breakdown by place in brackets",
     "parts.py:part_counts_what_its_whole_counts": "a part names its whole's noun: its measure",
@@ -83,13 +84,15 @@ def format_text(doc: str, trace: list[dict]) -> str:
         where = f"@{t['start']}"
         if "measure" in t:
             attrs = " ".join(f"{k}={v}" for k, v in t["attrs"].items())
-            out.append(f"  FIGURE  {t['surface']} {t['unit']} -> {t['measure']}{' [' + attrs + ']' if attrs else ''}  {where}")
+            out.append(
+                f"  FIGURE  {t['surface']} {t['unit']} -> {t['measure']}{' [' + attrs + ']' if attrs else ''}  {where}"
+            )
         else:
             out.append(f"  DROPPED {t['surface']}  {where}: {t['dropped']}  ({describe(t['dropped'])})")
         for rule_id, words in t.get("how", []):
             if rule_id == t.get("dropped", "").split(" ")[0]:
                 continue  # said on the DROPPED line
-            out.append(f"      {rule_id}  read \"{' '.join(str(words).split())}\"  -- {describe(rule_id)}")
+            out.append(f'      {rule_id}  read "{" ".join(str(words).split())}"  -- {describe(rule_id)}')
         if t.get("sentence"):
             s = " ".join(t["sentence"].split())
             out.append(f"      in: {s if len(s) <= 200 else s[:199] + '…'}")

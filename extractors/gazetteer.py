@@ -8,6 +8,7 @@ the outlet of a web address -> its province.
   ones first.
 - lexicons/outlets.yaml: outlets whose host does not spell their province, and national outlets.
 """
+
 from __future__ import annotations
 
 import csv
@@ -43,15 +44,16 @@ def tone_variants(name: str, pairs) -> list[str]:
 
 @dataclass(frozen=True)
 class Gazetteer:
-    districts: dict[str, frozenset[str]]        # name -> provinces (before 2025)
+    districts: dict[str, frozenset[str]]  # name -> provinces (before 2025)
     communes_before: dict[str, frozenset[str]]  # name -> provinces (before 2025)
-    communes_after: dict[str, frozenset[str]]   # name -> provinces (after 2025)
-    successor: dict[str, str]                   # province before 2025 -> the province it is part of now
+    communes_after: dict[str, frozenset[str]]  # name -> provinces (after 2025)
+    successor: dict[str, str]  # province before 2025 -> the province it is part of now
 
     def commune(self, name: str, after_merger: bool) -> frozenset[str]:
         """The provinces a commune of this name is in, for a report after the merger or before it."""
-        first, second = ((self.communes_after, self.communes_before) if after_merger
-                         else (self.communes_before, self.communes_after))
+        first, second = (
+            (self.communes_after, self.communes_before) if after_merger else (self.communes_before, self.communes_after)
+        )
         return first.get(name) or second.get(name) or frozenset()
 
     def district(self, name: str) -> frozenset[str]:
@@ -75,10 +77,12 @@ def gazetteer(tone_pairs: tuple = ()) -> Gazetteer:
     except (OSError, KeyError):
         pass
     freeze = lambda t: {k: frozenset(v) for k, v in t.items()}  # noqa: E731
-    return Gazetteer(districts=freeze(tables.get(("before_2025", "district"), {})),
-                     communes_before=freeze(tables.get(("before_2025", "commune"), {})),
-                     communes_after=freeze(tables.get(("after_2025", "commune"), {})),
-                     successor=successor)
+    return Gazetteer(
+        districts=freeze(tables.get(("before_2025", "district"), {})),
+        communes_before=freeze(tables.get(("before_2025", "commune"), {})),
+        communes_after=freeze(tables.get(("after_2025", "commune"), {})),
+        successor=successor,
+    )
 
 
 # ---- outlets --------------------------------------------------------------------------------
@@ -141,5 +145,5 @@ _SPACES = re.compile(r"[\s-]+")
 
 
 def folded_key(name: str) -> str:
-    """"Bà Rịa - Vũng Tàu" -> "bariavungtau": how a name is written in a web address."""
+    """ "Bà Rịa - Vũng Tàu" -> "bariavungtau": how a name is written in a web address."""
     return _SPACES.sub("", fold(name))

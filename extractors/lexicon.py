@@ -4,6 +4,7 @@ Everything here is data made ready for the rules: regexes compiled, word lists t
 alternations (longest first, so "gần như" wins over "gần"), measures checked against
 measures.csv.
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Pattern
+from re import Pattern
 
 import yaml
 
@@ -36,6 +37,7 @@ def alternation(words) -> str:
 
 # ---- measures -------------------------------------------------------------------------------
 
+
 def measures_csv_path() -> Path:
     """The measure codes live in the dbt seed (a copy of ../shared/domain/measures.csv)."""
     seed = REPO / "dbt_project" / "seeds" / "measures.csv"
@@ -56,6 +58,7 @@ MEASURES: dict[str, dict] = load_measures()
 
 
 # ---- unit rules -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class UnitRule:
@@ -101,9 +104,18 @@ def _load_unit_rules() -> list[UnitRule]:
         for key in ("left", "right", "ctx", "sent", "not_left", "not_right", "not_ctx", "not_sent"):
             if r.get(key):
                 kw[key] = re.compile(_expand(r[key], macros))
-        rules.append(UnitRule(unit=re.compile(rf"(?:{unit_rx})(?!\w)"), measure=measure,
-                              kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], line=line,
-                              rule_id=f"units.yaml:{line}", **kw))
+        rules.append(
+            UnitRule(
+                unit=re.compile(rf"(?:{unit_rx})(?!\w)"),
+                measure=measure,
+                kind=r.get("kind"),
+                attrs=r.get("attrs") or {},
+                source=r["unit"],
+                line=line,
+                rule_id=f"units.yaml:{line}",
+                **kw,
+            )
+        )
     return rules
 
 
@@ -114,8 +126,7 @@ def _first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
     """The first words a match of pattern can start with: (whole words, prefixes of a word), or None
     when that is not simple to tell. A word is a run of \\w characters; the pattern's end ends one."""
     from re import _parser as sre_parse  # the standard library's own regex parser
-    from re._constants import (ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT,
-                               SUBPATTERN)
+    from re._constants import ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
 
     class Unknown(Exception):
         pass
@@ -190,8 +201,11 @@ class RuleIndex:
         w = m.group() if m else ""
         hit = self.cache.get(w)
         if hit is None:
-            hit = tuple(r for r, f in zip(self.rules, self.first)
-                        if f is None or w in f[0] or any(w.startswith(p) for p in f[1]))
+            hit = tuple(
+                r
+                for r, f in zip(self.rules, self.first)
+                if f is None or w in f[0] or any(w.startswith(p) for p in f[1])
+            )
             if len(self.cache) < 20000:
                 self.cache[w] = hit
         return hit
@@ -214,8 +228,12 @@ CHANGE_BEFORE = frozenset(_WORDS["change_before"])
 
 # every phrase that may stand right before a number -> what it makes of the number
 TAIL_KINDS: dict[str, frozenset[str]] = {}
-for _kind, _words in (("identifier", IDENTIFIER_BEFORE), ("agency", AGENCY_BEFORE), ("date", DATE_BEFORE),
-                      ("change", CHANGE_BEFORE)):
+for _kind, _words in (
+    ("identifier", IDENTIFIER_BEFORE),
+    ("agency", AGENCY_BEFORE),
+    ("date", DATE_BEFORE),
+    ("change", CHANGE_BEFORE),
+):
     for _w in _words:
         TAIL_KINDS[_w] = TAIL_KINDS.get(_w, frozenset()) | {_kind}
 
@@ -240,6 +258,7 @@ def tail_lookup(phrases, table) -> str | None:
 @dataclass(frozen=True, slots=True)
 class Tail:
     """What the words right before a number make of it."""
+
     # the phrases of 1..max_words words that end right before the number, shortest first; none when
     # punctuation stands between them and the number
     phrases: tuple[str, ...]
@@ -307,7 +326,8 @@ _PUNCT_STOP = ",;:.()\\[\\]…!?\"“”'‘’/–\n-"
 # it at C speed; a space then must be followed by a stop word.
 UNIT_STOP_RE = re.compile(
     rf"[\s{_PUNCT_STOP}](?:(?<=[{_PUNCT_STOP}])|(?=(?:{trie_alternation(_WORDS['unit_stop'])}"
-    rf"|{'|'.join(_WORDS['unit_stop_patterns'])})(?!\w)|-\s))")
+    rf"|{'|'.join(_WORDS['unit_stop_patterns'])})(?!\w)|-\s))"
+)
 NOT_UNIT = frozenset(_WORDS["not_unit"])
 ACTIVITY_RE = re.compile("|".join(sorted(_WORDS["activities"], key=len, reverse=True)))
 ACTIVITY_KEYWORDS = tuple(_WORDS["activity_keywords"])
@@ -355,8 +375,7 @@ _SCOPES = alternation({v for s in _AWARDS["scopes"] for v in (s, s[:1].upper() +
 _PROPER = rf"{UPPER}[\w']*(?:[ -]{UPPER}[\w']*){{0,3}}"
 _NAME = rf"(?:(?:(?<=TP)|(?<=Tp))\.[ ]?{_PROPER}| {_PROPER})?"
 # [title] institution [scope [name] | name]: "Giám đốc Công an tỉnh Lâm Đồng", "Tỉnh ủy Sóc Trăng"
-ISSUER_RE = re.compile(
-    rf"(?<!\w)(?:(?:{_TITLES}) )?(?:{_INSTS})(?: (?:{_SCOPES})(?!\w){_NAME}| {_PROPER})?(?!\w)")
+ISSUER_RE = re.compile(rf"(?<!\w)(?:(?:{_TITLES}) )?(?:{_INSTS})(?: (?:{_SCOPES})(?!\w){_NAME}| {_PROPER})?(?!\w)")
 _NEEDS_SCOPE_RE = re.compile(rf"^(?:(?:{_TITLES}) )?(?:{'|'.join(_AWARDS['needs_scope'])})$")
 # where an issuer may start: a capital letter, or the "ủy"/"uỷ" of a lower-case "ủy ban nhân dân"
 # (finding these first and trying ISSUER_RE there is faster than ISSUER_RE.finditer)
@@ -389,6 +408,7 @@ def clean_issuer(name: str) -> str:
     """An issuer's name without the function words that may follow it: "Bộ Công an đã" -> "Bộ Công an"."""
     return _ISSUER_TAIL_RE.sub("", name.strip())
 
+
 # ---- percentages, fractions, numbers that name something (statistics.yaml) -------------------
 
 _STATS = _load("statistics.yaml")
@@ -420,14 +440,19 @@ PARTS_END_RE = re.compile(rf"(?<!\w)(?:{alternation(_ATTRS['parts_end'])})(?!\w)
 ACTIVITY_GAP_RE = re.compile(rf"[ ,]*(?:{alternation(_ATTRS['activity_gap'])})?[ ]*(?:hơn|gần|trên|khoảng)?[ ]*$")
 TOTAL_OF_RE = re.compile(
     rf"(?:{alternation(_ATTRS['total_of_before'])})[ ]+(?P<noun>[^\d,;:.()]{{2,70}}?)[ ]*"
-    rf"(?:{alternation(_ATTRS['total_of_verbs'])})?[ ]*(?:con số|mức)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$")
+    rf"(?:{alternation(_ATTRS['total_of_verbs'])})?[ ]*(?:con số|mức)?[ ]*(?:hơn|gần|khoảng|trên|tới)?[ ]*:?[ ]*$"
+)
 MONEY_SCALES = frozenset(_ATTRS["money_scales"])
-STATED_PCT_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]+"
-                           rf"(?:(?:{alternation(_STATS['stated_pct_gap'])})[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
+STATED_PCT_RE = re.compile(
+    rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]+"
+    rf"(?:(?:{alternation(_STATS['stated_pct_gap'])})[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%"
+)
 REACHED_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]*$")
 AVERAGE_ANY_RE = re.compile(alternation(_STATS["average_before"]))  # a sentence that may hold one
 AVERAGE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['average_before'])})[^,;]{{0,12}}$")
 PER_UNIT_RE = re.compile(rf"[ ]?(?:{COVERAGE_NOUN_RE.pattern}|(?:{alternation(_STATS['per_unit_nouns'])})(?!\w))")
-REACHES_STANDARD_RE = re.compile(rf"[^;]{{0,80}}?(?:{alternation(_STATS['reaches_standard'])}"
-                                 rf"|(?:{alternation(_STATS['rating_words'])}) (?:{alternation(_STATS['ratings'])})(?!\w))")
+REACHES_STANDARD_RE = re.compile(
+    rf"[^;]{{0,80}}?(?:{alternation(_STATS['reaches_standard'])}"
+    rf"|(?:{alternation(_STATS['rating_words'])}) (?:{alternation(_STATS['ratings'])})(?!\w))"
+)
 RATED_SET_RE = re.compile(rf"(?:{alternation(_STATS['rated_set_before'])})[ ]*$")

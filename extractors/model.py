@@ -3,9 +3,10 @@
 A Figure is one count or amount found in a report, written down as ../shared/domain/FIGURES.md says
 (doc, surface, value, unit, measure, qualifier, attrs) plus where it came from (start, end, sentence).
 """
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 
@@ -25,12 +26,14 @@ class OverTimeBudget(UnreadableReport):
         super().__init__(
             f"extraction took longer than its time budget of {seconds:g} s (stopped {where}): no real report "
             "takes that long; check that this is a report and not a list or a data dump, or raise "
-            "ANTQ_EXTRACT_SECONDS and drop it again under a new name")
+            "ANTQ_EXTRACT_SECONDS and drop it again under a new name"
+        )
         self.seconds = seconds
 
 
 class Deadline:
     """When an extraction must stop (time.monotonic), checked between sentences and between numbers."""
+
     __slots__ = ("at", "seconds")
 
     def __init__(self, seconds: float):
@@ -60,7 +63,7 @@ class Figure:
     sentence: str = ""
 
     @classmethod
-    def of(cls, **fields) -> "Figure":
+    def of(cls, **fields) -> Figure:
         """A Figure from all its fields, made without the frozen dataclass's per-field __setattr__
         (the extractor makes thousands a second). Every field must be given."""
         obj = object.__new__(cls)
@@ -79,6 +82,7 @@ class ReportSource:
     """What is known of a report from outside its text (a manifest row): where it was published and
     when, and the province a crawler or a clerk gave it. Any of them may be None.
     scope: "province" when province is given, "national" for a report of the whole country."""
+
     url: str | None = None
     published: date | None = None
     province: str | None = None

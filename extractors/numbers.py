@@ -4,6 +4,7 @@
 "," is the decimal mark); `SCALES` are the scale words; `format_vi` writes a number back in the
 same form, so that `parse_number(format_vi(x)) == x` (the property the tests check).
 """
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,14 @@ NUMBER_RE = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _NUMBER = re.compile(rf"^(?:{NUMBER_RE})$")
 
 SCALES: dict[str, int] = {
-    "nghìn": 1_000, "ngàn": 1_000, "ngh": 1_000,
+    "nghìn": 1_000,
+    "ngàn": 1_000,
+    "ngh": 1_000,
     "vạn": 10_000,
-    "triệu": 1_000_000, "tr": 1_000_000,
-    "tỷ": 1_000_000_000, "tỉ": 1_000_000_000,
+    "triệu": 1_000_000,
+    "tr": 1_000_000,
+    "tỷ": 1_000_000_000,
+    "tỉ": 1_000_000_000,
 }
 
 

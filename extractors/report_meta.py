@@ -13,6 +13,7 @@
 The words (place words, day words, the words of spans, documents, ranges and periods) are in
 lexicons/report_meta.yaml; the regex structure around them (digits, separators, anchors) is here.
 """
+
 from __future__ import annotations
 
 import csv
@@ -116,6 +117,8 @@ def _province_mentions(text: str):
             continue
         yield m
         pos = m.end()
+
+
 # a place word and the (up to four) words after it: "tỉnh Bắc Kạn", "huyện Ba Bể", "TP. Hồ Chí Minh"
 # place words, each scanned alone on the lower-cased text (a literal first makes the scan fast);
 # the name after one is read from the original text
@@ -128,8 +131,10 @@ _NAME_AFTER = re.compile(r"\w[\w']*(?:[ -]{1,3}\w[\w']*){0,3}")
 # place words a province's name stands after
 _PROVINCE_WORDS = frozenset(_words("province_words"))
 if not _CITY_WORDS | _PROVINCE_WORDS <= set(_PLACE_WORDS):
-    raise ValueError("report_meta.yaml: city_words and province_words must be place_words: "
-                     f"{sorted((_CITY_WORDS | _PROVINCE_WORDS) - set(_PLACE_WORDS))}")
+    raise ValueError(
+        "report_meta.yaml: city_words and province_words must be place_words: "
+        f"{sorted((_CITY_WORDS | _PROVINCE_WORDS) - set(_PLACE_WORDS))}"
+    )
 _OUTLET = re.compile(r"^\W*(?:date\s+\S+\s+)?([A-ZĐ]{2,6})\s*[-–—:]", re.MULTILINE)
 # an outlet's abbreviation in brackets after a headline: "... năm 2024 (QNO) - UBND tỉnh vừa ..."
 _OUTLET_IN_BRACKETS = re.compile(r"\(([A-ZĐ]{2,6})\)\s*[-–—]")
@@ -223,7 +228,7 @@ def place_report(text: str, low: str | None = None, when: date | None = None) ->
             break
         for word, scan in _PLACE_SCANS:
             for m in scan.finditer(low, a, b):
-                if (m.start() and low[m.start() - 1].isalnum()) or not text[m.end():m.end() + 1].isupper():
+                if (m.start() and low[m.start() - 1].isalnum()) or not text[m.end() : m.end() + 1].isupper():
                     continue  # inside a word, or not followed by a name
                 if word == "xã" and low.endswith("thị ", 0, m.start()):
                     continue  # "thị xã": read as a district
@@ -235,8 +240,11 @@ def place_report(text: str, low: str | None = None, when: date | None = None) ->
                     counts[p] = counts.get(p, 0) + weight + (2 if m.start() < 600 else 0)
                     continue
                 if word in _COMMUNE_WORDS:
-                    name = _longest_key(nm.group(), gaz.communes_after if after_merger else gaz.communes_before,
-                                        gaz.communes_before if after_merger else gaz.communes_after)
+                    name = _longest_key(
+                        nm.group(),
+                        gaz.communes_after if after_merger else gaz.communes_before,
+                        gaz.communes_before if after_merger else gaz.communes_after,
+                    )
                     if name:
                         found = gaz.commune(name, after_merger)
                         if after_merger and name not in gaz.communes_after:
@@ -308,30 +316,34 @@ _SPAN_BEFORE = re.compile(rf"(?:{alternation(_words('span_words'))})[ ]+(?:ngày
 
 # a date right after a document's name or number is the document's date, not the report's:
 # "Kế hoạch số 125/KH-UBND ngày 12/3/2023", "Nghị định 40/2024/NĐ-CP ngày 16/4/2024"
-_DOC_BEFORE = re.compile(rf"(?:{alternation(_words('document_words'))}"
-                         r"|/[a-zđ]{1,6}(?:-[a-zđ0-9]+)*)[^.;:]{0,25}$")
+_DOC_BEFORE = re.compile(
+    rf"(?:{alternation(_words('document_words'))}"
+    r"|/[a-zđ]{1,6}(?:-[a-zđ0-9]+)*)[^.;:]{0,25}$"
+)
 
 
 def _day(low: str, limit: int = 1500):
     for m in _DAY_DIGITS.finditer(low, 0, limit):
-        if (_DAY_WORD_BEFORE.search(low, max(0, m.start() - 8), m.start())
-                and not _SPAN_BEFORE.search(low, max(0, m.start() - 16), m.start())
-                and not _DOC_BEFORE.search(low, max(0, m.start() - 45), m.start())):
+        if (
+            _DAY_WORD_BEFORE.search(low, max(0, m.start() - 8), m.start())
+            and not _SPAN_BEFORE.search(low, max(0, m.start() - 16), m.start())
+            and not _DOC_BEFORE.search(low, max(0, m.start() - 45), m.start())
+        ):
             return m
     return None
 
 
-
 _FULL_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?![0-9])")
 # a day spelled with "tháng": "ngày 5 tháng 3 năm 2024"
-_DAY_WORDS = re.compile(rf"(?:{alternation(_words('day_words_spelled'))})"
-                        r"[ ]+([0-9]{1,2})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?")
+_DAY_WORDS = re.compile(
+    rf"(?:{alternation(_words('day_words_spelled'))})"
+    r"[ ]+([0-9]{1,2})[ ]+tháng[ ]+([0-9]{1,2})(?:[ ]+năm[ ]+([0-9]{4}))?"
+)
 # two years joined by a dash or a word: "2019-2024", "2019 đến năm 2024"
 _RANGE_JOIN = rf"[ ]?(?:[-–—]|{alternation(_words('range_words'))})[ ]?"
 _RANGE = re.compile(rf"[12][0-9]{{3}}{_RANGE_JOIN}[12][0-9]{{3}}(?![0-9])")
 # the same, one scan per century: a pattern that opens with a literal is scanned for at C speed
-_RANGE_SCANS = tuple(re.compile(rf"{c}[0-9]{{2}}{_RANGE_JOIN}[12][0-9]{{3}}(?![0-9])")
-                     for c in ("19", "20"))
+_RANGE_SCANS = tuple(re.compile(rf"{c}[0-9]{{2}}{_RANGE_JOIN}[12][0-9]{{3}}(?![0-9])") for c in ("19", "20"))
 # these run on the lower-cased text and begin with a word: the scan for a literal is fast
 _MONTHS = re.compile(rf"tháng[ ]+((?:{alternation(_words('month_part_words'))})[ ]+)?năm[ ]+([0-9]{{4}})(?![0-9])")
 _QUARTER = re.compile(r"quý[ ]+(iv|iii|ii|i|[1-4])(?:[ ]*/[ ]*|[ ]+năm[ ]+)([0-9]{4})(?![0-9])")
@@ -458,7 +470,7 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
         if nm:
             n_years = int(nm.group(1))
             # an explicit range or a start year near the "N năm" phrase
-            window = text[pos:pos + 400]
+            window = text[pos : pos + 400]
             rm = _RANGE.search(window)
             ym = re.search(r"(?:ngày\s+(\d{1,2})[/.-](\d{1,2})[/.-]|năm\s+|tháng\s+\d{1,2}\s+năm\s+)(\d{4})", window)
             ra, rb = _range_years(rm) if rm else (0, 0)
@@ -529,8 +541,12 @@ def resolve(meta: Meta, text: str, low: str, source=None) -> Meta:
             if province:
                 meta.province, meta.scope, meta.province_source = province, "province", "outlet"
     # a period cannot run past the day it is reported on
-    if (meta.report_date and meta.period_start and meta.period_end
-            and meta.period_start <= meta.report_date < meta.period_end):
+    if (
+        meta.report_date
+        and meta.period_start
+        and meta.period_end
+        and meta.period_start <= meta.report_date < meta.period_end
+    ):
         meta.period_end = meta.report_date
     return meta
 

@@ -22,6 +22,7 @@ The matching (all of it as in score_figures.py):
 `shared_sets()` and `extract_rows()` are for scoring the shared gold sets (seeds and the dev sets dA..dD)
 in-process: `antq score-sets`, `make score` and tests/test_extract_scores.py.
 """
+
 from __future__ import annotations
 
 import collections
@@ -29,9 +30,9 @@ import json
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,6 +43,7 @@ DEV_PARTS = ("dA", "dB", "dC", "dD")
 
 
 # ---- comparison ---------------------------------------------------------------------------------
+
 
 def close(a, b) -> bool:
     """Two values equal within 0.5% of the larger; False when either is not a number."""
@@ -54,8 +56,13 @@ def close(a, b) -> bool:
 
 # An issuer is compared as the institution it names: titles dropped, abbreviations expanded,
 # diacritics and tone-mark placement ignored ("Chủ tịch Uỷ ban nhân dân tỉnh" == "UBND tỉnh").
-_ABBREV = {"ubnd": "uy ban nhan dan", "mttq": "mat tran to quoc", "ubmttq": "uy ban mat tran to quoc",
-           "bca": "bo cong an", "ca": "cong an"}
+_ABBREV = {
+    "ubnd": "uy ban nhan dan",
+    "mttq": "mat tran to quoc",
+    "ubmttq": "uy ban mat tran to quoc",
+    "bca": "bo cong an",
+    "ca": "cong an",
+}
 _TITLES = ("pho chu tich", "chu tich", "bo truong", "thu truong", "pho giam doc", "giam doc")
 
 
@@ -67,7 +74,7 @@ def fold_issuer(s) -> str:
     s = " ".join(words).replace("viet nam", "").strip()
     for title in _TITLES:
         if s.startswith(title + " "):
-            s = s[len(title) + 1:]
+            s = s[len(title) + 1 :]
     return " ".join(s.split())
 
 
@@ -89,14 +96,16 @@ def same_attr(key: str, gold, got) -> bool:
 
 # ---- matching -----------------------------------------------------------------------------------
 
+
 def match_doc(gold: Sequence[dict], got: Sequence[dict]) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
     """Greedy one-to-one matching of one doc's figures: (pairs, unmatched gold, unmatched extracted).
     Each gold figure in turn takes the first free extracted figure of its measure and value (0.5%)."""
     free = list(range(len(got)))
     pairs, missed = [], []
     for g in gold:
-        hit = next((i for i in free
-                    if got[i].get("measure") == g["measure"] and close(got[i].get("value"), g["value"])), None)
+        hit = next(
+            (i for i in free if got[i].get("measure") == g["measure"] and close(got[i].get("value"), g["value"])), None
+        )
         if hit is None:
             missed.append(g)
         else:
@@ -124,25 +133,38 @@ class Score:
     attr_accuracy: float | None  # None where no matched figure had a scored attribute (the scorer's "n/a")
 
     @classmethod
-    def of(cls, docs: int, gold: int, extracted: int, matched: int, attrs_ok: int, attrs_total: int) -> "Score":
+    def of(cls, docs: int, gold: int, extracted: int, matched: int, attrs_ok: int, attrs_total: int) -> Score:
         p = matched / extracted if extracted else 0.0
         r = matched / gold if gold else 0.0
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        return cls(docs, gold, extracted, matched, attrs_ok, attrs_total, p, r, f1,
-                   attrs_ok / attrs_total if attrs_total else None)
+        return cls(
+            docs,
+            gold,
+            extracted,
+            matched,
+            attrs_ok,
+            attrs_total,
+            p,
+            r,
+            f1,
+            attrs_ok / attrs_total if attrs_total else None,
+        )
 
     def summary(self) -> str:
         """The two lines score_figures.py prints (the same words and numbers), attribute accuracy added."""
         attr = f"{self.attrs_ok}/{self.attrs_total}" if self.attrs_total else "n/a"
         acc = f"{self.attr_accuracy:.3f}" if self.attr_accuracy is not None else "n/a"
-        return (f"docs={self.docs} gold={self.gold} extracted={self.extracted} matched={self.matched} "
-                f"attrs_ok={attr}\n"
-                f"precision={self.precision:.3f} recall={self.recall:.3f} f1={self.f1:.3f} attrs={acc}")
+        return (
+            f"docs={self.docs} gold={self.gold} extracted={self.extracted} matched={self.matched} "
+            f"attrs_ok={attr}\n"
+            f"precision={self.precision:.3f} recall={self.recall:.3f} f1={self.f1:.3f} attrs={acc}"
+        )
 
 
 @dataclass(frozen=True)
 class Miss:
     """A required gold figure no extracted figure matched."""
+
     doc: str
     gold: dict
 
@@ -154,18 +176,19 @@ class Miss:
 @dataclass(frozen=True)
 class Wrong:
     """An extracted figure that matches no gold figure, required or optional."""
+
     doc: str
     extracted: dict
 
     def line(self) -> str:
         e = self.extracted
-        return (f"WRONG  {self.doc}: {e.get('measure')} {e.get('value')} "
-                f"({e.get('surface', '')} {e.get('unit', '')})")
+        return f"WRONG  {self.doc}: {e.get('measure')} {e.get('value')} ({e.get('surface', '')} {e.get('unit', '')})"
 
 
 @dataclass(frozen=True)
 class WrongAttr:
     """A matched figure with an attribute that is not the gold one."""
+
     doc: str
     key: str
     gold_value: object
@@ -175,9 +198,11 @@ class WrongAttr:
 
     def line(self) -> str:
         g = self.gold
-        return (f"ATTR   {self.doc}: {g['measure']} {g['value']} ({g.get('surface')}) {self.key}: "
-                f"gold {json.dumps(self.gold_value, ensure_ascii=False)} "
-                f"got {json.dumps(self.got_value, ensure_ascii=False)}")
+        return (
+            f"ATTR   {self.doc}: {g['measure']} {g['value']} ({g.get('surface')}) {self.key}: "
+            f"gold {json.dumps(self.gold_value, ensure_ascii=False)} "
+            f"got {json.dumps(self.got_value, ensure_ascii=False)}"
+        )
 
 
 @dataclass
@@ -210,8 +235,9 @@ class Result:
             attr_counts = collections.Counter(w.key for w in self.wrong_attrs)
             out.extend(f"  {v:4d} wrong attr {k}" for k, v in attr_counts.most_common())
         if self.stray_docs:
-            out.append(f"note: extracted figures for {len(self.stray_docs)} docs that have no gold: "
-                       f"{self.stray_docs[:5]}")
+            out.append(
+                f"note: extracted figures for {len(self.stray_docs)} docs that have no gold: {self.stray_docs[:5]}"
+            )
         out.append(self.score.summary())
         return "\n".join(out)
 
@@ -257,11 +283,18 @@ def score(gold_rows: Iterable[dict], extracted_rows: Iterable[dict]) -> Result:
         for e in extra:
             per_measure["wrong " + str(e.get("measure"))] += 1
             wrong.append(Wrong(doc, e))
-    return Result(Score.of(len(gold), tp + fn, tp + fp, tp, attr_ok, attr_all), misses, wrong, wrong_attrs,
-                  sorted(set(got) - set(gold)), per_measure)
+    return Result(
+        Score.of(len(gold), tp + fn, tp + fp, tp, attr_ok, attr_all),
+        misses,
+        wrong,
+        wrong_attrs,
+        sorted(set(got) - set(gold)),
+        per_measure,
+    )
 
 
 # ---- files ----------------------------------------------------------------------------------------
+
 
 class ScoreInputError(ValueError):
     """A gold or extracted file that cannot be read as JSON lines."""
@@ -288,6 +321,7 @@ def score_files(gold_path, extracted_path) -> Result:
 
 # ---- the shared gold sets -------------------------------------------------------------------------
 
+
 def shared_dir() -> Path:
     """The shared contract folder: $ANTQ_SHARED_DIR, else ../shared beside the repository."""
     return Path(os.environ.get("ANTQ_SHARED_DIR", REPO.parent / "shared"))
@@ -306,12 +340,18 @@ def shared_sets(shared: Path | None = None) -> list[GoldSet]:
     shared = Path(shared) if shared is not None else shared_dir()
     sets = [GoldSet("seeds", shared / "gold" / "seeds.jsonl", tuple(sorted((shared / "reports").glob("*.txt"))))]
     for part in DEV_PARTS:
-        sets.append(GoldSet(part, shared / "dev" / f"gold_{part}.jsonl",
-                            tuple(sorted((shared / "dev" / "reports").glob(f"{part}_*.txt")))))
+        sets.append(
+            GoldSet(
+                part,
+                shared / "dev" / f"gold_{part}.jsonl",
+                tuple(sorted((shared / "dev" / "reports").glob(f"{part}_*.txt"))),
+            )
+        )
     for s in sets:
         if not s.gold.is_file():
-            raise FileNotFoundError(f"gold file of set {s.name} missing: {s.gold} "
-                                    f"(the shared folder is $ANTQ_SHARED_DIR or ../shared)")
+            raise FileNotFoundError(
+                f"gold file of set {s.name} missing: {s.gold} (the shared folder is $ANTQ_SHARED_DIR or ../shared)"
+            )
         if not s.reports:
             raise FileNotFoundError(f"no reports of set {s.name} beside {s.gold}")
     return sets
@@ -334,6 +374,7 @@ def extract_rows(paths: Iterable[Path]) -> tuple[list[dict], list[str]]:
 @dataclass
 class SetRun:
     """One shared gold set, extracted and scored."""
+
     name: str
     gold_rows: list[dict]
     extracted_rows: list[dict]
@@ -361,8 +402,10 @@ def _acc(s: Score) -> str:
 
 
 def _row(label: str, s: Score) -> str:
-    return (f"{label:<8} {s.docs:>4} {s.gold:>5} {s.extracted:>5} {s.matched:>5}  "
-            f"{s.precision:.3f}  {s.recall:.3f}  {s.f1:.3f}  {_acc(s)}  {s.attrs_ok}/{s.attrs_total}")
+    return (
+        f"{label:<8} {s.docs:>4} {s.gold:>5} {s.extracted:>5} {s.matched:>5}  "
+        f"{s.precision:.3f}  {s.recall:.3f}  {s.f1:.3f}  {_acc(s)}  {s.attrs_ok}/{s.attrs_total}"
+    )
 
 
 def sets_table(runs: dict[str, SetRun]) -> str:
@@ -376,15 +419,20 @@ def sets_table(runs: dict[str, SetRun]) -> str:
     if dev:
         lines.append(_row("all dev", pooled(dev).score))
     if len(dev) == len(DEV_PARTS):
-        lines += ["", "rotation: each dev part as the check part, the other three as the tuning part",
-                  f"{'check':<6} prec   recall f1     attrs  | {'tuning':<9} prec   recall f1     attrs"]
+        lines += [
+            "",
+            "rotation: each dev part as the check part, the other three as the tuning part",
+            f"{'check':<6} prec   recall f1     attrs  | {'tuning':<9} prec   recall f1     attrs",
+        ]
         for part in DEV_PARTS:
             c = runs[part].result.score
             others = [runs[p] for p in DEV_PARTS if p != part]
             t = pooled(others).score
-            lines.append(f"{part:<6} {c.precision:.3f}  {c.recall:.3f}  {c.f1:.3f}  {_acc(c)}  | "
-                         f"{'+'.join(r.name for r in others):<9} {t.precision:.3f}  {t.recall:.3f}  "
-                         f"{t.f1:.3f}  {_acc(t)}")
+            lines.append(
+                f"{part:<6} {c.precision:.3f}  {c.recall:.3f}  {c.f1:.3f}  {_acc(c)}  | "
+                f"{'+'.join(r.name for r in others):<9} {t.precision:.3f}  {t.recall:.3f}  "
+                f"{t.f1:.3f}  {_acc(t)}"
+            )
     for name, run in runs.items():
         for u in run.unreadable:
             lines.append(f"warning: {name}: cannot read {u}")

@@ -6,6 +6,7 @@ numbers left out), the text of an XML document (never its attributes: `id="77889
 the paragraphs of an .odt. Markup is never read as text. Each raises UnreadableReport when the file
 is damaged beyond reading.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,16 +18,35 @@ from .model import UnreadableReport
 
 # ---- RTF -------------------------------------------------------------------------------------------
 
-_RTF_TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|[\r\n]+|([^\\{}\r\n]+)",
-                        re.S)
+_RTF_TOKEN = re.compile(
+    rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|[\r\n]+|([^\\{}\r\n]+)", re.S
+)
 # destinations whose text is not the document's: fonts, colours, styles, pictures, metadata
-_RTF_SKIP = frozenset(b"""fonttbl colortbl stylesheet info pict object header footer headerl headerr footerl
+_RTF_SKIP = frozenset(
+    b"""fonttbl colortbl stylesheet info pict object header footer headerl headerr footerl
 footerr headerf footerf themedata colorschememapping datastore latentstyles listtable listoverridetable rsidtbl
 generator xmlnstbl mmathPr filetbl revtbl pgdsctbl fldinst bkmkstart bkmkend xe tc txe nonshppict
-shppict""".split())
-_RTF_CHARS = {b"par": "\n", b"line": "\n", b"sect": "\n", b"page": "\n", b"row": "\n", b"cell": " | ",
-              b"tab": "\t", b"emdash": "—", b"endash": "–", b"lquote": "‘", b"rquote": "’",
-              b"ldblquote": "“", b"rdblquote": "”", b"bullet": "•", b"~": " ", b"emspace": " ", b"enspace": " "}
+shppict""".split()
+)
+_RTF_CHARS = {
+    b"par": "\n",
+    b"line": "\n",
+    b"sect": "\n",
+    b"page": "\n",
+    b"row": "\n",
+    b"cell": " | ",
+    b"tab": "\t",
+    b"emdash": "—",
+    b"endash": "–",
+    b"lquote": "‘",
+    b"rquote": "’",
+    b"ldblquote": "“",
+    b"rdblquote": "”",
+    b"bullet": "•",
+    b"~": " ",
+    b"emspace": " ",
+    b"enspace": " ",
+}
 
 
 def is_rtf(data: bytes) -> bool:
@@ -59,7 +79,9 @@ def rtf_text(data: bytes) -> str:
             flush()
             if brace == b"{":
                 if len(stack) > 10_000:
-                    raise UnreadableReport("a damaged RTF file (groups nested too deep): save it again as .docx or .txt")
+                    raise UnreadableReport(
+                        "a damaged RTF file (groups nested too deep): save it again as .docx or .txt"
+                    )
                 stack.append((skip, uc))
                 first_in_group = True
             elif stack:
@@ -113,6 +135,7 @@ def rtf_text(data: bytes) -> str:
 
 # ---- JSON ------------------------------------------------------------------------------------------
 
+
 def json_text(raw: str) -> str | None:
     """The string values of a JSON document, one a line (keys, numbers and booleans left out), or
     None if the text is not JSON."""
@@ -138,6 +161,7 @@ def json_text(raw: str) -> str | None:
 
 
 # ---- XML -------------------------------------------------------------------------------------------
+
 
 def is_xml(data: bytes, name: str) -> bool:
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:400].lower()
@@ -191,8 +215,10 @@ def xml_text(data: bytes) -> str:
 
 _ODF_TEXT = "application/vnd.oasis.opendocument.text"
 _ODF_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-_ODF_KINDS = {"application/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet (.ods)",
-              "application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)"}
+_ODF_KINDS = {
+    "application/vnd.oasis.opendocument.spreadsheet": "an OpenDocument spreadsheet (.ods)",
+    "application/vnd.oasis.opendocument.presentation": "an OpenDocument presentation (.odp)",
+}
 
 
 def odf_kind(z: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -217,8 +243,9 @@ def odt_text(data: bytes) -> str:
                 raise UnreadableReport("an .odt whose text unpacks to more than 200 MB: not a report")
             content = z.read("content.xml")
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, EOFError) as e:
-        raise UnreadableReport(f"a damaged .odt ({type(e).__name__}): open it and save it again, or as .docx, .pdf "
-                               "or .txt") from None
+        raise UnreadableReport(
+            f"a damaged .odt ({type(e).__name__}): open it and save it again, or as .docx, .pdf or .txt"
+        ) from None
     root = _etree_root(content)
     lines = []
     for el in root.iter():

@@ -4,6 +4,7 @@ scheduler, dag-processor and, for Celery, a worker, each in its own process grou
 
 Everything is bounded: waits have deadlines, and stop() ends exactly the process groups it started
 (SIGTERM, then SIGKILL after a grace period)."""
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,14 @@ def free_port() -> int:
 
 
 class AirflowServices:
-    def __init__(self, workdir: Path, warehouse_url: str, reports_dir: Path, executor: str = "LocalExecutor",
-                 extra_env: dict | None = None):
+    def __init__(
+        self,
+        workdir: Path,
+        warehouse_url: str,
+        reports_dir: Path,
+        executor: str = "LocalExecutor",
+        extra_env: dict | None = None,
+    ):
         self.workdir = workdir  # ANTQ_DATA_DIR must already point inside it (AIRFLOW_HOME goes there)
         self.logs = workdir / "service-logs"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -66,22 +73,44 @@ class AirflowServices:
 
     # --- commands -------------------------------------------------------------------------------
     def cli(self, *args: str, timeout: float = 120) -> str:
-        proc = subprocess.run([str(BIN / "airflow"), *args], env=self.env, capture_output=True, text=True,
-                              timeout=timeout, cwd=config.PROJECT_ROOT)
+        proc = subprocess.run(
+            [str(BIN / "airflow"), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=config.PROJECT_ROOT,
+        )
         if proc.returncode != 0:
-            raise AssertionError(f"airflow {' '.join(args)} failed ({proc.returncode}):\n"
-                                 f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            raise AssertionError(
+                f"airflow {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            )
         return proc.stdout
 
     def start(self, name: str, *args: str) -> None:
         log = (self.logs / f"{name}.log").open("wb")
         self.procs[name] = subprocess.Popen(
-            [str(BIN / "airflow"), *args], env=self.env, cwd=config.PROJECT_ROOT, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)  # its own process group: stop() ends it whole
+            [str(BIN / "airflow"), *args],
+            env=self.env,
+            cwd=config.PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # its own process group: stop() ends it whole
 
     def start_core(self) -> None:
-        self.start("api-server", "api-server", "--apps", "execution", "--host", "127.0.0.1",
-                   "--port", str(self.api_port), "--workers", "1")
+        self.start(
+            "api-server",
+            "api-server",
+            "--apps",
+            "execution",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.api_port),
+            "--workers",
+            "1",
+        )
         self.start("dag-processor", "dag-processor")
         self.start("scheduler", "scheduler")
 
@@ -132,19 +161,27 @@ class AirflowServices:
                     return True
             except OSError:
                 return False
+
         self.wait_for("the execution API", up, timeout, every=1)
 
     def wait_for_dag(self, dag_id: str, timeout: float = 120) -> None:
-        self.wait_for(f"{dag_id} to be parsed and serialized",
-                      lambda: self.query("select 1 from serialized_dag where dag_id = %s", (dag_id,)), timeout)
+        self.wait_for(
+            f"{dag_id} to be parsed and serialized",
+            lambda: self.query("select 1 from serialized_dag where dag_id = %s", (dag_id,)),
+            timeout,
+        )
 
     def dag_runs(self, dag_id: str) -> list[tuple]:
-        return self.query("select run_id, run_type, state, logical_date, conf from dag_run where dag_id = %s "
-                          "order by logical_date", (dag_id,))
+        return self.query(
+            "select run_id, run_type, state, logical_date, conf from dag_run where dag_id = %s order by logical_date",
+            (dag_id,),
+        )
 
     def task_states(self, dag_id: str) -> list[tuple]:
-        return self.query("select run_id, task_id, state, try_number from task_instance where dag_id = %s "
-                          "order by run_id, task_id", (dag_id,))
+        return self.query(
+            "select run_id, task_id, state, try_number from task_instance where dag_id = %s order by run_id, task_id",
+            (dag_id,),
+        )
 
     def tail(self, name: str, lines: int = 40) -> str:
         path = self.logs / f"{name}.log"

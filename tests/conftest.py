@@ -10,8 +10,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-import pg_databases
 from antq import config
+
+import pg_databases
 from pg_databases import SERVER_URL
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -96,8 +97,13 @@ def dagbag(tmp_path_factory):
     scheduler sees them (the transform DAG renders its dbt task group from a freshly parsed manifest)."""
     tmp = tmp_path_factory.mktemp("dagbag")
     env = config.child_env("postgresql://nobody@127.0.0.1:5432/antq_parse_only", tmp)
-    proc = subprocess.run([config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
-                          env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     mp = pytest.MonkeyPatch()
     for key in ("DBT_TARGET_PATH", "DBT_LOG_PATH"):

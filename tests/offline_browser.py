@@ -8,6 +8,7 @@ nothing outside the machine and that every file it asked for was there.
 
 `make browser` installs chromium and chromium-driver (Debian packages) when they are missing.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,9 +29,19 @@ NETWORK_OFF = [
     "--proxy-server=http://127.0.0.1:9",  # the discard port, closed here: a connection that slips through fails
     "--disable-quic",
 ]
-HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", "--no-default-browser-check", "--hide-scrollbars", "--window-size=1400,1000"]
+HEADLESS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--hide-scrollbars",
+    "--window-size=1400,1000",
+]
 
 
 SCREENSHOTS: list[Path] = []  # taken by tests; conftest lists them at the end of the run
@@ -50,13 +61,16 @@ class OfflineBrowser:
     def __init__(self, workdir: str | Path | None = None):
         for binary in (CHROMIUM, CHROMEDRIVER):
             if not os.access(binary, os.X_OK):
-                raise BrowserMissing(f"{binary} is not installed: `make browser` installs Debian's chromium and "
-                                     "chromium-driver (apt-get, as root)")
+                raise BrowserMissing(
+                    f"{binary} is not installed: `make browser` installs Debian's chromium and "
+                    "chromium-driver (apt-get, as root)"
+                )
         self._tmp = tempfile.TemporaryDirectory(prefix="antq-chromium-", dir=workdir)
         self.port = free_port()
         self._log = open(Path(self._tmp.name) / "chromedriver.log", "w")
-        self._driver = subprocess.Popen([CHROMEDRIVER, f"--port={self.port}"], stdout=self._log,
-                                        stderr=subprocess.STDOUT)
+        self._driver = subprocess.Popen(
+            [CHROMEDRIVER, f"--port={self.port}"], stdout=self._log, stderr=subprocess.STDOUT
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while True:
@@ -69,10 +83,15 @@ class OfflineBrowser:
                 self.close()
                 raise RuntimeError(f"chromedriver did not start (see {self._log.name})")
             time.sleep(0.2)
-        options = {"binary": CHROMIUM,
-                   "args": [*HEADLESS, *NETWORK_OFF, f"--user-data-dir={Path(self._tmp.name) / 'profile'}"]}
-        caps = {"browserName": "chrome", "goog:chromeOptions": options,
-                "goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"}}
+        options = {
+            "binary": CHROMIUM,
+            "args": [*HEADLESS, *NETWORK_OFF, f"--user-data-dir={Path(self._tmp.name) / 'profile'}"],
+        }
+        caps = {
+            "browserName": "chrome",
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": {"performance": "ALL", "browser": "ALL"},
+        }
         try:
             self.session = self._call("POST", "/session", {"capabilities": {"alwaysMatch": caps}})["sessionId"]
         except Exception:
@@ -82,8 +101,9 @@ class OfflineBrowser:
     # ------------------------------------------------------------------ WebDriver
     def _call(self, method: str, path: str, body: dict | None = None, timeout: float = 120):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.base + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         # chromedriver is on loopback: never through a proxy the environment may name
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -91,8 +111,9 @@ class OfflineBrowser:
                 return json.loads(resp.read() or b"{}").get("value")
         except urllib.error.HTTPError as err:
             detail = json.loads(err.read() or b"{}").get("value", {})
-            raise RuntimeError(f"WebDriver {method} {path}: {detail.get('error')}: "
-                               f"{str(detail.get('message'))[:500]}") from None
+            raise RuntimeError(
+                f"WebDriver {method} {path}: {detail.get('error')}: {str(detail.get('message'))[:500]}"
+            ) from None
 
     def _session(self, method: str, path: str, body: dict | None = None, **kw):
         return self._call(method, f"/session/{self.session}{path}", body, **kw)

@@ -1,5 +1,6 @@
 """Report files in the formats and encodings a user may drop in the landing folder, built in memory
 from text, for the tests that extract them (test_extract_formats) or ingest them (test_bad_input)."""
+
 from __future__ import annotations
 
 import io
@@ -51,6 +52,8 @@ def docx_bytes(paragraphs: list[str], table: list[tuple[str, str]] | None = None
 def pdf_bytes(paragraphs: list[str], password: str | None = None) -> bytes:
     """A PDF with a text layer, set in Roboto from the `font-roboto` package (a dev dependency, so no
     system font is needed); encrypted when a password is given."""
+    from xml.sax.saxutils import escape
+
     import font_roboto
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.pdfencrypt import StandardEncryption
@@ -58,7 +61,6 @@ def pdf_bytes(paragraphs: list[str], password: str | None = None) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
-    from xml.sax.saxutils import escape
 
     pdfmetrics.registerFont(TTFont("Roboto", font_roboto.Roboto))
     style = ParagraphStyle("vi", fontName="Roboto", fontSize=10, leading=13)
@@ -94,13 +96,19 @@ def odt_bytes(paragraphs_: list[str], mimetype: str = "application/vnd.oasis.ope
     paragraphs as text:p (with an inline span, as bold text would be)."""
     from xml.sax.saxutils import escape
 
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
-    body = "".join(f'<text:p text:style-name="P1"><text:span text:style-name="T1"></text:span>{escape(p)}</text:p>'
-                   for p in paragraphs_)
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3">'
-               f'<office:body><office:text><text:h text:outline-level="1">Báo cáo</text:h>{body}'
-               '</office:text></office:body></office:document-content>')
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    body = "".join(
+        f'<text:p text:style-name="P1"><text:span text:style-name="T1"></text:span>{escape(p)}</text:p>'
+        for p in paragraphs_
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.3">'
+        f'<office:body><office:text><text:h text:outline-level="1">Báo cáo</text:h>{body}'
+        "</office:text></office:body></office:document-content>"
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), mimetype)
@@ -112,8 +120,20 @@ def odt_bytes(paragraphs_: list[str], mimetype: str = "application/vnd.oasis.ope
 def rtf_bytes(text: str, codepage: int = 1258) -> bytes:
     """RTF as Word saves Vietnamese: \\uN with a '?' fallback, \\par for line breaks, a font and a
     colour table and a {\\* ...} destination that are not text."""
-    body = "".join(f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?" if ord(c) > 127
-                   else "\\par\n" if c == "\n" else "\\" + c if c in "\\{}" else c for c in text)
-    return ("{\\rtf1\\ansi\\ansicpg%d\\deff0{\\fonttbl{\\f0\\fnil Times New Roman;}}"
-            "{\\colortbl ;\\red0\\green0\\blue0;}{\\*\\generator Riched20 10.0.19041}\\viewkind4\\uc1\\pard\\f0\\fs24 "
-            % codepage + body + "\\par\n}").encode("ascii")
+    body = "".join(
+        f"\\u{ord(c) - 65536 if ord(c) > 32767 else ord(c)}?"
+        if ord(c) > 127
+        else "\\par\n"
+        if c == "\n"
+        else "\\" + c
+        if c in "\\{}"
+        else c
+        for c in text
+    )
+    return (
+        "{\\rtf1\\ansi\\ansicpg%d\\deff0{\\fonttbl{\\f0\\fnil Times New Roman;}}"
+        "{\\colortbl ;\\red0\\green0\\blue0;}{\\*\\generator Riched20 10.0.19041}\\viewkind4\\uc1\\pard\\f0\\fs24 "
+        % codepage
+        + body
+        + "\\par\n}"
+    ).encode("ascii")

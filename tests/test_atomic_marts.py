@@ -6,6 +6,7 @@ fails in a model or in a test leaves every mart exactly as it was; the next good
 whole new build; the copy a build starts from is one or more nights behind, and still ends equal to
 a rebuild from scratch; bi_reader cannot read the copy being built.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,10 +31,18 @@ pytestmark = pytest.mark.integration  # dbt builds and Airflow's DagBag
 
 
 def _dbt(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **config.dbt_env(url), "DBT_TARGET_PATH": str(tmp_path / "target"),
-           "DBT_LOG_PATH": str(tmp_path / "logs")}
-    return subprocess.run([str(Path(sys.executable).with_name("dbt")), *args, "--project-dir",
-                           str(config.DBT_PROJECT_DIR)], env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        **config.dbt_env(url),
+        "DBT_TARGET_PATH": str(tmp_path / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
+    }
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def _build(url: str, tmp_path: Path, *args: str) -> str:
@@ -55,8 +64,14 @@ def bi_sees(url: str) -> dict:
     with _as_bi_reader(url) as conn:
         marts = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = 'marts' order by 1")]
         assert len(marts) >= 16, marts
-        return {m: conn.execute(sql.SQL("select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), ''))"
-                                        " from {} t").format(sql.Identifier("marts", m))).fetchone() for m in marts}
+        return {
+            m: conn.execute(
+                sql.SQL(
+                    "select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {} t"
+                ).format(sql.Identifier("marts", m))
+            ).fetchone()
+            for m in marts
+        }
 
 
 def _one(url: str, query: str, *params):
@@ -77,11 +92,15 @@ def restage(url: str, report_id: str, drop_measures_like: str | None = None) -> 
     """What a re-extraction does to a report, as the loader would: (fewer figures and) a new staged_at."""
     with psycopg.connect(config.libpq_url(url)) as conn:
         if drop_measures_like:
-            conn.execute("delete from staging.figures where report_id = %s and measure like %s",
-                         (report_id, drop_measures_like))
-        conn.execute("""update staging.reports set staged_at = clock_timestamp(),
+            conn.execute(
+                "delete from staging.figures where report_id = %s and measure like %s", (report_id, drop_measures_like)
+            )
+        conn.execute(
+            """update staging.reports set staged_at = clock_timestamp(),
                             figure_count = (select count(*) from staging.figures where report_id = %s)
-                        where report_id = %s""", (report_id, report_id))
+                        where report_id = %s""",
+            (report_id, report_id),
+        )
 
 
 def add_figure(url: str, report_id: str, figure_id: str, measure: str, value: int, attrs: str = "{}") -> None:
@@ -92,15 +111,20 @@ def add_figure(url: str, report_id: str, figure_id: str, measure: str, value: in
                                             attrs, char_start, char_end, sentence_no, extractor_version)
                select %s, report_id, 999, %s, %s, 'xã', %s, 'exact', %s::jsonb, 0, 4, 1, extractor_version
                from staging.reports where report_id = %s""",
-            (figure_id, str(value), value, measure, attrs, report_id))
+            (figure_id, str(value), value, measure, attrs, report_id),
+        )
     restage(url, report_id)
 
 
 def validated(url: str, run_id: str) -> None:
     """Record every staged report as validated, as the validation after a publication does (the
     night's dbt tests and drop rules must not lean on it: the build copy may be nights behind)."""
-    _execute(url, """insert into dq.validated_reports (run_id, report_id, staged_at, validated_at)
-                     select %s, report_id, staged_at, now() from staging.reports""", run_id)
+    _execute(
+        url,
+        """insert into dq.validated_reports (run_id, report_id, staged_at, validated_at)
+                     select %s, report_id, staged_at, now() from staging.reports""",
+        run_id,
+    )
 
 
 @pytest.fixture
@@ -114,7 +138,8 @@ def nights(tmp_path):
 
 
 def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_shows_all_of_it(
-        warehouse_db, nights, tmp_path):
+    warehouse_db, nights, tmp_path
+):
     url = warehouse_db
     first, second = nights
     night.run(url, first, nightly(date(2024, 1, 1)), "night-1")
@@ -160,8 +185,12 @@ def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_sh
     assert after["dim_report"][0] == 5 and after != before
     with _as_bi_reader(url) as conn:
         assert conn.execute("select count(distinct report_id) from marts.fct_figures").fetchone()[0] == 5
-        assert conn.execute("select count(*) from marts.fct_figures where value < 0 or figure_id like '%%:poison'"
-                            ).fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "select count(*) from marts.fct_figures where value < 0 or figure_id like '%%:poison'"
+            ).fetchone()[0]
+            == 0
+        )
 
     # publishing again publishes nothing and swaps nothing back (a retried publish task)
     assert publish.publish_marts(url, "retry")["published"] is None
@@ -200,8 +229,13 @@ def test_a_build_nights_behind_ends_equal_to_a_rebuild_from_scratch(warehouse_db
         assert one("select count(*) from marts.dim_report") == 5
         assert one("select count(*) from marts.fct_tips where report_id = %s", report_001) == 0
         assert one("select count(*) from marts.fct_force where report_id = %s", report_000) == 0
-        assert one("select count(*) from marts.fct_measure_statements where report_id = %s and measure like 'tips.%%'",
-                   report_001) == 0
+        assert (
+            one(
+                "select count(*) from marts.fct_measure_statements where report_id = %s and measure like 'tips.%%'",
+                report_001,
+            )
+            == 0
+        )
 
     _build(url, tmp_path, "--full-refresh")
     assert bi_sees(url) == incremental
@@ -219,18 +253,25 @@ def test_bi_reader_reads_marts_and_never_the_build(warehouse_db, nights, tmp_pat
             assert conn.execute("select count(*) from marts.fct_figures").fetchone()[0] > 0
             assert conn.execute("select has_schema_privilege('marts', 'usage')").fetchone()[0]
             assert not conn.execute("select has_schema_privilege('marts_build', 'usage')").fetchone()[0]
-            for statement in ("select * from marts_build.fct_figures", "select * from marts_build.dim_report",
-                              "select * from transform.marts_publications", "select transform.publish_marts()"):
+            for statement in (
+                "select * from marts_build.fct_figures",
+                "select * from marts_build.dim_report",
+                "select * from transform.marts_publications",
+                "select transform.publish_marts()",
+            ):
                 with pytest.raises(errors.InsufficientPrivilege):
                     conn.execute(statement)
     # the schemas' grants stayed with their names through the renames
     with psycopg.connect(config.libpq_url(url)) as conn:
-        acl = dict(conn.execute("select nspname, nspacl::text from pg_namespace where nspname in ('marts', 'marts_build')"))
+        acl = dict(
+            conn.execute("select nspname, nspacl::text from pg_namespace where nspname in ('marts', 'marts_build')")
+        )
     assert roles.BI_READER in acl["marts"] and roles.BI_READER not in acl["marts_build"]
 
 
-def test_dbt_as_the_transformer_publishes_through_the_one_function_it_may_run(warehouse_db, nights, tmp_path,
-                                                                             monkeypatch):
+def test_dbt_as_the_transformer_publishes_through_the_one_function_it_may_run(
+    warehouse_db, nights, tmp_path, monkeypatch
+):
     """Renaming a schema takes its owner; antq_transformer owns none, and publishes through
     transform.publish_marts (SECURITY DEFINER), the only thing of it granted to it."""
     url = warehouse_db
@@ -239,8 +280,10 @@ def test_dbt_as_the_transformer_publishes_through_the_one_function_it_may_run(wa
     for _ in range(2):  # the second build starts from the copy the first publication put aside
         _build(url, tmp_path)
     assert _one(url, "select count(*) from transform.marts_publications") == 2
-    assert _one(url, "select count(*) from pg_tables where schemaname = 'marts' and tableowner = %s",
-                roles.TRANSFORMER) >= 16
+    assert (
+        _one(url, "select count(*) from pg_tables where schemaname = 'marts' and tableowner = %s", roles.TRANSFORMER)
+        >= 16
+    )
     assert bi_sees(url)["dim_report"][0] == 3
     parts = urlsplit(url)
     as_transformer = urlunsplit((parts.scheme, f"{roles.TRANSFORMER}@{parts.hostname}:{parts.port}", *parts[2:]))
@@ -259,4 +302,3 @@ def test_the_dag_publishes_after_every_dbt_task_and_validates_what_bi_reads(dagb
     assert dbt_tasks and dbt_tasks <= set(publish_task.get_flat_relative_ids(upstream=True))
     assert publish_task.trigger_rule == "all_success" and publish_task.retries >= 2
     assert validate_task.upstream_task_ids == {"publish"}
-

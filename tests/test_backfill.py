@@ -2,6 +2,7 @@
 extractor and their staged figures replaced, atomically and idempotently; reports an older extractor
 version staged are re-extracted by the next nightly run. Against real PostgreSQL; one test runs a
 real `airflow backfill create` through a real scheduler."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,13 @@ def _env(tmp_path, monkeypatch):
 def landing(tmp_path):
     """Two reports received 2024-03-01, one 2024-03-02, one 2024-03-05, one flat."""
     folder = tmp_path / "landing"
-    paths = [land(folder, DAY1, SEEDS[1]), land(folder, DAY1, SEEDS[2]), land(folder, DAY2, SEEDS[3]),
-             land(folder, DAY5, SEEDS[4]), land(folder, "", SEEDS[0])]
+    paths = [
+        land(folder, DAY1, SEEDS[1]),
+        land(folder, DAY1, SEEDS[2]),
+        land(folder, DAY2, SEEDS[3]),
+        land(folder, DAY5, SEEDS[4]),
+        land(folder, "", SEEDS[0]),
+    ]
     return folder, paths
 
 
@@ -130,25 +136,34 @@ def test_a_replacement_that_fails_keeps_the_old_figures(loaded, monkeypatch):
     assert len(calls) >= 2
     assert figures(url) == aged and versions(url) == aged_versions
     monkeypatch.setattr(staging, "figure_rows", real_rows)
-    assert night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-ok")[
-        "reextracted"] == 4
+    assert night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-ok")["reextracted"] == 4
 
 
 def test_backfill_command_covers_the_local_days():
     cmd = backfill.backfill_command(date(2024, 3, 1), date(2024, 3, 2))
     assert cmd[:4] == ["backfill", "create", "--dag-id", "antq_ingest"]
     args = dict(zip(cmd[4::2], cmd[5::2]))
-    assert args == {"--from-date": "2024-03-01T00:00:00+07:00", "--to-date": "2024-03-02T23:59:59+07:00",
-                    "--reprocess-behavior": "completed"}
+    assert args == {
+        "--from-date": "2024-03-01T00:00:00+07:00",
+        "--to-date": "2024-03-02T23:59:59+07:00",
+        "--reprocess-behavior": "completed",
+    }
     cmd = backfill.backfill_command(date(2024, 3, 1), date(2024, 3, 2), "outdated")
     assert json.loads(cmd[cmd.index("--dag-run-conf") + 1]) == {"reextract": "outdated"}
 
 
 # --- `antq reprocess` without a scheduler ------------------------------------------------------------
 
+
 def _antq(args, env, timeout=900):
-    proc = subprocess.run([sys.executable, "-m", "antq.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, cwd=config.PROJECT_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "antq.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=config.PROJECT_ROOT,
+    )
     assert proc.returncode == 0, f"antq {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-4000:]}"
     return proc.stdout
 
@@ -166,11 +181,11 @@ def test_antq_reprocess_without_a_scheduler_does_the_backfill_directly_and_rebui
     import extractors
 
     with psycopg.connect(config.libpq_url(url)) as conn:
-        marts = dict(conn.execute(
-            "select relative_path, extractor_version from marts.dim_report").fetchall())
+        marts = dict(conn.execute("select relative_path, extractor_version from marts.dim_report").fetchall())
         mart_figures = conn.execute(
             """select count(*) from marts.fct_figures f join staging.figures s using (figure_id)
-               where f.value = s.value""").fetchone()[0]
+               where f.value = s.value"""
+        ).fetchone()[0]
         staged = conn.execute("select count(*) from staging.figures").fetchone()[0]
     # the marts were rebuilt from the replaced staging: re-extracted reports carry the current version
     assert {marts[p] for p in paths if p.startswith((DAY1, DAY2))} == {extractors.EXTRACTOR_VERSION}
@@ -180,9 +195,11 @@ def test_antq_reprocess_without_a_scheduler_does_the_backfill_directly_and_rebui
 
 # --- a real backfill through a real scheduler ----------------------------------------------------------
 
+
 @pytest.mark.scheduler
-def test_airflow_backfill_create_re_processes_the_range_through_the_scheduler(warehouse_db, landing, tmp_path,
-                                                                              monkeypatch):
+def test_airflow_backfill_create_re_processes_the_range_through_the_scheduler(
+    warehouse_db, landing, tmp_path, monkeypatch
+):
     """api-server + dag-processor + scheduler (LocalExecutor) on a fresh metadata database; the nightly
     run the scheduler creates on unpause loads everything, then `airflow backfill create` (and, the
     second time, `antq reprocess`, which calls it) re-processes 2024-03-01..02."""
@@ -210,8 +227,9 @@ def test_airflow_backfill_create_re_processes_the_range_through_the_scheduler(wa
         current = figures(warehouse_db)
         assert sorted(current) == sorted(paths)
         with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-            flat_day = conn.execute("select received_date from raw.report_files where relative_path = %s",
-                                    (paths[4],)).fetchone()[0]
+            flat_day = conn.execute(
+                "select received_date from raw.report_files where relative_path = %s", (paths[4],)
+            ).fetchone()[0]
         assert flat_day == ran_at.date()
 
         # 2. an older extractor staged everything; a late file lands under 2024-03-02/, another flat
@@ -224,8 +242,10 @@ def test_airflow_backfill_create_re_processes_the_range_through_the_scheduler(wa
         services.cli("backfill", "create", "--dag-id", "antq_ingest", "--from-date", lo, "--to-date", hi)
         runs = services.wait_for("the backfill's runs", lambda: finished("backfill", 2), 240)
         assert [r[2] for r in runs] == ["success", "success"], services.task_states("antq_ingest")
-        assert [r[3].astimezone(HCM) for r in runs] == [datetime(2024, 3, 1, 2, tzinfo=HCM),
-                                                        datetime(2024, 3, 2, 2, tzinfo=HCM)]
+        assert [r[3].astimezone(HCM) for r in runs] == [
+            datetime(2024, 3, 1, 2, tzinfo=HCM),
+            datetime(2024, 3, 2, 2, tzinfo=HCM),
+        ]
         after = figures(warehouse_db)
         in_range = [p for p in paths if p.startswith((DAY1, DAY2))]
         assert all(after[p] == current[p] for p in in_range)  # replaced by the current extractor's
@@ -236,24 +256,35 @@ def test_airflow_backfill_create_re_processes_the_range_through_the_scheduler(wa
         # each backfill run updated the staged-figures asset: the transform DAG rebuilds the marts on it
         events = services.query(
             """select e.source_run_id from asset_event e join asset a on a.id = e.asset_id
-               where a.name = 'antq_staged_figures' and e.source_run_id like 'backfill__%%'""")
+               where a.name = 'antq_staged_figures' and e.source_run_id like 'backfill__%%'"""
+        )
         assert len(events) == 2
 
-        services.wait_for("the backfill to be marked complete",
-                          lambda: services.query("select 1 from backfill where completed_at is not null"), 120)
+        services.wait_for(
+            "the backfill to be marked complete",
+            lambda: services.query("select 1 from backfill where completed_at is not null"),
+            120,
+        )
         # 4. the same again through `antq reprocess`: a scheduler is running, so it creates the backfill
         first, first_at = figures(warehouse_db), staged_at(warehouse_db)
         env = {**services.env}
         env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN")  # as a user has it: derived from WAREHOUSE_URL
-        proc = subprocess.run([sys.executable, "-m", "antq.cli", "reprocess", "--from", DAY1, "--to", DAY2],
-                              env=env, capture_output=True, text=True, timeout=180, cwd=config.PROJECT_ROOT)
+        proc = subprocess.run(
+            [sys.executable, "-m", "antq.cli", "reprocess", "--from", DAY1, "--to", DAY2],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=config.PROJECT_ROOT,
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
         assert "backfill create" in proc.stdout and "--reprocess-behavior completed" in proc.stdout
 
         def second_backfill_runs():  # the same two runs, cleared and queued again under the new backfill
             rows = services.query(
                 """select r.state from dag_run r where (select count(*) from backfill) = 2
-                   and r.backfill_id = (select max(id) from backfill)""")
+                   and r.backfill_id = (select max(id) from backfill)"""
+            )
             return rows if len(rows) == 2 and all(r[0] in ("success", "failed") for r in rows) else None
 
         assert services.wait_for("the second backfill's runs", second_backfill_runs, 240) == [("success",)] * 2

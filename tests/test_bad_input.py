@@ -13,6 +13,7 @@ corpus uses files that fail for root too (a link to /proc/self/mem reads EIO, a 
 nothing, a link loop, a link to a device); test_a_file_the_loader_may_not_read_is_rejected runs
 discover in a child process that has given up root for `nobody`, where chmod 000 does stop it.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -24,25 +25,25 @@ import subprocess
 import sys
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 import psycopg
 import pytest
 
 import extractors
 from antq import config
-from antq.ingest import landing as landing_folder, night
+from antq.ingest import landing as landing_folder
+from antq.ingest import night
 from antq.ingest.plan import nightly
 from antq.ingest.raw import load_raw
 from extractors.decode import clean_text
 from extractors.legacy import encode_tcvn3, encode_vni
 
 from conftest import SEEDS_DIR
-from sample_files import (docx_bytes, encode_cp1258, odt_bytes, paragraphs, pdf_bytes, rtf_bytes, scanned_pdf,
-                          zip_bytes)
+from sample_files import docx_bytes, encode_cp1258, odt_bytes, paragraphs, pdf_bytes, rtf_bytes, scanned_pdf, zip_bytes
 
 RUN_DATE = date(2024, 1, 2)
 SEEDS = sorted(p.name for p in SEEDS_DIR.glob("*.txt"))
@@ -63,10 +64,12 @@ def tagged(i: int, tag: str) -> str:
     return seed_text(i) + f"\n\nTệp thử nghiệm {letters}.\n"
 
 
-TABLE_ROWS = [("Chỉ tiêu", "Kết quả"),
-              ("Vũ khí", "Công an tỉnh đã vận động thu hồi 120 khẩu súng các loại"),
-              ("Vật liệu nổ", "thu hồi 35 kg thuốc nổ"),
-              ("Tuyên truyền", "phát hành 36.944 tài liệu tuyên truyền")]
+TABLE_ROWS = [
+    ("Chỉ tiêu", "Kết quả"),
+    ("Vũ khí", "Công an tỉnh đã vận động thu hồi 120 khẩu súng các loại"),
+    ("Vật liệu nổ", "thu hồi 35 kg thuốc nổ"),
+    ("Tuyên truyền", "phát hành 36.944 tài liệu tuyên truyền"),
+]
 
 MENU_PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Công an tỉnh</title></head>
 <body><nav><ul><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức</a></li>
@@ -86,21 +89,22 @@ def article_page(text: str) -> str:
 
 # ---- the kinds ----------------------------------------------------------------------------------
 
+
 @dataclass
 class Made:
-    rel: str                      # relative path as made (a non-UTF-8 name as os.fsdecode gives it)
-    data: bytes | None            # the bytes a reader gets (None: nothing can be read)
+    rel: str  # relative path as made (a non-UTF-8 name as os.fsdecode gives it)
+    data: bytes | None  # the bytes a reader gets (None: nothing can be read)
     extra: dict = field(default_factory=dict)
 
 
 @dataclass
 class Kind:
     id: str
-    make: Callable[[Path, Path], Made]     # (landing, outside) -> what was made
-    outcome: str                           # loaded | duplicate | rejected | ignored
-    words: tuple[str, ...] = ()            # rejected: the reason names the problem
-    stage: str | None = None               # rejected: discover | extract
-    figures: object = None                 # loaded: int, ("seed", i) = as many as sample i, or a callable
+    make: Callable[[Path, Path], Made]  # (landing, outside) -> what was made
+    outcome: str  # loaded | duplicate | rejected | ignored
+    words: tuple[str, ...] = ()  # rejected: the reason names the problem
+    stage: str | None = None  # rejected: discover | extract
+    figures: object = None  # loaded: int, ("seed", i) = as many as sample i, or a callable
     then: Callable[[Path, Made], Made] | None = None  # a change made after the first run
 
 
@@ -120,7 +124,7 @@ def truncated_utf8(landing, outside):
     cut = len(data) * 3 // 4
     while data[cut] < 0x80:  # cut inside a multi-byte character
         cut += 1
-    return write(landing, "cut short.txt", data[:cut + 1])
+    return write(landing, "cut short.txt", data[: cut + 1])
 
 
 def mixed_encodings(landing, outside):
@@ -146,6 +150,7 @@ def symlink(target_rel_or_abs: str, rel: str, data: bytes | None, **extra):
     def make(landing, outside):
         os.symlink(target_rel_or_abs.format(outside=outside), landing / rel)
         return Made(rel, data, extra)
+
     return make
 
 
@@ -164,8 +169,7 @@ def link_to_secret(landing, outside):
     """A link to a config file beside the warehouse (as Airflow's airflow.cfg with its Fernet key)."""
     outside.mkdir(exist_ok=True)
     cfg = outside / "airflow.cfg"
-    cfg.write_text(f"[core]\n{SECRET}\nCông an tỉnh đã tổ chức 12 hội nghị với 450 người tham gia.\n",
-                   encoding="utf-8")
+    cfg.write_text(f"[core]\n{SECRET}\nCông an tỉnh đã tổ chức 12 hội nghị với 450 người tham gia.\n", encoding="utf-8")
     os.symlink(os.path.relpath(cfg, landing), landing / "config.txt")  # relative: ../outside/airflow.cfg
     return Made("config.txt", None)
 
@@ -252,19 +256,24 @@ def docx_tables(landing, outside):
 
 
 def table_figures(rows: list[tuple]) -> None:
-    assert {(float(v), m) for v, m in rows} >= {(120, "weapons.guns"), (35, "weapons.explosives"),
-                                                 (36944, "campaign.materials")}
+    assert {(float(v), m) for v, m in rows} >= {
+        (120, "weapons.guns"),
+        (35, "weapons.explosives"),
+        (36944, "campaign.materials"),
+    }
 
 
 def mixed_figures(rows: list[tuple]) -> None:
-    ref = sorted((float(f.value), f.measure) for i in (0, 4) for f in extractors.extract_text(seed_text(i), "x").figures)
+    ref = sorted(
+        (float(f.value), f.measure) for i in (0, 4) for f in extractors.extract_text(seed_text(i), "x").figures
+    )
     assert sorted((float(v), m) for v, m in rows) == ref
 
 
 def truncated_figures(rows: list[tuple]) -> None:
     ref = [(float(f.value), f.measure) for f in extractors.extract_text(seed_text(0), "x").figures]
     got = [(float(v), m) for v, m in rows]
-    assert 0 < len(got) <= len(ref) and got == ref[:len(got)]  # the figures of the part that is there
+    assert 0 < len(got) <= len(ref) and got == ref[: len(got)]  # the figures of the part that is there
 
 
 def json_export(landing, outside):
@@ -278,10 +287,14 @@ def json_export(landing, outside):
 def xml_export(landing, outside):
     from xml.sax.saxutils import escape
 
-    paras = "".join(f'<para id="{778899 + i}" n="{i}">{escape(p)}</para>\n'
-                    for i, p in enumerate(paragraphs(tagged(3, "xml"))))
-    return write(landing, "export.xml", f'<?xml version="1.0" encoding="utf-8"?>\n<report id="778899" year="2023">\n'
-                                         f"{paras}</report>\n".encode("utf-8"))
+    paras = "".join(
+        f'<para id="{778899 + i}" n="{i}">{escape(p)}</para>\n' for i, p in enumerate(paragraphs(tagged(3, "xml")))
+    )
+    return write(
+        landing,
+        "export.xml",
+        f'<?xml version="1.0" encoding="utf-8"?>\n<report id="778899" year="2023">\n{paras}</report>\n'.encode(),
+    )
 
 
 def no_xml_id(rows: list[tuple]) -> None:
@@ -304,14 +317,25 @@ KINDS = [
     Kind("truncated-utf8", truncated_utf8, "loaded", figures=truncated_figures),
     Kind("mixed-encodings", mixed_encodings, "loaded", figures=mixed_figures),
     Kind("one-1mb-line", one_mb_line, "loaded", figures=lambda rows: len(rows) > 1000),
-    Kind("no-figures", lambda l, o: write(l, "no figures.txt",
-         "Báo cáo về phong trào toàn dân bảo vệ an ninh Tổ quốc của tỉnh. Văn bản này không có số liệu."
-         .encode("utf-8")), "loaded", figures=0),
+    Kind(
+        "no-figures",
+        lambda l, o: write(
+            l,
+            "no figures.txt",
+            "Báo cáo về phong trào toàn dân bảo vệ an ninh Tổ quốc của tỉnh. Văn bản này không có số liệu.".encode(),
+        ),
+        "loaded",
+        figures=0,
+    ),
     Kind("name-quotes", text_file("báo cáo \"quý\" 'một'.txt", 1), "loaded", figures=("seed", 1)),
     Kind("name-spaces", text_file("  a name   with spaces .txt", 2), "loaded", figures=("seed", 2)),
     Kind("name-vietnamese", text_file("Báo cáo tỉnh Lào Cai năm 2023.txt", 3), "loaded", figures=("seed", 3)),
-    Kind("name-vietnamese-nfd", text_file(unicodedata.normalize("NFD", "Kết quả phong trào.txt"), 4), "loaded",
-         figures=("seed", 4)),
+    Kind(
+        "name-vietnamese-nfd",
+        text_file(unicodedata.normalize("NFD", "Kết quả phong trào.txt"), 4),
+        "loaded",
+        figures=("seed", 4),
+    ),
     Kind("name-shell-metacharacters", shell_name, "loaded", figures=("seed", 1)),
     Kind("name-newline", text_file("first line\nsecond line.txt", 0), "loaded", figures=("seed", 0)),
     Kind("name-leading-dash", text_file("-rf --help.txt", 2), "loaded", figures=("seed", 2)),
@@ -319,82 +343,202 @@ KINDS = [
     Kind("nested-folders", text_file("a/b c/d/deep.txt", 4), "loaded", figures=("seed", 4)),
     Kind("dated-folder", text_file("2024-03-01/dated.txt", 2), "loaded", figures=("seed", 2)),
     Kind("docx-with-tables", docx_tables, "loaded", figures=table_figures),
-    Kind("pdf-with-text", lambda l, o: write(l, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))), "loaded",
-         figures=("seed", 4)),
-    Kind("html-article", lambda l, o: write(l, "article.html", article_page(tagged(4, "html")).encode("utf-8")),
-         "loaded", figures=("seed", 4)),
-    Kind("html-named-txt", lambda l, o: write(l, "saved page.txt", article_page(tagged(3, "htmltxt")).encode("utf-8")),
-         "loaded", figures=("seed", 3)),
+    Kind(
+        "pdf-with-text",
+        lambda l, o: write(l, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))),
+        "loaded",
+        figures=("seed", 4),
+    ),
+    Kind(
+        "html-article",
+        lambda l, o: write(l, "article.html", article_page(tagged(4, "html")).encode("utf-8")),
+        "loaded",
+        figures=("seed", 4),
+    ),
+    Kind(
+        "html-named-txt",
+        lambda l, o: write(l, "saved page.txt", article_page(tagged(3, "htmltxt")).encode("utf-8")),
+        "loaded",
+        figures=("seed", 3),
+    ),
     Kind("text-named-pdf", text_file("not really.pdf", 1), "loaded", figures=("seed", 1)),
     Kind("utf16", text_file("utf16.txt", 2, lambda t: t.encode("utf-16")), "loaded", figures=("seed", 2)),
-    Kind("utf8-bom-crlf", text_file("bom.txt", 3, lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode()),
-         "loaded", figures=("seed", 3)),
+    Kind(
+        "utf8-bom-crlf",
+        text_file("bom.txt", 3, lambda t: b"\xef\xbb\xbf" + t.replace("\n", "\r\n").encode()),
+        "loaded",
+        figures=("seed", 3),
+    ),
     Kind("windows-1258", text_file("cp1258.txt", 4, encode_cp1258), "loaded", figures=("seed", 4)),
     Kind("tcvn3", text_file("tcvn3.txt", 4, encode_tcvn3), "loaded", figures=("seed", 4)),
     Kind("vni", text_file("vni.txt", 4, encode_vni), "loaded", figures=("seed", 4)),
     Kind("new-version-same-name", text_file("monthly.txt", 2), "loaded", figures=("seed", 3), then=new_version_then),
     # decoded from their markup (#15): the text a person reads in them, never tags or attributes
-    Kind("rtf-unicode-escapes", lambda l, o: write(l, "report.rtf", rtf_bytes(tagged(1, "rtf"))), "loaded",
-         figures=("seed", 1)),
+    Kind(
+        "rtf-unicode-escapes",
+        lambda l, o: write(l, "report.rtf", rtf_bytes(tagged(1, "rtf"))),
+        "loaded",
+        figures=("seed", 1),
+    ),
     Kind("json-with-u-escapes", json_export, "loaded", figures=("seed", 2)),
     Kind("xml-with-numeric-attributes", xml_export, "loaded", figures=no_xml_id),
-    Kind("odt-document", lambda l, o: write(l, "report.odt", odt_bytes(paragraphs(tagged(4, "odt")))), "loaded",
-         figures=("seed", 4)),
-    Kind("utf8-mojibake-undone", lambda l, o: write(l, "mojibake.txt", mojibake(tagged(0, "mojibake"))), "loaded",
-         figures=("seed", 0)),
+    Kind(
+        "odt-document",
+        lambda l, o: write(l, "report.odt", odt_bytes(paragraphs(tagged(4, "odt")))),
+        "loaded",
+        figures=("seed", 4),
+    ),
+    Kind(
+        "utf8-mojibake-undone",
+        lambda l, o: write(l, "mojibake.txt", mojibake(tagged(0, "mojibake"))),
+        "loaded",
+        figures=("seed", 0),
+    ),
     # ---- the same content again ---------------------------------------------------------------
-    Kind("same-content-new-name", lambda l, o: Made("same content, new name.txt", seed_bytes(0)), "duplicate",
-         then=same_content_then),
+    Kind(
+        "same-content-new-name",
+        lambda l, o: Made("same content, new name.txt", seed_bytes(0)),
+        "duplicate",
+        then=same_content_then,
+    ),
     Kind("symlink-inside", link_inside, "duplicate"),
     # ---- rejected by the extractor (bytes in raw.report_files and the quarantine folder) -------
     Kind("empty", lambda l, o: write(l, "empty.txt", b""), "rejected", ("empty",), "extract"),
     Kind("whitespace-only", lambda l, o: write(l, "blank.txt", b" \n\t\r\n   \n"), "rejected", ("empty",), "extract"),
     Kind("image-png", png, "rejected", ("PNG image", "OCR"), "extract"),
     Kind("image-jpeg-named-txt", jpeg, "rejected", ("JPEG image",), "extract"),
-    Kind("zip-archive", lambda l, o: write(l, "reports.zip", zip_bytes({"a.txt": tagged(0, "zip")})), "rejected",
-         ("zip archive", "unpack"), "extract"),
-    Kind("gzip-archive", lambda l, o: write(l, "report.txt.gz", gzip.compress(tagged(0, "gz").encode())), "rejected",
-         ("gzip archive", "unpack"), "extract"),
-    Kind("docx-damaged", lambda l, o: write(l, "damaged.docx", docx_bytes(paragraphs(tagged(1, "dmg")))[:4000]),
-         "rejected", ("damaged", "save it again"), "extract"),
+    Kind(
+        "zip-archive",
+        lambda l, o: write(l, "reports.zip", zip_bytes({"a.txt": tagged(0, "zip")})),
+        "rejected",
+        ("zip archive", "unpack"),
+        "extract",
+    ),
+    Kind(
+        "gzip-archive",
+        lambda l, o: write(l, "report.txt.gz", gzip.compress(tagged(0, "gz").encode())),
+        "rejected",
+        ("gzip archive", "unpack"),
+        "extract",
+    ),
+    Kind(
+        "docx-damaged",
+        lambda l, o: write(l, "damaged.docx", docx_bytes(paragraphs(tagged(1, "dmg")))[:4000]),
+        "rejected",
+        ("damaged", "save it again"),
+        "extract",
+    ),
     Kind("docx-no-text", lambda l, o: write(l, "empty.docx", docx_bytes([])), "rejected", ("no text",), "extract"),
-    Kind("xlsx-workbook", lambda l, o: write(l, "figures.xlsx", zip_bytes({"[Content_Types].xml": "<Types/>",
-                                                                           "xl/workbook.xml": "<workbook/>"})),
-         "rejected", ("Excel",), "extract"),
-    Kind("pdf-no-text-layer", lambda l, o: write(l, "scan.pdf", scanned_pdf()), "rejected", ("text layer", "OCR"),
-         "extract"),
-    Kind("pdf-with-password", lambda l, o: write(l, "locked.pdf", pdf_bytes(paragraphs(tagged(4, "lock")), "secret")),
-         "rejected", ("encrypted", "password"), "extract"),
-    Kind("old-word-doc", lambda l, o: write(l, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
-         "rejected", (".doc", ".docx"), "extract"),
-    Kind("html-all-menus", lambda l, o: write(l, "home.html", MENU_PAGE.encode("utf-8")), "rejected",
-         ("menus", "no article text"), "extract"),
-    Kind("unknown-encoding", lambda l, o: write(l, "russian.txt", (
-        "Отчёт о движении за безопасность. В этом документе нет вьетнамского текста, только русский текст. "
-        * 5).encode("cp1251")), "rejected", ("unknown encoding", "UTF-8"), "extract"),
-    Kind("random-binary", lambda l, o: write(l, "data.bin", bytes(range(256)) * 40), "rejected", ("binary",),
-         "extract"),
+    Kind(
+        "xlsx-workbook",
+        lambda l, o: write(
+            l, "figures.xlsx", zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+        ),
+        "rejected",
+        ("Excel",),
+        "extract",
+    ),
+    Kind(
+        "pdf-no-text-layer",
+        lambda l, o: write(l, "scan.pdf", scanned_pdf()),
+        "rejected",
+        ("text layer", "OCR"),
+        "extract",
+    ),
+    Kind(
+        "pdf-with-password",
+        lambda l, o: write(l, "locked.pdf", pdf_bytes(paragraphs(tagged(4, "lock")), "secret")),
+        "rejected",
+        ("encrypted", "password"),
+        "extract",
+    ),
+    Kind(
+        "old-word-doc",
+        lambda l, o: write(l, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+        "rejected",
+        (".doc", ".docx"),
+        "extract",
+    ),
+    Kind(
+        "html-all-menus",
+        lambda l, o: write(l, "home.html", MENU_PAGE.encode("utf-8")),
+        "rejected",
+        ("menus", "no article text"),
+        "extract",
+    ),
+    Kind(
+        "unknown-encoding",
+        lambda l, o: write(
+            l,
+            "russian.txt",
+            (
+                "Отчёт о движении за безопасность. В этом документе нет вьетнамского текста, только русский текст. " * 5
+            ).encode("cp1251"),
+        ),
+        "rejected",
+        ("unknown encoding", "UTF-8"),
+        "extract",
+    ),
+    Kind(
+        "random-binary", lambda l, o: write(l, "data.bin", bytes(range(256)) * 40), "rejected", ("binary",), "extract"
+    ),
     # text that is not readable Vietnamese (#15)
-    Kind("mojibake-with-lost-bytes", lambda l, o: write(l, "mojibake-lost.txt", tagged(1, "lost").encode("utf-8")
-                                                         .decode("cp1252", "replace").encode("utf-8")),
-         "rejected", ("mojibake", "UTF-8"), "extract"),
-    Kind("replacement-characters", lambda l, o: write(l, "fffd.txt", tagged(2, "fffd").encode("utf-8")
-                                                       .decode("ascii", "replace").encode("utf-8")),
-         "rejected", ("replacement characters", "UTF-8"), "extract"),
-    Kind("windows-1252-question-marks", lambda l, o: write(l, "cp1252.txt", tagged(3, "qmarks").encode("cp1252", "replace")),
-         "rejected", ('"?" in place of letters', "Windows-1252"), "extract"),
-    Kind("no-diacritics", lambda l, o: write(l, "khong dau.txt", without_diacritics(tagged(4, "nodiacritics"))),
-         "rejected", ("too little Vietnamese", "diacritics"), "extract"),
-    Kind("ods-spreadsheet", lambda l, o: write(l, "figures.ods", odt_bytes(["Bảng số liệu"],
-                                                                           "application/vnd.oasis.opendocument.spreadsheet")),
-         "rejected", ("OpenDocument spreadsheet",), "extract"),
-    Kind("text-with-nul-bytes", lambda l, o: write(l, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
-         "rejected", ("binary", "NUL"), "extract"),
+    Kind(
+        "mojibake-with-lost-bytes",
+        lambda l, o: write(
+            l, "mojibake-lost.txt", tagged(1, "lost").encode("utf-8").decode("cp1252", "replace").encode("utf-8")
+        ),
+        "rejected",
+        ("mojibake", "UTF-8"),
+        "extract",
+    ),
+    Kind(
+        "replacement-characters",
+        lambda l, o: write(l, "fffd.txt", tagged(2, "fffd").encode("utf-8").decode("ascii", "replace").encode("utf-8")),
+        "rejected",
+        ("replacement characters", "UTF-8"),
+        "extract",
+    ),
+    Kind(
+        "windows-1252-question-marks",
+        lambda l, o: write(l, "cp1252.txt", tagged(3, "qmarks").encode("cp1252", "replace")),
+        "rejected",
+        ('"?" in place of letters', "Windows-1252"),
+        "extract",
+    ),
+    Kind(
+        "no-diacritics",
+        lambda l, o: write(l, "khong dau.txt", without_diacritics(tagged(4, "nodiacritics"))),
+        "rejected",
+        ("too little Vietnamese", "diacritics"),
+        "extract",
+    ),
+    Kind(
+        "ods-spreadsheet",
+        lambda l, o: write(
+            l, "figures.ods", odt_bytes(["Bảng số liệu"], "application/vnd.oasis.opendocument.spreadsheet")
+        ),
+        "rejected",
+        ("OpenDocument spreadsheet",),
+        "extract",
+    ),
+    Kind(
+        "text-with-nul-bytes",
+        lambda l, o: write(l, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
+        "rejected",
+        ("binary", "NUL"),
+        "extract",
+    ),
     # ---- set aside at discovery (bytes, when there are any, only in the quarantine folder) -------
     Kind("fifty-mb-file", fifty_mb, "rejected", ("too large", "ANTQ_MAX_FILE_BYTES"), "discover"),
     Kind("name-not-utf8", bad_name, "rejected", ("not valid UTF-8", "rename"), "discover"),
-    Kind("dangling-symlink", symlink("gone.txt", "dangling.txt", None), "rejected",
-         ("symbolic link", "does not exist"), "discover"),
+    Kind(
+        "dangling-symlink",
+        symlink("gone.txt", "dangling.txt", None),
+        "rejected",
+        ("symbolic link", "does not exist"),
+        "discover",
+    ),
     Kind("symlink-loop", symlink_loop, "rejected", ("loop",), "discover"),
     Kind("symlink-to-folder", link_to_hidden_folder, "rejected", ("links to folders are not followed",), "discover"),
     Kind("device-node", device_node, "rejected", ("device",), "discover"),
@@ -403,19 +547,38 @@ KINDS = [
     # links out of the landing folder: never followed, their targets never read (#15)
     Kind("symlink-outside", link_outside, "rejected", ("outside the landing folder",), "discover"),
     Kind("symlink-to-secret-config", link_to_secret, "rejected", ("outside the landing folder",), "discover"),
-    Kind("symlink-to-etc-passwd", symlink("/etc/passwd", "passwd.txt", None), "rejected",
-         ("outside the landing folder",), "discover"),
+    Kind(
+        "symlink-to-etc-passwd",
+        symlink("/etc/passwd", "passwd.txt", None),
+        "rejected",
+        ("outside the landing folder",),
+        "discover",
+    ),
     Kind("symlink-to-device", symlink("/dev/null", "null.txt", None), "rejected", ("outside",), "discover"),
-    Kind("symlink-to-proc-mem", symlink("/proc/self/mem", "io-error.txt", None), "rejected", ("outside",),
-         "discover"),
-    Kind("dangling-symlink-outside", symlink("{outside}/gone.txt", "dangling-outside.txt", None), "rejected",
-         ("outside",), "discover"),
+    Kind("symlink-to-proc-mem", symlink("/proc/self/mem", "io-error.txt", None), "rejected", ("outside",), "discover"),
+    Kind(
+        "dangling-symlink-outside",
+        symlink("{outside}/gone.txt", "dangling-outside.txt", None),
+        "rejected",
+        ("outside",),
+        "discover",
+    ),
     Kind("symlink-to-folder-outside", link_to_folder_outside, "rejected", ("outside",), "discover"),
     # a dated folder that is no real day: its files are set aside, the rest of the night loads (#15)
-    Kind("impossible-dated-folder", text_file("2024-13-45/report.txt", 0), "rejected",
-         ("2024-13-45", "no real day", "rename"), "discover"),
-    Kind("february-30-folder", text_file("2024-02-30/report.txt", 1), "rejected", ("2024-02-30", "no real day"),
-         "discover"),
+    Kind(
+        "impossible-dated-folder",
+        text_file("2024-13-45/report.txt", 0),
+        "rejected",
+        ("2024-13-45", "no real day", "rename"),
+        "discover",
+    ),
+    Kind(
+        "february-30-folder",
+        text_file("2024-02-30/report.txt", 1),
+        "rejected",
+        ("2024-02-30", "no real day"),
+        "discover",
+    ),
     # ---- ignored by design ----------------------------------------------------------------------
     Kind("hidden-file", lambda l, o: write(l, ".DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 100), "ignored"),
     Kind("office-lock-file", lambda l, o: write(l, "~$tables.docx", b"\x05user" + b"\x00" * 150), "ignored"),
@@ -423,6 +586,7 @@ KINDS = [
 
 
 # ---- one batch with every kind ------------------------------------------------------------------
+
 
 @dataclass
 class Corpus:
@@ -486,8 +650,11 @@ def test_the_corpus_has_at_least_30_kinds_of_bad_or_odd_input():
 def test_each_kind_ends_loaded_or_rejected_with_its_bytes_kept(corpus, kind):
     made = corpus.made[kind.id]
     rel = stored(made.rel)
-    ledger = q(corpus.url, "select report_id, outcome, reason from raw.file_ledger where relative_path = %s "
-                           "order by first_seen_at", rel)
+    ledger = q(
+        corpus.url,
+        "select report_id, outcome, reason from raw.file_ledger where relative_path = %s order by first_seen_at",
+        rel,
+    )
     if kind.outcome == "ignored":
         assert ledger == [] and q(corpus.url, "select 1 from raw.rejected_files where relative_path = %s", rel) == []
         return
@@ -497,21 +664,26 @@ def test_each_kind_ends_loaded_or_rejected_with_its_bytes_kept(corpus, kind):
     if kind.outcome in ("loaded", "duplicate"):
         assert outcome == ("loaded" if kind.outcome == "loaded" else "duplicate_content")
         assert report_id == sha(made.data)
-        (content,), = q(corpus.url, "select content from raw.report_files where report_id = %s", report_id)
+        ((content,),) = q(corpus.url, "select content from raw.report_files where report_id = %s", report_id)
         assert bytes(content) == made.data  # the original bytes, as received
         staged = q(corpus.url, "select figure_count from staging.reports where report_id = %s", report_id)
         assert staged, f"{kind.id}: loaded but not staged"
         assert q(corpus.url, "select 1 from raw.rejected_files where report_id = %s", report_id) == []
         if kind.outcome == "duplicate":
             return
-        rows = q(corpus.url, "select value, measure from staging.figures where report_id = %s order by ordinal",
-                 report_id)
+        rows = q(
+            corpus.url, "select value, measure from staging.figures where report_id = %s order by ordinal", report_id
+        )
         assert staged[0][0] == len(rows)
         if isinstance(kind.figures, int):
             assert len(rows) == kind.figures
         elif isinstance(kind.figures, tuple):
-            (expected,), = q(corpus.url, "select figure_count from staging.reports s join raw.report_files r "
-                                         "using (report_id) where r.relative_path = %s", SEEDS[kind.figures[1]])
+            ((expected,),) = q(
+                corpus.url,
+                "select figure_count from staging.reports s join raw.report_files r "
+                "using (report_id) where r.relative_path = %s",
+                SEEDS[kind.figures[1]],
+            )
             assert len(rows) == expected > 0
         elif callable(kind.figures):
             assert kind.figures(rows) is not False
@@ -519,8 +691,11 @@ def test_each_kind_ends_loaded_or_rejected_with_its_bytes_kept(corpus, kind):
 
     # rejected: a reason that names the problem, and the bytes kept
     assert outcome == ("rejected" if kind.stage == "discover" else "loaded")
-    rejected = q(corpus.url, "select report_id, reason, stage, quarantine_path from raw.rejected_files "
-                             "where relative_path = %s", rel)
+    rejected = q(
+        corpus.url,
+        "select report_id, reason, stage, quarantine_path from raw.rejected_files where relative_path = %s",
+        rel,
+    )
     assert len(rejected) == 1, f"{kind.id}: {rejected}"
     rid, reason, stage, folder = rejected[0]
     assert rid == report_id and stage == kind.stage
@@ -569,14 +744,17 @@ def test_the_batch_counts_add_up_and_a_rerun_changes_nothing(corpus):
     discover_rejects = {stored(corpus.made[k.id].rel) for k in KINDS if k.stage == "discover"}
     rows = {r[0] for r in q(corpus.url, "select relative_path from raw.rejected_files where stage = 'discover'")}
     assert discover_rejects <= rows  # (the second link of the loop is there too)
-    (dupes,), = q(corpus.url, "select count(*) - count(distinct (relative_path, report_id)) from raw.file_ledger")
+    ((dupes,),) = q(corpus.url, "select count(*) - count(distinct (relative_path, report_id)) from raw.file_ledger")
     assert dupes == 0
 
 
 def test_a_new_version_under_the_same_name_is_loaded_beside_the_first(corpus):
     made = corpus.made["new-version-same-name"]
-    rows = q(corpus.url, "select report_id, outcome, reason from raw.file_ledger where relative_path = %s "
-                         "order by first_seen_at", made.rel)
+    rows = q(
+        corpus.url,
+        "select report_id, outcome, reason from raw.file_ledger where relative_path = %s order by first_seen_at",
+        made.rel,
+    )
     assert [r[0] for r in rows] == [sha(made.extra["first"]), sha(made.data)]
     assert rows[1][1] == "loaded" and "new version" in rows[1][2] and sha(made.extra["first"])[:12] in rows[1][2]
     staged = q(corpus.url, "select count(*) from staging.reports where report_id = any(%s)", [r[0] for r in rows])
@@ -591,26 +769,38 @@ def test_names_are_never_run_by_a_shell(corpus):
 def test_nothing_a_link_out_of_the_folder_points_at_reaches_the_warehouse(corpus):
     with psycopg.connect(config.libpq_url(corpus.url)) as conn:
         key = SECRET.split(" = ")[1]
-        assert conn.execute("select count(*) from raw.report_files where position(%s::bytea in content) > 0 "
-                            "or position('root:x:0:0'::bytea in content) > 0", (key.encode(),)).fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "select count(*) from raw.report_files where position(%s::bytea in content) > 0 "
+                "or position('root:x:0:0'::bytea in content) > 0",
+                (key.encode(),),
+            ).fetchone()[0]
+            == 0
+        )
         for table, column in (("staging.sentences", "sentence"), ("raw.rejected_files", "reason")):
             hits = conn.execute(f"select count(*) from {table} where strpos({column}, %s) > 0", (key,)).fetchone()[0]
             assert hits == 0, table
         outside = corpus.made["symlink-outside"].extra["target"]
-        assert conn.execute("select count(*) from raw.report_files where report_id = %s",
-                            (sha(outside),)).fetchone()[0] == 0
+        assert (
+            conn.execute("select count(*) from raw.report_files where report_id = %s", (sha(outside),)).fetchone()[0]
+            == 0
+        )
     for folder in corpus.quarantine.iterdir():  # no copy of a target either
         for f in folder.iterdir():
             assert SECRET not in f.read_text("utf-8", "replace") and not f.read_bytes().startswith(b"root:")
 
 
 def test_the_extractor_finishes_on_a_one_megabyte_line(corpus):
-    (count,), = q(corpus.url, "select s.figure_count from staging.reports s join raw.report_files r using (report_id) "
-                              "where r.relative_path = 'one-line.txt'")
+    ((count,),) = q(
+        corpus.url,
+        "select s.figure_count from staging.reports s join raw.report_files r using (report_id) "
+        "where r.relative_path = 'one-line.txt'",
+    )
     assert count > 1000  # it got through the whole line (no time assertion: see extractors.bench)
 
 
 # ---- kinds that need timing, another user, or a change between steps ------------------------------
+
 
 @pytest.fixture
 def landing(tmp_path, monkeypatch):
@@ -655,7 +845,7 @@ def test_a_file_still_being_written_waits_for_the_next_run(warehouse_db, landing
 
     second = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert second["files_new"] == 1 and second["staged"] == 1 and second["rejected"] == 0
-    (content,), = q(warehouse_db, "select content from raw.report_files where relative_path = 'growing.txt'")
+    ((content,),) = q(warehouse_db, "select content from raw.report_files where relative_path = 'growing.txt'")
     assert bytes(content) == data  # the whole file, not the part the first run saw
 
 
@@ -702,7 +892,9 @@ def test_a_file_the_loader_may_not_read_is_rejected(warehouse_db, monkeypatch):
         assert "Permission denied" in rows["locked.txt"] and "permissions" in rows["locked.txt"]
         assert "Permission denied" in rows["locked-folder/"]
         assert q(warehouse_db, "select relative_path, outcome from raw.file_ledger order by 1") == [
-            ("locked-folder/", "rejected"), ("locked.txt", "rejected")]  # readable.txt: discover does not load
+            ("locked-folder/", "rejected"),
+            ("locked.txt", "rejected"),
+        ]  # readable.txt: discover does not load
     finally:
         for p in (base / "landing" / "locked-folder", base / "landing" / "locked.txt"):
             if p.exists():
@@ -722,7 +914,7 @@ def test_a_file_deleted_or_changed_between_discover_and_load_waits_without_stopp
     assert q(warehouse_db, "select relative_path from raw.file_ledger") == [(SEEDS[0],)]
     again = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert again["files_new"] == 1 and again["staged"] == 2  # the changed file, and the first run's report
-    (content,), = q(warehouse_db, "select content from raw.report_files where relative_path = 'changing.txt'")
+    ((content,),) = q(warehouse_db, "select content from raw.report_files where relative_path = 'changing.txt'")
     assert bytes(content) == tagged(3, "changed").encode("utf-8")
 
 
@@ -735,7 +927,10 @@ def test_a_rejection_at_discovery_clears_once_the_file_is_fixed(warehouse_db, la
     first = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert first["staged"] == 0 and first["files_new"] == 0  # the sample is over 1000 bytes too
     assert {r[0] for r in q(warehouse_db, "select relative_path from raw.rejected_files")} == {
-        "big.txt", "later.txt", SEEDS[0]}
+        "big.txt",
+        "later.txt",
+        SEEDS[0],
+    }
 
     # the operator raises the limit and drops the file again under a new name; the link's target appears
     monkeypatch.setenv("ANTQ_MAX_FILE_BYTES", str(10 * MB))
@@ -760,13 +955,18 @@ def test_a_report_over_its_time_budget_is_rejected_while_the_batch_goes_on(wareh
     reason (bytes kept) and the other reports of the night are staged."""
     monkeypatch.setenv("ANTQ_EXTRACT_SECONDS", "0.3")
     numbers = ", ".join(f"{i % 99_991 + 1} người tham gia" for i in range(150_000))
-    dump = f"Công an tỉnh đã tiếp nhận {numbers}.".encode("utf-8")
+    dump = f"Công an tỉnh đã tiếp nhận {numbers}.".encode()
     (landing / "dump.txt").write_bytes(dump)
     result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     assert result["staged"] == 1 and result["rejected"] == 1
-    (reason, stage, folder), = q(warehouse_db, "select reason, stage, quarantine_path from raw.rejected_files "
-                                               "where relative_path = 'dump.txt'")
+    ((reason, stage, folder),) = q(
+        warehouse_db, "select reason, stage, quarantine_path from raw.rejected_files where relative_path = 'dump.txt'"
+    )
     assert stage == "extract" and "time budget" in reason and "ANTQ_EXTRACT_SECONDS" in reason
     assert sha((Path(folder) / "dump.txt").read_bytes()) == sha(dump)
-    assert q(warehouse_db, "select count(*) > 0 from staging.figures f join raw.report_files r using (report_id) "
-                           "where r.relative_path = %s", SEEDS[0]) == [(True,)]
+    assert q(
+        warehouse_db,
+        "select count(*) > 0 from staging.figures f join raw.report_files r using (report_id) "
+        "where r.relative_path = %s",
+        SEEDS[0],
+    ) == [(True,)]

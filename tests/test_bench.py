@@ -1,5 +1,6 @@
 """The bench's code paths (bench/: `make bench`, `python -m bench`) at tiny sizes (no timing asserts:
 speed targets live in the bench's output)."""
+
 from __future__ import annotations
 
 import json
@@ -20,21 +21,35 @@ def test_run_step_measures_a_child_process_and_reports_a_failure(tmp_path):
     assert step.returncode == 0 and step.seconds >= 0.3
     assert step.peak_rss_mb >= 80 and step.peak_tree_rss_mb >= 80
     with pytest.raises(RuntimeError, match=r"(?s)bench step 'boom' failed \(exit 3\).*went wrong"):
-        speed.run_step("boom", [sys.executable, "-c", "import sys; print('went wrong'); sys.exit(3)"], {},
-                       tmp_path / "logs")
+        speed.run_step(
+            "boom", [sys.executable, "-c", "import sys; print('went wrong'); sys.exit(3)"], {}, tmp_path / "logs"
+        )
 
 
 def test_dbt_run_results_sums_by_kind_and_names_the_slowest(tmp_path):
     path = tmp_path / "run_results.json"
-    path.write_text(json.dumps({"elapsed_time": 9.5, "results": [
-        {"unique_id": "model.antq_warehouse.fct_figures", "status": "success", "execution_time": 4.0},
-        {"unique_id": "model.antq_warehouse.dim_report", "status": "success", "execution_time": 1.0},
-        {"unique_id": "test.antq_warehouse.unique_fct_figures_figure_id.abc", "status": "pass", "execution_time": 2.5},
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "elapsed_time": 9.5,
+                "results": [
+                    {"unique_id": "model.antq_warehouse.fct_figures", "status": "success", "execution_time": 4.0},
+                    {"unique_id": "model.antq_warehouse.dim_report", "status": "success", "execution_time": 1.0},
+                    {
+                        "unique_id": "test.antq_warehouse.unique_fct_figures_figure_id.abc",
+                        "status": "pass",
+                        "execution_time": 2.5,
+                    },
+                ],
+            }
+        )
+    )
     r = speed.dbt_run_results(path, top=2)
     assert r["seconds_by_kind"] == {"model": 5.0, "test": 2.5} and r["nodes"] == 3
-    assert [n["node"] for n in r["slowest"]] == ["antq_warehouse.fct_figures",
-                                                 "antq_warehouse.unique_fct_figures_figure_id.abc"]
+    assert [n["node"] for n in r["slowest"]] == [
+        "antq_warehouse.fct_figures",
+        "antq_warehouse.unique_fct_figures_figure_id.abc",
+    ]
     assert speed.dbt_run_results(tmp_path / "missing.json") == {}
 
 
@@ -51,10 +66,18 @@ def test_copy_and_row_by_row_loaders_write_the_same_rows(warehouse_db):
     n_figures, n_sentences = sum(len(f) for f, _ in built), sum(len(s) for _, s in built)
     assert 0 < n_sentences < n_figures  # sentences carrying several figures are stored once
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        speed._copy_rows(conn, "raw.report_files", speed.RAW_COLUMNS,
-                         [(rid, n, n, len(d), d, speed.date.today(), "t") for rid, n, d, _ in reports])
-        speed._copy_rows(conn, "staging.reports", speed.REPORT_COLUMNS,
-                         [speed._report_row(rid, rep, speed.date.today()) for rid, _, _, rep in reports])
+        speed._copy_rows(
+            conn,
+            "raw.report_files",
+            speed.RAW_COLUMNS,
+            [(rid, n, n, len(d), d, speed.date.today(), "t") for rid, n, d, _ in reports],
+        )
+        speed._copy_rows(
+            conn,
+            "staging.reports",
+            speed.REPORT_COLUMNS,
+            [speed._report_row(rid, rep, speed.date.today()) for rid, _, _, rep in reports],
+        )
         assert speed.copy_staged(conn, built) == n_figures
         conn.commit()
     copied = _staged(warehouse_db)
@@ -88,10 +111,13 @@ def test_synthesized_history_is_staged_and_not_pending(warehouse_db):
         assert one("select count(*) from staging.reports") == 25
         assert one("select count(*) from staging.figures") == out["figures"]
         # every figure finds its sentence
-        assert one("select count(*) from staging.figures f join staging.sentences s "
-                   "using (report_id, sentence_no)") == out["figures"]
+        assert (
+            one("select count(*) from staging.figures f join staging.sentences s using (report_id, sentence_no)")
+            == out["figures"]
+        )
         assert one("select count(*) from staging.sentences") == sum(
-            len(staging.sentence_rows(rid, rep)) for h in range(25) for rid, _, _, rep in [base[h % 3]])
+            len(staging.sentence_rows(rid, rep)) for h in range(25) for rid, _, _, rep in [base[h % 3]]
+        )
         with_figures = sum(1 for h in range(25) if per_base[h % 3])
         assert one("select count(distinct report_id) from staging.figures") == with_figures
     import extractors
@@ -128,15 +154,22 @@ def test_quick_bench_fills_every_section(pg_server, tmp_path, monkeypatch, capsy
     af = s["airflow"]
     assert af["same_result_as_direct"] and af["counts"]["staged_reports"] == 8
     table = capsys.readouterr().out
-    for figure in ("1 extraction", "2 load, COPY / INSERT", "3 end to end, 8 reports", "4 incremental ratio",
-                   "5 Airflow / direct"):
+    for figure in (
+        "1 extraction",
+        "2 load, COPY / INSERT",
+        "3 end to end, 8 reports",
+        "4 incremental ratio",
+        "5 Airflow / direct",
+    ):
         assert figure in table
     # its throwaway databases (and Airflow's beside one) are gone
     created = saved["databases"]["created"]
     assert len(created) == 5  # load, e2e, the two warehouses of the night, airflow
     with psycopg.connect(config.with_database(pg_server, "postgres")) as conn:
-        left = conn.execute("select datname from pg_database where datname = any(%s) or datname = any(%s)",
-                            (created, [f"{d}_airflow" for d in created])).fetchall()
+        left = conn.execute(
+            "select datname from pg_database where datname = any(%s) or datname = any(%s)",
+            (created, [f"{d}_airflow" for d in created]),
+        ).fetchall()
     assert left == []
 
 

@@ -14,6 +14,7 @@ on a free port. Then:
   .data/screenshots/test-bi/ and fails on an empty chart, an error box or "permission denied"
   (shown to fail on a dashboard made to have exactly those).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ import os
 import shutil
 import subprocess
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,14 +41,20 @@ PROBE_SLUG = "antq-test-probe"
 
 pytestmark = [
     pytest.mark.integration,  # dbt builds the marts, Superset serves them, Chromium opens them
-    pytest.mark.skipif(not (bi.BI_DIR / ".venv" / "bin" / "python").exists(),
-                       reason="Superset's environment bi/.venv is missing: `make test` creates it"),
+    pytest.mark.skipif(
+        not (bi.BI_DIR / ".venv" / "bin" / "python").exists(),
+        reason="Superset's environment bi/.venv is missing: `make test` creates it",
+    ),
 ]
 
 
 def _dbt_build(url: str, tmp: Path) -> None:
-    proc = subprocess.run([config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
-                          env=config.child_env(url, tmp), capture_output=True, text=True)
+    proc = subprocess.run(
+        [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+        env=config.child_env(url, tmp),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -76,8 +83,15 @@ def superset(sample_warehouse, tmp_path_factory):
         server = bi.SupersetServer(home, bi.free_port()).start()
         try:
             api = bi.SupersetAPI(server.url, bi.ADMIN_USER, password)
-            yield {"home": home, "url": server.url, "api": api, "uri": uri, "setup_output": first,
-                   "password": password, "warehouse": sample_warehouse}
+            yield {
+                "home": home,
+                "url": server.url,
+                "api": api,
+                "uri": uri,
+                "setup_output": first,
+                "password": password,
+                "warehouse": sample_warehouse,
+            }
         finally:
             server.stop()
     finally:
@@ -89,8 +103,10 @@ def _assets(kind: str) -> list[dict]:
 
 
 def _inventory(api) -> dict:
-    return {kind: sorted((item.get("uuid") or "", item["id"]) for item in api.listing(kind))
-            for kind in ("database", "dataset", "chart", "dashboard")}
+    return {
+        kind: sorted((item.get("uuid") or "", item["id"]) for item in api.listing(kind))
+        for kind in ("database", "dataset", "chart", "dashboard")
+    }
 
 
 def _bi_reader(url: str):
@@ -104,10 +120,10 @@ def _normal(value):
     if isinstance(value, (int, float, Decimal)):
         return round(float(value), 6)
     if isinstance(value, datetime):
-        value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
         return round(value.timestamp() * 1000)
     if isinstance(value, date):
-        return round(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp() * 1000)
+        return round(datetime(value.year, value.month, value.day, tzinfo=UTC).timestamp() * 1000)
     return str(value)
 
 
@@ -122,8 +138,12 @@ def test_the_bundle_imports_and_a_second_import_changes_nothing(superset):
     api = superset["api"]
     assert "imported 1 databases, 8 datasets" in superset["setup_output"]
     before = _inventory(api)
-    expected = {"database": _assets("databases"), "dataset": _assets("datasets"), "chart": _assets("charts"),
-                "dashboard": _assets("dashboards")}
+    expected = {
+        "database": _assets("databases"),
+        "dataset": _assets("datasets"),
+        "chart": _assets("charts"),
+        "dashboard": _assets("dashboards"),
+    }
     for kind, items in expected.items():
         assert len(before[kind]) == len(items), kind
     dashboards = {d["slug"]: d for d in api.listing("dashboard")}
@@ -176,7 +196,8 @@ def test_participants_are_the_newest_reports_for_each_province_and_period(supers
             """select f.province_code, f.period_start, f.period_end, f.report_id, r.report_date, r.received_at,
                       f.value
                from marts.fct_figures f join marts.dim_report r using (report_id)
-               where f.measure = 'campaign.participants' and not f.is_breakdown_part""").fetchall()
+               where f.measure = 'campaign.participants' and not f.is_breakdown_part"""
+        ).fetchall()
         names = dict(conn.execute("select province_code, province_name from marts.dim_province").fetchall())
     per_report = defaultdict(lambda: defaultdict(float))
     when = {}
@@ -204,19 +225,23 @@ def test_participants_are_the_newest_reports_for_each_province_and_period(supers
 # --------------------------------------------------------------------------- grants
 
 
-@pytest.mark.parametrize("sql, schema", [
-    ("select count(*) from raw.report_files", "raw"),
-    ("select * from staging.figures limit 5", "staging"),
-    ("select count(*) from transform.stg_figures", "transform"),
-    ("with f as (select * from staging.figures) select count(*) from f", "staging"),
-    ("select t.report_id from marts.fct_tips t join raw.report_files r using (report_id)", "raw"),
-    ("select (select count(*) from raw.file_ledger) as n", "raw"),
-])
+@pytest.mark.parametrize(
+    "sql, schema",
+    [
+        ("select count(*) from raw.report_files", "raw"),
+        ("select * from staging.figures limit 5", "staging"),
+        ("select count(*) from transform.stg_figures", "transform"),
+        ("with f as (select * from staging.figures) select count(*) from f", "staging"),
+        ("select t.report_id from marts.fct_tips t join raw.report_files r using (report_id)", "raw"),
+        ("select (select count(*) from raw.file_ledger) as n", "raw"),
+    ],
+)
 def test_sql_lab_cannot_read_raw_staging_or_transform(superset, sql, schema):
     api = superset["api"]
     database_id = api.listing("database")[0]["id"]
-    response = api.post("/api/v1/sqllab/execute/", {"database_id": database_id, "sql": sql, "runAsync": False,
-                                                    "schema": "marts"})
+    response = api.post(
+        "/api/v1/sqllab/execute/", {"database_id": database_id, "sql": sql, "runAsync": False, "schema": "marts"}
+    )
     assert response.status_code != 200, response.text[:500]
     assert f"permission denied for schema {schema}" in response.text  # the warehouse said no, not Superset
 
@@ -226,8 +251,9 @@ def test_sql_lab_reads_marts_and_dq_and_cannot_become_another_role(superset):
     database_id = api.listing("database")[0]["id"]
 
     def run(sql):
-        return api.post("/api/v1/sqllab/execute/", {"database_id": database_id, "sql": sql, "runAsync": False,
-                                                    "schema": "marts"})
+        return api.post(
+            "/api/v1/sqllab/execute/", {"database_id": database_id, "sql": sql, "runAsync": False, "schema": "marts"}
+        )
 
     ok = run("select (select count(*) from marts.fct_tips) as tips, (select count(*) from dq.validation_results) as dq")
     assert ok.status_code == 200, ok.text[:500]
@@ -243,11 +269,20 @@ def test_sql_lab_reads_marts_and_dq_and_cannot_become_another_role(superset):
 
 
 def _browser_check(superset, dashboards: dict[str, int], out: Path) -> subprocess.CompletedProcess:
-    if not (Path(os.environ.get("ANTQ_CHROMIUM", "/usr/bin/chromium")).exists()
-            and Path(os.environ.get("ANTQ_CHROMEDRIVER", "/usr/bin/chromedriver")).exists()):
+    if not (
+        Path(os.environ.get("ANTQ_CHROMIUM", "/usr/bin/chromium")).exists()
+        and Path(os.environ.get("ANTQ_CHROMEDRIVER", "/usr/bin/chromedriver")).exists()
+    ):
         pytest.fail("Debian's chromium and chromium-driver are missing: `make test` installs them (make browser)")
-    cmd = [str(bi.bi_python()), str(bi.BI_DIR / "browser_check.py"), "--url", superset["url"], "--out", str(out),
-           *[f"{slug}={n}" for slug, n in dashboards.items()]]
+    cmd = [
+        str(bi.bi_python()),
+        str(bi.BI_DIR / "browser_check.py"),
+        "--url",
+        superset["url"],
+        "--out",
+        str(out),
+        *[f"{slug}={n}" for slug, n in dashboards.items()],
+    ]
     return subprocess.run(cmd, env=bi.superset_env(superset["home"]), capture_output=True, text=True, timeout=900)
 
 
@@ -260,8 +295,9 @@ def _say(request, line: str) -> None:
 
 def test_chromium_opens_every_dashboard_and_every_chart_renders(superset, request):
     api = superset["api"]
-    dashboards = {d["slug"]: len(api.get(f"/api/v1/dashboard/{d['id']}/charts")["result"])
-                  for d in api.listing("dashboard")}
+    dashboards = {
+        d["slug"]: len(api.get(f"/api/v1/dashboard/{d['id']}/charts")["result"]) for d in api.listing("dashboard")
+    }
     assert len(dashboards) == 5 and all(dashboards.values())
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     proc = _browser_check(superset, dashboards, SCREENSHOTS)
@@ -281,35 +317,78 @@ def test_the_browser_check_fails_on_an_empty_chart_and_a_refused_read(superset, 
     shutil.copytree(bi.ASSETS_DIR / "databases", probe / "databases")
     shutil.copy(bi.ASSETS_DIR / "metadata.yaml", probe / "metadata.yaml")
     database_uuid = _assets("databases")[0]["uuid"]
-    charts, position = [], {"DASHBOARD_VERSION_KEY": "v2",
-                            "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
-                            "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": ["ROW-probe"],
-                                        "parents": ["ROOT_ID"]},
-                            "ROW-probe": {"type": "ROW", "id": "ROW-probe", "children": [],
-                                          "parents": ["ROOT_ID", "GRID_ID"], "meta": {}}}
-    for n, (name, sql) in enumerate([("probe_raw", "select count(*)::int as n from raw.report_files"),
-                                     ("probe_empty", "select 1 as n where false")]):
+    charts, position = (
+        [],
+        {
+            "DASHBOARD_VERSION_KEY": "v2",
+            "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
+            "GRID_ID": {"type": "GRID", "id": "GRID_ID", "children": ["ROW-probe"], "parents": ["ROOT_ID"]},
+            "ROW-probe": {
+                "type": "ROW",
+                "id": "ROW-probe",
+                "children": [],
+                "parents": ["ROOT_ID", "GRID_ID"],
+                "meta": {},
+            },
+        },
+    )
+    for n, (name, sql) in enumerate(
+        [("probe_raw", "select count(*)::int as n from raw.report_files"), ("probe_empty", "select 1 as n where false")]
+    ):
         ds_uuid, chart_uuid = f"00000000-0000-4000-8000-00000000010{n}", f"00000000-0000-4000-8000-00000000020{n}"
         (probe / "datasets").mkdir(exist_ok=True)
-        (probe / "datasets" / f"{name}.yaml").write_text(yaml.safe_dump({
-            "table_name": name, "schema": "marts", "sql": sql, "uuid": ds_uuid, "database_uuid": database_uuid,
-            "version": "1.0.0", "columns": [{"column_name": "n", "type": "INTEGER", "is_dttm": False}],
-            "metrics": []}))
+        (probe / "datasets" / f"{name}.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "table_name": name,
+                    "schema": "marts",
+                    "sql": sql,
+                    "uuid": ds_uuid,
+                    "database_uuid": database_uuid,
+                    "version": "1.0.0",
+                    "columns": [{"column_name": "n", "type": "INTEGER", "is_dttm": False}],
+                    "metrics": [],
+                }
+            )
+        )
         form = {"viz_type": "table", "query_mode": "raw", "all_columns": ["n"], "row_limit": 10}
         (probe / "charts").mkdir(exist_ok=True)
-        (probe / "charts" / f"{name}.yaml").write_text(yaml.safe_dump({
-            "slice_name": name, "viz_type": "table", "params": form, "query_context": None, "uuid": chart_uuid,
-            "version": "1.0.0", "dataset_uuid": ds_uuid}))
+        (probe / "charts" / f"{name}.yaml").write_text(
+            yaml.safe_dump(
+                {
+                    "slice_name": name,
+                    "viz_type": "table",
+                    "params": form,
+                    "query_context": None,
+                    "uuid": chart_uuid,
+                    "version": "1.0.0",
+                    "dataset_uuid": ds_uuid,
+                }
+            )
+        )
         charts.append(name)
-        position[f"CHART-{name}"] = {"type": "CHART", "id": f"CHART-{name}", "children": [],
-                                     "parents": ["ROOT_ID", "GRID_ID", "ROW-probe"],
-                                     "meta": {"chartId": 0, "width": 6, "height": 40, "sliceName": name,
-                                              "uuid": chart_uuid}}
+        position[f"CHART-{name}"] = {
+            "type": "CHART",
+            "id": f"CHART-{name}",
+            "children": [],
+            "parents": ["ROOT_ID", "GRID_ID", "ROW-probe"],
+            "meta": {"chartId": 0, "width": 6, "height": 40, "sliceName": name, "uuid": chart_uuid},
+        }
         position["ROW-probe"]["children"].append(f"CHART-{name}")
     (probe / "dashboards").mkdir()
-    (probe / "dashboards" / "probe.yaml").write_text(yaml.safe_dump({
-        "dashboard_title": "probe", "slug": PROBE_SLUG, "uuid": "00000000-0000-4000-8000-000000000300",
-        "version": "1.0.0", "position": position, "metadata": {}, "published": True}))
+    (probe / "dashboards" / "probe.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "dashboard_title": "probe",
+                "slug": PROBE_SLUG,
+                "uuid": "00000000-0000-4000-8000-000000000300",
+                "version": "1.0.0",
+                "position": position,
+                "metadata": {},
+                "published": True,
+            }
+        )
+    )
     bi.setup(superset["home"], superset["uri"], assets=probe)
     try:
         proc = _browser_check(superset, {PROBE_SLUG: 2}, tmp_path / "shots")

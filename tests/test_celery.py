@@ -1,6 +1,7 @@
 """Scale-out: the ingestion DAG through the CeleryExecutor — Redis (127.0.0.1:6379) as the broker,
 PostgreSQL as the metadata database and Celery's result backend — with a real api-server,
 dag-processor, scheduler and Celery worker, each its own process."""
+
 from __future__ import annotations
 
 import shutil
@@ -35,8 +36,20 @@ def test_the_ingestion_dag_runs_to_success_on_a_celery_worker(warehouse_db, tmp_
     try:
         services.cli("db", "migrate", timeout=300)
         services.start_core()
-        services.start("celery-worker", "celery", "worker", "--queues", services.queue, "--concurrency", "2",
-                       "--celery-hostname", worker, "--skip-serve-logs", "--without-mingle", "--without-gossip")
+        services.start(
+            "celery-worker",
+            "celery",
+            "worker",
+            "--queues",
+            services.queue,
+            "--concurrency",
+            "2",
+            "--celery-hostname",
+            worker,
+            "--skip-serve-logs",
+            "--without-mingle",
+            "--without-gossip",
+        )
         services.wait_for_api()
         services.wait_for_dag("antq_ingest")
         services.cli("dags", "unpause", "antq_ingest")  # the scheduler creates the latest nightly run
@@ -47,15 +60,20 @@ def test_the_ingestion_dag_runs_to_success_on_a_celery_worker(warehouse_db, tmp_
             return runs if len(runs) == 2 and all(r[2] in ("success", "failed") for r in runs) else None
 
         runs = services.wait_for("both runs of antq_ingest", finished, 240)
-        assert sorted((r[1], r[2]) for r in runs) == [("manual", "success"), ("scheduled", "success")], \
+        assert sorted((r[1], r[2]) for r in runs) == [("manual", "success"), ("scheduled", "success")], (
             services.task_states("antq_ingest")
+        )
         tasks = services.query("select task_id, state, queue, executor from task_instance where dag_id = 'antq_ingest'")
         assert len(tasks) == 6 and {t[1] for t in tasks} == {"success"} and {t[2] for t in tasks} == {services.queue}
         # every task went through Celery: its result is in the PostgreSQL result backend, and the
         # worker's log shows it received and finished them
         # (the worker writes a result just after the task reported success to the api-server)
-        services.wait_for("six SUCCESS results in celery_taskmeta", lambda: services.query(
-            "select status, count(*) from celery_taskmeta group by status") == [("SUCCESS", 6)], 60, every=1)
+        services.wait_for(
+            "six SUCCESS results in celery_taskmeta",
+            lambda: services.query("select status, count(*) from celery_taskmeta group by status") == [("SUCCESS", 6)],
+            60,
+            every=1,
+        )
         log = services.tail("celery-worker", 100000)
         assert log.count("Task execute_workload[") >= 6 and "succeeded" in log
         scheduler_log = services.tail("scheduler", 100000)

@@ -1,4 +1,5 @@
 """docker-compose.yml cannot start here (no Docker engine): check what it would start."""
+
 from pathlib import Path
 
 import yaml
@@ -91,7 +92,9 @@ def test_superset_reads_the_warehouse_as_the_read_only_bi_reader():
     assert "COPY bi/assets" in dockerfile and "superset_setup.py" in dockerfile
     assert '"apache-superset==6.1.0"' in (ROOT / "bi" / "pyproject.toml").read_text()
     env = superset["environment"]
-    assert env["BI_READER_USER"] == "bi_reader" and env["WAREHOUSE_DB"] == "antq" and env["WAREHOUSE_HOST"] == "postgres"
+    assert (
+        env["BI_READER_USER"] == "bi_reader" and env["WAREHOUSE_DB"] == "antq" and env["WAREHOUSE_HOST"] == "postgres"
+    )
     assert env["BI_READER_PASSWORD"].startswith("${ANTQ_BI_READER_PASSWORD")
     assert env["ANTQ_SUPERSET_ADMIN_PASSWORD"].startswith("${SUPERSET_ADMIN_PASSWORD")
     assert env["SUPERSET_SECRET_KEY"].startswith("${SUPERSET_SECRET_KEY")
@@ -108,8 +111,13 @@ def test_superset_setup_builds_the_bi_reader_uri_from_compose_parts():
     spec = importlib.util.spec_from_file_location("superset_setup", ROOT / "bi" / "superset_setup.py")
     setup = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(setup)  # only yaml at import time: Superset itself is imported in main()
-    env = {"WAREHOUSE_HOST": "postgres", "WAREHOUSE_PORT": "5432", "WAREHOUSE_DB": "antq",
-           "BI_READER_USER": "bi_reader", "BI_READER_PASSWORD": "p@ss:w/rd"}
+    env = {
+        "WAREHOUSE_HOST": "postgres",
+        "WAREHOUSE_PORT": "5432",
+        "WAREHOUSE_DB": "antq",
+        "BI_READER_USER": "bi_reader",
+        "BI_READER_PASSWORD": "p@ss:w/rd",
+    }
     assert setup.uri_from_parts(env) == "postgresql+psycopg2://bi_reader:p%40ss%3Aw%2Frd@postgres:5432/antq"
     assert setup.uri_from_parts({}) is None
 

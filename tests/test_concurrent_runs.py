@@ -3,6 +3,7 @@ the second run waits for the first (or declines with a message, never a tracebac
 its own logs, a run killed half-way does not stay `running` forever, a failed step names its cause,
 `antq psql` keeps the password out of the process list, the summary keeps a flagged figure to a line.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,14 @@ from antq import cli, config, runner
 
 
 def _start(env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "antq.cli", "run"], env=env, cwd=config.PROJECT_ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "antq.cli", "run"],
+        env=env,
+        cwd=config.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.integration  # two `antq run`: Airflow, dbt, GX
@@ -58,8 +65,13 @@ with runner.{lock}:
 
 
 def _holder(lock: str, seconds: float, env: dict) -> subprocess.Popen:
-    p = subprocess.Popen([sys.executable, "-c", HOLD.format(lock=lock), str(seconds)], env=env,
-                         cwd=config.PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    p = subprocess.Popen(
+        [sys.executable, "-c", HOLD.format(lock=lock), str(seconds)],
+        env=env,
+        cwd=config.PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert p.stdout.readline().strip() == "held"
     return p
 
@@ -144,16 +156,20 @@ def test_a_run_left_running_by_a_killed_antq_run_is_marked_failed(databases):
 
 # ---- a failed step, psql, the summary ------------------------------------------------------------------
 
-DBT_FAILURE = """\
+DBT_FAILURE = (
+    """\
 15:01:02  Running with dbt=1.11.0
 15:01:09  1 of 40 START sql incremental model marts.fct_figures ........ [RUN]
 15:01:10  1 of 40 ERROR creating sql incremental model marts.fct_figures  [ERROR in 0.20s]
 15:01:11  Database Error in model fct_figures (models/marts/fct_figures.sql)
   could not connect to server: Connection refused
 15:01:11  Done. PASS=0 WARN=0 ERROR=1 SKIP=39 TOTAL=40
-""" + "\n".join(f'  File "/x/airflow/site-packages/mod{i}.py", line {i}, in f' for i in range(60)) + """
+"""
+    + "\n".join(f'  File "/x/airflow/site-packages/mod{i}.py", line {i}, in f' for i in range(60))
+    + """
 airflow.exceptions.AirflowException: dbt command failed
 """
+)
 
 
 def test_a_failed_step_names_its_cause_not_only_the_tail_of_a_traceback():
@@ -188,8 +204,16 @@ def test_psql_gets_the_password_from_the_environment_not_its_arguments():
 def test_the_summary_keeps_each_flagged_figure_to_one_short_line(capsys):
     huge = "parts " + " + ".join(str(i) for i in range(6000)) + " are more than their whole 10"
     assert len(huge) > 30_000
-    summary = {"reports_loaded": 1, "files_rejected": 0, "figures_staged": 2, "marts": {}, "expectations": [],
-               "flagged_figures": [(f"f{i}", huge) for i in range(25)], "data_docs": "x", "seconds": 1.0}
+    summary = {
+        "reports_loaded": 1,
+        "files_rejected": 0,
+        "figures_staged": 2,
+        "marts": {},
+        "expectations": [],
+        "flagged_figures": [(f"f{i}", huge) for i in range(25)],
+        "data_docs": "x",
+        "seconds": 1.0,
+    }
     runner.print_summary(summary)
     out = capsys.readouterr().out
     flagged = [line for line in out.splitlines() if line.startswith("  flagged")]
@@ -201,8 +225,10 @@ def test_any_command_whose_step_fails_prints_the_cause_without_a_traceback(monke
     from antq import backfill
 
     def failing(*a, **k):
-        raise runner.StepFailed("step 'dbt build' failed (exit 2); full log: x.log\ncause (the error lines of the log):\n"
-                                "  Database Error in model fct_tips")
+        raise runner.StepFailed(
+            "step 'dbt build' failed (exit 2); full log: x.log\ncause (the error lines of the log):\n"
+            "  Database Error in model fct_tips"
+        )
 
     monkeypatch.setattr(backfill, "reprocess_range", failing)
     assert cli.main(["reprocess", "--from", "2024-01-01", "--to", "2024-01-02"]) == 1

@@ -1,4 +1,5 @@
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,9 @@ def test_drivers_are_rewritten_to_psycopg3_for_sqlalchemy_and_back_for_libpq():
 
 
 def test_with_database_keeps_the_socket_query():
-    assert config.with_database("postgresql://p:@/antq?host=/s", "antq_airflow") == "postgresql://p:@/antq_airflow?host=/s"
+    assert (
+        config.with_database("postgresql://p:@/antq?host=/s", "antq_airflow") == "postgresql://p:@/antq_airflow?host=/s"
+    )
 
 
 def test_dbt_env_comes_from_the_warehouse_url(monkeypatch):
@@ -72,7 +75,7 @@ def test_a_child_process_gets_the_warehouse_its_data_folder_and_dbt_in_it(tmp_pa
 
 
 def test_the_local_day_is_ho_chi_minh_citys():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     assert config.LOCAL_TZ_NAME == "Asia/Ho_Chi_Minh"
-    assert datetime(2024, 3, 1, 17, 0, tzinfo=timezone.utc).astimezone(config.LOCAL_TZ).day == 2
+    assert datetime(2024, 3, 1, 17, 0, tzinfo=UTC).astimezone(config.LOCAL_TZ).day == 2

@@ -2,12 +2,12 @@
 site rewritten by expectations.data_docs loads nothing from the internet: checked on the files, and
 in headless Chromium with the network off, against the same page as GX writes it (which is then bare).
 The full chain (antq run -> Data Docs with seed 000's failed rule) is tests/test_offline_pages.py."""
-from __future__ import annotations
 
-import os
+from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 from importlib.util import find_spec
@@ -65,7 +65,7 @@ def test_every_library_gx_loads_from_a_cdn_is_installed_from_npm_at_the_same_ver
         version = re.search(r"[@/-](\d+\.\d+\.\d+)/", url)
         if version and "bootstrap-table@1.19.0" not in url:
             package = installed.relative_to(assets).parts
-            package_json = assets.joinpath(*package[:2 if package[0].startswith("@") else 1], "package.json")
+            package_json = assets.joinpath(*package[: 2 if package[0].startswith("@") else 1], "package.json")
             assert f'"version": "{version.group(1)}"' in package_json.read_text(), url
     assert pinned == 2  # popper.js and bootstrap.min.js carry SRI hashes in GX's templates
 
@@ -145,16 +145,25 @@ def test_in_chromium_with_the_network_off_gx_page_is_bare_and_the_rewritten_one_
 def test_a_failed_rule_shows_its_rows():
     from great_expectations.core import ExpectationValidationResult
 
-    row = {"message": "stated 106.7% but 252554/250814 = 100.69%", "actual": 252554.0, "stated_pct": 106.7,
-           "figure_id": "9df12e9b83c3:3162:target.achievement", "note": None}
-    result = ExpectationValidationResult(success=False, result={"observed_value": 1, "details": {"unexpected_rows": [row]}})
+    row = {
+        "message": "stated 106.7% but 252554/250814 = 100.69%",
+        "actual": 252554.0,
+        "stated_pct": 106.7,
+        "figure_id": "9df12e9b83c3:3162:target.achievement",
+        "note": None,
+    }
+    result = ExpectationValidationResult(
+        success=False, result={"observed_value": 1, "details": {"unexpected_rows": [row]}}
+    )
     caption, table = data_docs.unexpected_rows_table(result=result)
     assert caption.string_template["template"] == "1 unexpected row(s)"
     assert table.header_row == ["figure_id", "message", "actual", "stated_pct", "note"]
     assert table.table == [["9df12e9b83c3:3162:target.achievement", row["message"], "252554", "106.7", "null"]]
     many = ExpectationValidationResult(success=False, result={"details": {"unexpected_rows": [row] * 60}})
-    assert data_docs.unexpected_rows_table(result=many)[0].string_template["template"] == \
-        "the first 50 of 60 unexpected rows"
+    assert (
+        data_docs.unexpected_rows_table(result=many)[0].string_template["template"]
+        == "the first 50 of 60 unexpected rows"
+    )
     assert data_docs.unexpected_rows_table(result=ExpectationValidationResult(success=True, result={})) is None
 
 

@@ -1,5 +1,6 @@
 """The dbt project on a real warehouse: increments give the same marts as a rebuild from scratch,
 re-extraction replaces a report's rows, and the docs build."""
+
 from __future__ import annotations
 
 import shutil
@@ -18,22 +19,41 @@ from conftest import SEEDS_DIR
 
 pytestmark = pytest.mark.integration  # dbt builds the marts
 
-INCREMENTAL = ("fct_figures", "fct_campaigns", "fct_tips", "fct_awards", "fct_targets", "fct_coverage",
-               "fct_models", "fct_weapons_recovered", "fct_public_order", "fct_force", "fct_governance",
-               "dim_report")
+INCREMENTAL = (
+    "fct_figures",
+    "fct_campaigns",
+    "fct_tips",
+    "fct_awards",
+    "fct_targets",
+    "fct_coverage",
+    "fct_models",
+    "fct_weapons_recovered",
+    "fct_public_order",
+    "fct_force",
+    "fct_governance",
+    "dim_report",
+)
 
 
 def _dbt(url: str, tmp_path: Path, *args: str) -> str:
-    proc = subprocess.run([config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
-                          env=config.child_env(url, tmp_path), capture_output=True, text=True)
+    proc = subprocess.run(
+        [config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
+        env=config.child_env(url, tmp_path),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return proc.stdout
 
 
 def _checksums(url: str) -> dict:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return {m: conn.execute(f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) "
-                                f"from marts.{m} t").fetchone() for m in runner.MARTS}
+        return {
+            m: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from marts.{m} t"
+            ).fetchone()
+            for m in runner.MARTS
+        }
 
 
 @pytest.fixture
@@ -68,10 +88,15 @@ def test_a_reextracted_report_replaces_its_rows(warehouse_db, two_batches, tmp_p
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         report_id = conn.execute("select report_id from staging.reports order by doc limit 1").fetchone()[0]
         # a newer extractor found one figure less in this report
-        conn.execute("""delete from staging.figures where figure_id = (
-                            select max(figure_id) from staging.figures where report_id = %s)""", (report_id,))
-        conn.execute("update staging.reports set staged_at = now(), figure_count = figure_count - 1 "
-                     "where report_id = %s", (report_id,))
+        conn.execute(
+            """delete from staging.figures where figure_id = (
+                            select max(figure_id) from staging.figures where report_id = %s)""",
+            (report_id,),
+        )
+        conn.execute(
+            "update staging.reports set staged_at = now(), figure_count = figure_count - 1 where report_id = %s",
+            (report_id,),
+        )
     _dbt(warehouse_db, tmp_path, "build")
     after = _checksums(warehouse_db)
     assert after["fct_figures"][0] == before["fct_figures"][0] - 1
@@ -98,7 +123,8 @@ def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_
             """select s.value, s.is_newest, r.file_name from marts.fct_measure_statements s
                join marts.dim_report r using (report_id)
                where s.measure = 'campaign.participants' and s.period_start = date '2022-01-01'
-               order by s.is_newest desc""").fetchall()
+               order by s.is_newest desc"""
+        ).fetchall()
         assert [(r[1], r[2][:3]) for r in rows] == [(True, "002"), (False, "000")]
         # summing the newest statements counts Bắc Kạn 2022 once
         newest_sum = conn.execute(
@@ -110,12 +136,18 @@ def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_
         outlets = dict(conn.execute("select left(file_name, 3), outlet from marts.dim_report"))
         assert outlets == {"000": None, "001": "BBK", "002": "BBK", "003": "BBK", "004": None}
         # Bắc Kạn rolls up under Thái Nguyên, Kon Tum under Quảng Ngãi
-        successors = dict(conn.execute(
-            "select province_name, successor_name from marts.dim_province where province_name in ('Bắc Kạn', 'Kon Tum')"))
+        successors = dict(
+            conn.execute(
+                "select province_name, successor_name from marts.dim_province where province_name in ('Bắc Kạn', 'Kon Tum')"
+            )
+        )
         assert successors == {"Bắc Kạn": "Thái Nguyên", "Kon Tum": "Quảng Ngãi"}
         assert {r[0] for r in conn.execute("select distinct current_province_code from marts.dim_report")} == {
-            r[0] for r in conn.execute(
-                "select province_code from marts.dim_province where province_name in ('Thái Nguyên', 'Quảng Ngãi') and is_current")}
+            r[0]
+            for r in conn.execute(
+                "select province_code from marts.dim_province where province_name in ('Thái Nguyên', 'Quảng Ngãi') and is_current"
+            )
+        }
 
 
 def test_dbt_docs_generate(warehouse_db, tmp_path):
@@ -134,12 +166,15 @@ def test_weapons_mixed_lands_in_fct_weapons_recovered(warehouse_db, tmp_path):
     landing.mkdir()
     (landing / "weapons.txt").write_text(
         "Năm 2023, Công an tỉnh Bắc Kạn phối hợp vận động Nhân dân giao nộp, thu hồi 87 vũ khí, "
-        "vật liệu nổ, công cụ hỗ trợ và 25 khẩu súng tự chế.", "utf-8")
+        "vật liệu nổ, công cụ hỗ trợ và 25 khẩu súng tự chế.",
+        "utf-8",
+    )
     night.run(warehouse_db, landing, nightly(date(2024, 1, 1)), "night-1")
     out = _dbt(warehouse_db, tmp_path, "build")
     assert "holds_its_measures_fct_weapons_recovered_category" in out and "ERROR=0" in out
     assert "assert_every_measure_reaches_a_mart" in out
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        rows = conn.execute("select category, unit, quantity from marts.fct_weapons_recovered "
-                            "order by category").fetchall()
+        rows = conn.execute(
+            "select category, unit, quantity from marts.fct_weapons_recovered order by category"
+        ).fetchall()
     assert rows == [("guns", "khẩu súng tự chế", 25), ("mixed", "vũ khí, vật liệu nổ, công cụ hỗ trợ", 87)]

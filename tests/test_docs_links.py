@@ -1,6 +1,7 @@
 """The README and docs/*.md point at things that exist: every relative link opens a file of the repo
 (and its #anchor is a heading there, spelled as GitHub spells it), and every repo path they name in
 `backticks` (`antq/config.py`, `dbt_project/models/*/_*.yml`) exists. Pure file checks, no services."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,7 @@ def github_slug(heading: str) -> str:
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link keeps its text
     text = text.replace("`", "").lower()
     kept = "".join(
-        c for c in text
-        if c in " -" or unicodedata.category(c)[0] in "LMN" or unicodedata.category(c) == "Pc"
+        c for c in text if c in " -" or unicodedata.category(c)[0] in "LMN" or unicodedata.category(c) == "Pc"
     )
     return kept.replace(" ", "-")
 
@@ -159,5 +159,7 @@ def test_the_checks_catch_what_is_broken(tmp_path):
     assert "outside the repository" in problems[2]
     assert missing_paths(tmp_path / "README.md", tmp_path) == ["README.md:9: `antq/ingest.py` does not exist"]
     assert github_slug("`make run`, step by step") == "make-run-step-by-step"
-    assert github_slug("Where a report comes from: manifest.csv, the text, the outlet") == \
-        "where-a-report-comes-from-manifestcsv-the-text-the-outlet"
+    assert (
+        github_slug("Where a report comes from: manifest.csv, the text, the outlet")
+        == "where-a-report-comes-from-manifestcsv-the-text-the-outlet"
+    )

@@ -3,6 +3,7 @@
 Each test module run gets its own database (unique name), dropped at the end. Each test
 rebuilds the marts it needs with plain SQL shaped like the dbt models.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,20 +65,46 @@ TARGETS = [
     ("t_zero_target", 5, 0, 80.0),
 ]
 FIGURE_COLUMNS = (
-    "figure_id", "report_id", "doc", "province_code", "report_date", "period_start", "period_end",
-    "measure", "value", "unit", "qualifier", "is_approximate", "part_of_figure_id",
-    "is_breakdown_part", "attrs", "char_start", "sentence",
+    "figure_id",
+    "report_id",
+    "doc",
+    "province_code",
+    "report_date",
+    "period_start",
+    "period_end",
+    "measure",
+    "value",
+    "unit",
+    "qualifier",
+    "is_approximate",
+    "part_of_figure_id",
+    "is_breakdown_part",
+    "attrs",
+    "char_start",
+    "sentence",
 )
 
 
 def figure_row(fid, measure, value, unit, part_of=None, **extra):
     """A marts.fct_figures row (dict) with the defaults of one report of province 06 for 2022."""
     row = {
-        "figure_id": fid, "report_id": "r1", "doc": "000.txt", "province_code": "06",
-        "report_date": None, "period_start": "2022-01-01", "period_end": "2022-12-31",
-        "measure": measure, "value": value, "unit": unit, "qualifier": "exact",
-        "is_approximate": False, "part_of_figure_id": part_of, "is_breakdown_part": False,
-        "attrs": "{}", "char_start": 0, "sentence": "the sentence of the figures",
+        "figure_id": fid,
+        "report_id": "r1",
+        "doc": "000.txt",
+        "province_code": "06",
+        "report_date": None,
+        "period_start": "2022-01-01",
+        "period_end": "2022-12-31",
+        "measure": measure,
+        "value": value,
+        "unit": unit,
+        "qualifier": "exact",
+        "is_approximate": False,
+        "part_of_figure_id": part_of,
+        "is_breakdown_part": False,
+        "attrs": "{}",
+        "char_start": 0,
+        "sentence": "the sentence of the figures",
     }
     unknown = set(extra) - set(row)
     assert not unknown, unknown
@@ -102,8 +129,15 @@ FIGURES = [
     figure_row("f_cum_2", "groups.count", 2, "cụm liên huyện", "f_cum", is_breakdown_part=True, char_start=1455),
     figure_row("f_cum_12", "groups.count", 12, "cụm liên xã", "f_cum", is_breakdown_part=True, char_start=1485),
     # the same province and measure a year later: 780 against 726 is no jump
-    figure_row("f_tips_2023", "tips.received", 780, "nguồn tin", report_id="r2",
-               period_start="2023-01-01", period_end="2023-12-31"),
+    figure_row(
+        "f_tips_2023",
+        "tips.received",
+        780,
+        "nguồn tin",
+        report_id="r2",
+        period_start="2023-01-01",
+        period_end="2023-12-31",
+    ),
 ]
 COVERAGE = [("c_all", 102, 102, "xã"), ("c_most", 85, 90, "xã")]
 # report_id, tips_received, received approximate?, tips_valuable (as marts.fct_tips sums them)
@@ -160,8 +194,13 @@ def load_marts(url, targets=TARGETS, figures=FIGURES, coverage=COVERAGE, tips=TI
                            'exact'
                     FROM (SELECT 100 * %(actual)s::numeric / nullif(%(target)s::numeric, 0) AS pct) c
                     """,
-                    {"fid": fid, "actual": actual, "target": target, "stated": stated,
-                     "tolerance": PCT_TOLERANCE_POINTS},
+                    {
+                        "fid": fid,
+                        "actual": actual,
+                        "target": target,
+                        "stated": stated,
+                        "tolerance": PCT_TOLERANCE_POINTS,
+                    },
                 )
             insert_figures(cur, figures)
             for fid, covered, total, kind in coverage:
@@ -230,9 +269,15 @@ ALL_RULES = [
     "stated_pct_matches_actual_over_target",
     "tips_valuable_not_above_received",
 ]
-WARNING_RULES = ["breakdown_parts_sum_to_whole", "counts_are_whole_non_negative",
-                 "figure_jump_against_previous_period", "parts_sum_not_above_whole", "report_dates_plausible",
-                 "report_reads_as_a_report", "tips_valuable_not_above_received"]
+WARNING_RULES = [
+    "breakdown_parts_sum_to_whole",
+    "counts_are_whole_non_negative",
+    "figure_jump_against_previous_period",
+    "parts_sum_not_above_whole",
+    "report_dates_plausible",
+    "report_reads_as_a_report",
+    "tips_valuable_not_above_received",
+]
 ERROR_RULES = [r for r in ALL_RULES if r not in WARNING_RULES]
 
 
@@ -261,7 +306,11 @@ def test_run_checks_flags_the_inconsistent_percentage_and_reruns_idempotently(ur
 
     assert first["run_id"] == "run-1"
     assert (first["evaluated"], first["passed"], first["failed"], first["warnings"]) == (
-        len(ALL_RULES), len(ALL_RULES) - 1, 1, 0)
+        len(ALL_RULES),
+        len(ALL_RULES) - 1,
+        1,
+        0,
+    )
     assert first["failed_expectations"] == ["stated_pct_matches_actual_over_target"]
     assert first["success"] is False and first["skipped"] == [] and first["flagged_figures"] == 1
     index = Path(first["data_docs_index"])
@@ -312,9 +361,22 @@ def test_a_run_validates_the_reports_staged_since_the_last_validation(url, tmp_p
     with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute(
             "INSERT INTO marts.fct_targets (figure_id, report_id, actual, target, stated_pct, computed_pct)"
-            " VALUES ('t_new_bad', 'r_new', 50, 100, 80, 50)")
-        insert_figures(cur, [figure_row("f_tips_2024", "tips.received", 9000, "nguồn tin", report_id="r_new",
-                                        period_start="2024-01-01", period_end="2024-12-31")])
+            " VALUES ('t_new_bad', 'r_new', 50, 100, 80, 50)"
+        )
+        insert_figures(
+            cur,
+            [
+                figure_row(
+                    "f_tips_2024",
+                    "tips.received",
+                    9000,
+                    "nguồn tin",
+                    report_id="r_new",
+                    period_start="2024-01-01",
+                    period_end="2024-12-31",
+                )
+            ],
+        )
         stage_reports_of_marts(cur)
     second = expectations.run_checks(url, "night-2", root)
     assert second["reports_validated"] == 1
@@ -328,8 +390,8 @@ def test_a_run_validates_the_reports_staged_since_the_last_validation(url, tmp_p
     assert "9000 nguồn tin for 2024-01-01..2024-12-31" in flagged[0][3] and "780" in flagged[0][3]
     with psycopg.connect(url) as conn:
         ledger = conn.execute(
-            "SELECT run_id, report_id, validated_at IS NOT NULL FROM dq.validated_reports"
-            " WHERE run_id = 'night-2'").fetchall()
+            "SELECT run_id, report_id, validated_at IS NOT NULL FROM dq.validated_reports WHERE run_id = 'night-2'"
+        ).fetchall()
     assert ledger == [("night-2", "r_new", True)]
 
     # nothing new: nothing checked, nothing fails
@@ -371,14 +433,24 @@ def test_every_rule_catches_its_bad_rows(url, tmp_path):
             ("f_teams_a", "groups.count", 6, "tổ xã", "f_teams"),
             ("f_teams_b", "groups.count", 5, "tổ thôn", "f_teams"),
             figure_row("f_cum_short", "groups.count", 22, "cụm", report_id="r9"),
-            figure_row("f_cs_7", "groups.count", 7, "cụm liên tỉnh", "f_cum_short",
-                       is_breakdown_part=True, char_start=10),
-            figure_row("f_cs_2", "groups.count", 2, "cụm liên huyện", "f_cum_short",
-                       is_breakdown_part=True, char_start=20),
-            figure_row("f_cs_12", "groups.count", 12, "cụm liên xã", "f_cum_short",
-                       is_breakdown_part=True, char_start=30),
-            figure_row("f_tips_2024", "tips.received", 9000, "nguồn tin", report_id="r3",
-                       period_start="2024-01-01", period_end="2024-12-31"),
+            figure_row(
+                "f_cs_7", "groups.count", 7, "cụm liên tỉnh", "f_cum_short", is_breakdown_part=True, char_start=10
+            ),
+            figure_row(
+                "f_cs_2", "groups.count", 2, "cụm liên huyện", "f_cum_short", is_breakdown_part=True, char_start=20
+            ),
+            figure_row(
+                "f_cs_12", "groups.count", 12, "cụm liên xã", "f_cum_short", is_breakdown_part=True, char_start=30
+            ),
+            figure_row(
+                "f_tips_2024",
+                "tips.received",
+                9000,
+                "nguồn tin",
+                report_id="r3",
+                period_start="2024-01-01",
+                period_end="2024-12-31",
+            ),
             figure_row("f_xml_id", "other", 778899, "id", report_id="r_dump"),
         ],
         coverage=COVERAGE + [("c_over", 103, 102, "xã")],
@@ -409,9 +481,7 @@ def test_every_rule_catches_its_bad_rows(url, tmp_path):
         ("tips_valuable_not_above_received", "r_bad_tips"),
     }
     assert got[("coverage_not_above_total", "c_over")] == "covered 103 is more than the total 102 xã"
-    assert got[("part_not_larger_than_whole", "f_part_too_big")] == (
-        "part 800 is larger than its whole 726 (f_tips)"
-    )
+    assert got[("part_not_larger_than_whole", "f_part_too_big")] == ("part 800 is larger than its whole 726 (f_tips)")
     assert got[("counts_are_whole_non_negative", "f_negative")] == "negative value -3"
     assert got[("parts_sum_not_above_whole", "f_teams")] == (
         "parts 6 + 5 = 11 are more than their whole 10 tổ công tác"
@@ -424,8 +494,7 @@ def test_every_rule_catches_its_bad_rows(url, tmp_path):
         " than 780 stated for 2023-01-01..2023-12-31"
     )
     assert got[("tips_valuable_not_above_received", "r_bad_tips")] == (
-        "report r_bad_tips (figure_id is the report_id): valuable tips 150 are more than the"
-        " tips received 100"
+        "report r_bad_tips (figure_id is the report_id): valuable tips 150 are more than the tips received 100"
     )
     assert got[("report_dates_plausible", "r_future")].startswith(
         f"report r_future (figure_id is the report_id): report date {next_month} is in the future"
@@ -596,12 +665,27 @@ def test_ensure_dq_tables_is_idempotent_on_psycopg_and_sqlalchemy(url):
     finally:
         engine.dispose()
     assert [c for t, c in cols if t == "validation_results"] == [
-        "id", "run_id", "suite", "expectation", "success", "unexpected_count", "severity",
-        "details", "validated_at",
+        "id",
+        "run_id",
+        "suite",
+        "expectation",
+        "success",
+        "unexpected_count",
+        "severity",
+        "details",
+        "validated_at",
     ]
     assert [c for t, c in cols if t == "flagged_figures"] == [
-        "id", "run_id", "figure_id", "expectation", "message", "flagged_at", "severity", "report_id",
-        "file_name", "sentence",
+        "id",
+        "run_id",
+        "figure_id",
+        "expectation",
+        "message",
+        "flagged_at",
+        "severity",
+        "report_id",
+        "file_name",
+        "sentence",
     ]
 
 
@@ -639,7 +723,10 @@ def test_rules_file_is_checked():
     assert sorted(r.name for r in rules.rules) == ALL_RULES
     assert sorted(r.name for r in rules.rules if r.severity == "warning") == WARNING_RULES
     assert {s.qualified_table for s in rules.suites.values()} == {
-        "marts.fct_targets", "marts.fct_coverage", "marts.fct_figures", "marts.fct_tips",
+        "marts.fct_targets",
+        "marts.fct_coverage",
+        "marts.fct_figures",
+        "marts.fct_tips",
         "marts.dim_report",
     }
     assert rules.rule("stated_pct_matches_actual_over_target").params == {"tolerance": 0.5}
@@ -660,7 +747,8 @@ def test_the_percentage_tolerance_is_the_dbt_var_declared_once(tmp_path):
     scoped = tmp_path / "scoped.yml"
     scoped.write_text("name: antq_warehouse\nvars:\n  antq_warehouse:\n    pct_tolerance_points: 1.5\n")
     assert load_rules(dbt_project_file=scoped).rule("stated_pct_matches_actual_over_target").params == {
-        "tolerance": 1.5}
+        "tolerance": 1.5
+    }
     undeclared = tmp_path / "undeclared.yml"
     undeclared.write_text("name: antq_warehouse\nvars: {}\n")
     with pytest.raises(RuleError, match="pct_tolerance_points"):
@@ -680,8 +768,9 @@ def test_the_percentage_rule_flags_exactly_what_dbt_marks_inconsistent(url):
     ]
     load_marts(url, targets=edges)
     with psycopg.connect(url) as conn:
-        inconsistent = {r[0] for r in conn.execute(
-            "SELECT figure_id FROM marts.fct_targets WHERE pct_consistent IS false")}
+        inconsistent = {
+            r[0] for r in conn.execute("SELECT figure_id FROM marts.fct_targets WHERE pct_consistent IS false")
+        }
     assert inconsistent == {"t_bad", "t_just_over_unrounded", "t_below"}
     got = unexpected(url, "stated_pct_matches_actual_over_target")
     assert set(got) == inconsistent
@@ -697,10 +786,12 @@ def test_the_percentage_rule_flags_exactly_what_dbt_marks_inconsistent(url):
         ("sql: \"select figure_id, 'at :b' as message from {batch}\"", "bind parameter"),
         ("sql: select 1 as figure_id, 'x' as message; drop table t", "single statement"),
         # GX leaves {batch} bare in a query with a JOIN (PostgreSQL 15 wants an alias) ...
-        ("sql: select b.figure_id, 'x' as message from {batch} join marts.t as w on true",
-         "without an alias"),
-        ("sql: \"with p as (select * from {batch}) select p.figure_id, 'x' as message"
-         " from p cross join lateral (values (1)) as v(n)\"", "without an alias"),
+        ("sql: select b.figure_id, 'x' as message from {batch} join marts.t as w on true", "without an alias"),
+        (
+            "sql: \"with p as (select * from {batch}) select p.figure_id, 'x' as message"
+            ' from p cross join lateral (values (1)) as v(n)"',
+            "without an alias",
+        ),
         # ... and adds `AS subselect` itself in one without
         ("sql: select figure_id, 'x' as message from {batch} as b", "do not alias"),
     ],
@@ -775,7 +866,11 @@ def test_provider_operator_runs_configure_checkpoint_on_a_file_context(url, tmp_
     env.pop(expectations.URL_ENV_VAR, None)
     out = subprocess.run(
         [sys.executable, "-c", PROVIDER_SCRIPT, url, str(tmp_path / "gx")],
-        check=True, cwd=REPO, env=env, capture_output=True, text=True,
+        check=True,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     # the checkpoint fails (t_bad) and the operator raises; nothing is written to dq by this path
@@ -804,7 +899,8 @@ def unexpected(url, rule_name):
 def test_parts_sum_not_above_whole(url):
     load_marts(
         url,
-        figures=FIGURES + [
+        figures=FIGURES
+        + [
             # 6 + 5 > 10: flagged on the whole
             ("w_bad", "groups.count", 10, "tổ", None),
             ("w_bad_a", "groups.count", 6, "tổ", "w_bad"),
@@ -836,15 +932,24 @@ def test_breakdown_parts_sum_to_whole(url):
     def breakdown(whole, whole_value, parts, **whole_extra):
         rows = [figure_row(whole, "groups.count", whole_value, "cụm", char_start=100, **whole_extra)]
         for i, (value, extra) in enumerate(parts):
-            rows.append(figure_row(f"{whole}_{i}", "groups.count", value, "cụm", whole,
-                                   char_start=200 + i, **{"is_breakdown_part": True, **extra}))
+            rows.append(
+                figure_row(
+                    f"{whole}_{i}",
+                    "groups.count",
+                    value,
+                    "cụm",
+                    whole,
+                    char_start=200 + i,
+                    **{"is_breakdown_part": True, **extra},
+                )
+            )
         return rows
 
     load_marts(
         url,
         figures=FIGURES  # holds the sample's 22 = 1 + 7 + 2 + 12
-        + breakdown("b_short", 22, [(7, {}), (2, {}), (12, {})])       # 21: one part missing
-        + breakdown("b_over", 20, [(7, {}), (2, {}), (12, {})])        # 21 > 20
+        + breakdown("b_short", 22, [(7, {}), (2, {}), (12, {})])  # 21: one part missing
+        + breakdown("b_over", 20, [(7, {}), (2, {}), (12, {})])  # 21 > 20
         + breakdown("b_approx", 22, [(7, {"qualifier": "nearly"}), (2, {}), (12, {})])
         + breakdown("b_approx_whole", 22, [(7, {}), (12, {})], qualifier="more_than")
         # "trong đó" parts (not an exhaustive list) need not add up to the whole
@@ -864,19 +969,27 @@ def test_figure_jump_against_previous_period(url):
     def year(fid, y, value, **extra):
         extra.setdefault("unit", "tin")
         extra.setdefault("measure", "tips.received")
-        return figure_row(fid, extra.pop("measure"), value, extra.pop("unit"),
-                          period_start=f"{y}-01-01", period_end=f"{y}-12-31", report_id=f"r{y}", **extra)
+        return figure_row(
+            fid,
+            extra.pop("measure"),
+            value,
+            extra.pop("unit"),
+            period_start=f"{y}-01-01",
+            period_end=f"{y}-12-31",
+            report_id=f"r{y}",
+            **extra,
+        )
 
     load_marts(
         url,
         figures=[
             year("y2019", 2019, 70),
-            year("y2020", 2020, 700),                  # 10x exactly: not more than the factor
+            year("y2020", 2020, 700),  # 10x exactly: not more than the factor
             year("y2021", 2021, 726),
-            year("y2022", 2022, 7300),                 # 10.06x 2021: warned
-            year("y2023", 2023, 800),                  # 9.1x less than 2022: fine
-            year("y2023b", 2023, 60),                  # 121x less than 2022: warned
-            year("y2022_other_unit", 2022, 9000, unit="nguồn tin"),   # no earlier period in this unit
+            year("y2022", 2022, 7300),  # 10.06x 2021: warned
+            year("y2023", 2023, 800),  # 9.1x less than 2022: fine
+            year("y2023b", 2023, 60),  # 121x less than 2022: warned
+            year("y2022_other_unit", 2022, 9000, unit="nguồn tin"),  # no earlier period in this unit
             year("y2021_other_prov", 2021, 10, province_code="62"),
             year("y2022_other_prov", 2022, 99, province_code="62"),  # 9.9x: and both < 100 anyway
             year("y2021_small", 2021, 3, measure="tips.cases", unit="vụ"),
@@ -886,26 +999,48 @@ def test_figure_jump_against_previous_period(url):
             year("y2021_zero", 2021, 0, measure="tips.arrests", unit="đối tượng"),
             year("y2022_zero", 2022, 288, measure="tips.arrests", unit="đối tượng"),  # no ratio to 0
             # a month after a year: periods of unlike length are not compared
-            figure_row("m2024_01", "tips.received", 20, "tin", report_id="m1",
-                       period_start="2024-01-01", period_end="2024-01-31"),
+            figure_row(
+                "m2024_01",
+                "tips.received",
+                20,
+                "tin",
+                report_id="m1",
+                period_start="2024-01-01",
+                period_end="2024-01-31",
+            ),
             # months: 31 and 29 days are alike; March (6x January) is fine, 1500 after 120 is 12.5x
-            figure_row("m2024_03", "tips.received", 120, "tin", report_id="m3",
-                       period_start="2024-03-01", period_end="2024-03-31"),
-            figure_row("m2024_04", "tips.received", 1500, "tin", report_id="m4",
-                       period_start="2024-04-01", period_end="2024-04-29"),
+            figure_row(
+                "m2024_03",
+                "tips.received",
+                120,
+                "tin",
+                report_id="m3",
+                period_start="2024-03-01",
+                period_end="2024-03-31",
+            ),
+            figure_row(
+                "m2024_04",
+                "tips.received",
+                1500,
+                "tin",
+                report_id="m4",
+                period_start="2024-04-01",
+                period_end="2024-04-29",
+            ),
             # a 5-year phase overlapping the years: never "an earlier period" of them
-            figure_row("phase", "tips.received", 6091, "tin", report_id="p",
-                       period_start="2019-01-01", period_end="2024-12-31"),
+            figure_row(
+                "phase", "tips.received", 6091, "tin", report_id="p", period_start="2019-01-01", period_end="2024-12-31"
+            ),
         ],
     )
     got = unexpected(url, "figure_jump_against_previous_period")
     assert got == {
         "y2022": "tips.received 7300 tin for 2022-01-01..2022-12-31 in province 06 is 10.1x more"
-                 " than 726 stated for 2021-01-01..2021-12-31",
+        " than 726 stated for 2021-01-01..2021-12-31",
         "y2023b": "tips.received 60 tin for 2023-01-01..2023-12-31 in province 06 is 121.7x less"
-                  " than 7300 stated for 2022-01-01..2022-12-31",
+        " than 7300 stated for 2022-01-01..2022-12-31",
         "m2024_04": "tips.received 1500 tin for 2024-04-01..2024-04-29 in province 06 is 12.5x more"
-                    " than 120 stated for 2024-03-01..2024-03-31",
+        " than 120 stated for 2024-03-01..2024-03-31",
     }
     assert load_rules().rule("figure_jump_against_previous_period").severity == "warning"
 
@@ -913,16 +1048,16 @@ def test_figure_jump_against_previous_period(url):
 def test_tips_valuable_not_above_received(url):
     load_marts(
         url,
-        tips=TIPS + [
+        tips=TIPS
+        + [
             ("r_bad", 100, False, 150),
             ("r_equal", 150, False, 150),
-            ("r_lower_bound", 100, True, 150),   # "hơn 100 tin": no contradiction
+            ("r_lower_bound", 100, True, 150),  # "hơn 100 tin": no contradiction
             ("r_received_only", 37853, False, None),
         ],
     )
     assert unexpected(url, "tips_valuable_not_above_received") == {
-        "r_bad": "report r_bad (figure_id is the report_id): valuable tips 150 are more than the"
-                 " tips received 100",
+        "r_bad": "report r_bad (figure_id is the report_id): valuable tips 150 are more than the tips received 100",
     }
 
 
@@ -933,7 +1068,8 @@ def test_report_dates_plausible(url):
     future = (today + datetime.timedelta(days=30)).isoformat()
     load_marts(
         url,
-        reports=REPORTS + [  # the five sample reports pass
+        reports=REPORTS
+        + [  # the five sample reports pass
             ("r_future", future, "2022-01-01", "2022-12-31"),
             ("r_1985", "1985-06-01", "1985-01-01", "1985-05-31"),
             ("r_backwards", "2023-01-06", "2022-12-31", "2022-01-01"),
@@ -954,7 +1090,13 @@ def test_report_dates_plausible(url):
     got = sorted((r[0], r[1]) for r in rows)
     prefix = "report {} (figure_id is the report_id): "
     assert [fid for fid, _ in got] == [
-        "r_1985", "r_backwards", "r_ends_late", "r_future", "r_starts_after", "r_two", "r_two",
+        "r_1985",
+        "r_backwards",
+        "r_ends_late",
+        "r_future",
+        "r_starts_after",
+        "r_two",
+        "r_two",
         "r_undated_future",
     ]
     messages = dict(got)
@@ -963,8 +1105,7 @@ def test_report_dates_plausible(url):
         prefix.format("r_backwards") + "period starts 2022-12-31 after it ends 2022-01-01"
     )
     assert messages["r_ends_late"] == (
-        prefix.format("r_ends_late")
-        + "period ends 2022-12-31, more than 92 days after the report date 2022-06-15"
+        prefix.format("r_ends_late") + "period ends 2022-12-31, more than 92 days after the report date 2022-06-15"
     )
     assert messages["r_future"].startswith(
         prefix.format("r_future") + f"report date {future} is in the future (today is "
@@ -989,15 +1130,19 @@ def test_a_report_with_no_province_and_only_other_figures_is_warned_about(url):
     with psycopg.connect(url, autocommit=True) as conn:
         with conn.cursor() as cur:
             for rid, province in (("r_dump", None), ("r_empty", None), ("r_known", None), ("r_province", "06")):
-                cur.execute("INSERT INTO marts.dim_report VALUES (%s, %s, %s, null, null, null)",
-                            (rid, f"{rid}.txt", province))
-            insert_figures(cur, [
-                figure_row("d1", "other", 778899, "id", report_id="r_dump"),
-                figure_row("d2", "other", 5, "lần", report_id="r_dump"),
-                figure_row("k1", "other", 3, "lần", report_id="r_known"),
-                figure_row("k2", "tips.received", 12, "tin báo", report_id="r_known"),
-                figure_row("p1", "other", 3, "lần", report_id="r_province"),
-            ])
+                cur.execute(
+                    "INSERT INTO marts.dim_report VALUES (%s, %s, %s, null, null, null)", (rid, f"{rid}.txt", province)
+                )
+            insert_figures(
+                cur,
+                [
+                    figure_row("d1", "other", 778899, "id", report_id="r_dump"),
+                    figure_row("d2", "other", 5, "lần", report_id="r_dump"),
+                    figure_row("k1", "other", 3, "lần", report_id="r_known"),
+                    figure_row("k2", "tips.received", 12, "tin báo", report_id="r_known"),
+                    figure_row("p1", "other", 3, "lần", report_id="r_province"),
+                ],
+            )
             stage_reports_of_marts(cur)
     got = unexpected(url, "report_reads_as_a_report")
     assert set(got) == {"r_dump", "r_empty"}
@@ -1015,12 +1160,15 @@ def test_an_average_is_not_a_count(url):
     """dA_06 "duy trì 5,5 biên chế/xã" and dA_14 "5,3 Công an chính quy" per commune: the extractor
     marks them attrs.subject = average; they are no count to be whole. A fraction that is no average
     is still flagged, as a warning."""
-    load_marts(url, figures=[
-        figure_row("f_avg_dA06", "other", 5.5, "biên chế", attrs='{"subject": "average"}'),
-        figure_row("f_avg_dA14", "other", 5.3, "Công an chính quy", attrs='{"subject": "average"}'),
-        figure_row("f_per_unit", "police.officers", 2.5, "người/xã"),
-        figure_row("f_count", "groups.count", 2.5, "tổ"),
-    ])
+    load_marts(
+        url,
+        figures=[
+            figure_row("f_avg_dA06", "other", 5.5, "biên chế", attrs='{"subject": "average"}'),
+            figure_row("f_avg_dA14", "other", 5.3, "Công an chính quy", attrs='{"subject": "average"}'),
+            figure_row("f_per_unit", "police.officers", 2.5, "người/xã"),
+            figure_row("f_count", "groups.count", 2.5, "tổ"),
+        ],
+    )
     assert set(unexpected(url, "counts_are_whole_non_negative")) == {"f_count"}
     assert load_rules().rule("counts_are_whole_non_negative").severity == "warning"
 
@@ -1028,8 +1176,13 @@ def test_an_average_is_not_a_count(url):
 def test_the_year_in_progress_is_a_plausible_period(url):
     """24 mid-year reports ("năm 2023" in a report of 28/7/2023) were flagged: the extractor now ends
     a period still running on the report date on that date, and such a period passes."""
-    load_marts(url, reports=[("r_mid_year", "2023-07-28", "2023-01-01", "2023-07-28"),
-                             ("r_five_years", "2024-10-16", "2019-10-01", "2024-10-16")])
+    load_marts(
+        url,
+        reports=[
+            ("r_mid_year", "2023-07-28", "2023-01-01", "2023-07-28"),
+            ("r_five_years", "2024-10-16", "2019-10-01", "2024-10-16"),
+        ],
+    )
     assert unexpected(url, "report_dates_plausible") == {}
 
 
@@ -1037,15 +1190,18 @@ def test_parts_are_checked_only_when_linked_to_their_whole_with_confidence(url):
     """A breakdown linked to the wrong whole (a part found in another sentence) is not checked; in
     one sentence a part above its whole is an error."""
     other = "another sentence"
-    load_marts(url, figures=[
-        figure_row("w", "groups.count", 10, "tổ"),
-        figure_row("p_far_a", "groups.count", 8, "tổ", "w", sentence=other, is_breakdown_part=True),
-        figure_row("p_far_b", "groups.count", 12, "tổ", "w", sentence=other, is_breakdown_part=True),
-        figure_row("w2", "groups.count", 10, "tổ", report_id="r2"),
-        figure_row("p_near", "groups.count", 12, "tổ", "w2", report_id="r2"),
-        figure_row("w3", "groups.count", 10, "tổ", report_id="r3", qualifier="more_than"),
-        figure_row("p_of_approx", "groups.count", 12, "tổ", "w3", report_id="r3"),
-    ])
+    load_marts(
+        url,
+        figures=[
+            figure_row("w", "groups.count", 10, "tổ"),
+            figure_row("p_far_a", "groups.count", 8, "tổ", "w", sentence=other, is_breakdown_part=True),
+            figure_row("p_far_b", "groups.count", 12, "tổ", "w", sentence=other, is_breakdown_part=True),
+            figure_row("w2", "groups.count", 10, "tổ", report_id="r2"),
+            figure_row("p_near", "groups.count", 12, "tổ", "w2", report_id="r2"),
+            figure_row("w3", "groups.count", 10, "tổ", report_id="r3", qualifier="more_than"),
+            figure_row("p_of_approx", "groups.count", 12, "tổ", "w3", report_id="r3"),
+        ],
+    )
     assert unexpected(url, "part_not_larger_than_whole") == {"p_near": "part 12 is larger than its whole 10 (w2)"}
     assert unexpected(url, "parts_sum_not_above_whole") == {}
     assert unexpected(url, "breakdown_parts_sum_to_whole") == {}
@@ -1056,29 +1212,47 @@ def test_only_certain_errors_are_errors():
     above its whole in one sentence, coverage above its total); everything else a warning."""
     severities = {r.name: r.severity for r in load_rules().rules}
     assert {n for n, s in severities.items() if s == "error"} == {
-        "stated_pct_matches_actual_over_target", "part_not_larger_than_whole", "coverage_not_above_total"}
+        "stated_pct_matches_actual_over_target",
+        "part_not_larger_than_whole",
+        "coverage_not_above_total",
+    }
 
 
 def test_a_flag_carries_its_severity_file_and_sentence(url, tmp_path):
     """dq.flagged_figures: the one-line reason (message), the severity, the report's file and the
     sentence, for a figure (from fct_figures) and for a report (from dim_report); seed 000's 106,7%
     stays an error."""
-    load_marts(url, figures=FIGURES + [
-        figure_row("t_bad", "target.achievement", 252554, "CCCD", doc="000_19a.txt",
-                   sentence="… đạt 106,7% kế hoạch …"),
-        figure_row("f_count", "groups.count", 2.5, "tổ", report_id="r004", doc="004.txt",
-                   sentence="có 2,5 tổ"),
-    ], reports=REPORTS + [("r_future", "2999-01-01", "2022-01-01", "2022-12-31")])
+    load_marts(
+        url,
+        figures=FIGURES
+        + [
+            figure_row(
+                "t_bad", "target.achievement", 252554, "CCCD", doc="000_19a.txt", sentence="… đạt 106,7% kế hoạch …"
+            ),
+            figure_row("f_count", "groups.count", 2.5, "tổ", report_id="r004", doc="004.txt", sentence="có 2,5 tổ"),
+        ],
+        reports=REPORTS + [("r_future", "2999-01-01", "2022-01-01", "2022-12-31")],
+    )
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("update marts.dim_report set file_name = report_id || '.txt'")
     expectations.run_checks(url, "sent", tmp_path / "gx")
     with psycopg.connect(url) as conn:
-        rows = {r[0]: r[1:] for r in conn.execute(
-            "select figure_id, expectation, severity, file_name, sentence, message from dq.flagged_figures "
-            "where run_id = 'sent'")}
-        per_rule = conn.execute("select expectation, severity, flags from dq.flags_per_rule where run_id = 'sent' "
-                                "order by expectation").fetchall()
-    assert rows["t_bad"][:4] == ("stated_pct_matches_actual_over_target", "error", "000_19a.txt", "… đạt 106,7% kế hoạch …")
+        rows = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                "select figure_id, expectation, severity, file_name, sentence, message from dq.flagged_figures "
+                "where run_id = 'sent'"
+            )
+        }
+        per_rule = conn.execute(
+            "select expectation, severity, flags from dq.flags_per_rule where run_id = 'sent' order by expectation"
+        ).fetchall()
+    assert rows["t_bad"][:4] == (
+        "stated_pct_matches_actual_over_target",
+        "error",
+        "000_19a.txt",
+        "… đạt 106,7% kế hoạch …",
+    )
     assert rows["t_bad"][4].startswith("stated 106.7% but 252554/250814 = 100.69%")
     assert rows["f_count"][:4] == ("counts_are_whole_non_negative", "warning", "004.txt", "có 2,5 tổ")
     assert rows["r_future"][:4] == ("report_dates_plausible", "warning", "r_future.txt", None)

@@ -1,6 +1,7 @@
 """`antq extract --explain`: every figure names the rule that chose its measure and the words it read;
 every number dropped says why. The rule ids must point at real rules (a line of units.yaml that holds a
 rule, a step described in explain.STEPS, a not_figures reason)."""
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,9 @@ def test_a_unit_rule_id_is_its_line_in_units_yaml():
 
 
 def test_dropped_numbers_say_why(tmp_path):
-    doc, trace = explain.explain_path(_write(
-        "Ngày 16/10/2023, thực hiện Đề án 06, số vụ giảm 12 vụ; mô hình “5 tự quản” có 35 tổ.", tmp_path))
+    doc, trace = explain.explain_path(
+        _write("Ngày 16/10/2023, thực hiện Đề án 06, số vụ giảm 12 vụ; mô hình “5 tự quản” có 35 tổ.", tmp_path)
+    )
     why = {t["surface"]: t["dropped"].split(" ")[0] for t in trace if "dropped" in t}
     assert why["06"] == "not_figures:identifier"
     assert why["12"] == "not_figures:change"
@@ -68,15 +70,24 @@ def test_dropped_numbers_say_why(tmp_path):
 
 def test_cli_explain_prints_rules_and_reasons(tmp_path):
     path = _write("Nhân dân cung cấp 726 nguồn tin, trong đó 655 nguồn tin có giá trị, năm 2023.", tmp_path)
-    out = subprocess.run([sys.executable, "-m", "antq.cli", "extract", "--explain", str(path)],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "antq.cli", "extract", "--explain", str(path)], capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode == 0, out.stderr
     assert "FIGURE  726 nguồn tin -> tips.received" in out.stdout
     assert "units.yaml:" in out.stdout and "DROPPED 2023" in out.stdout and "not_figures:year" in out.stdout
-    js = subprocess.run([sys.executable, "-m", "antq.cli", "extract", "--explain", "--format", "jsonl", str(path)],
-                        capture_output=True, text=True, cwd=ROOT)
+    js = subprocess.run(
+        [sys.executable, "-m", "antq.cli", "extract", "--explain", "--format", "jsonl", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     rows = [json.loads(line) for line in js.stdout.splitlines()]
-    assert {r["surface"]: r.get("measure") for r in rows} == {"726": "tips.received", "655": "tips.valuable", "2023": None}
+    assert {r["surface"]: r.get("measure") for r in rows} == {
+        "726": "tips.received",
+        "655": "tips.valuable",
+        "2023": None,
+    }
     assert all(r["rules"] for r in rows if r.get("measure"))
 
 

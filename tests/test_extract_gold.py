@@ -3,6 +3,7 @@ every measure is a code of measures.csv, figures are grounded in the text, the J
 metadata. (The scores on every gold set, with the shared scorer as the judge, are in
 test_extract_scores.py.)
 """
+
 from __future__ import annotations
 
 import json
@@ -37,8 +38,9 @@ def test_gold_copy_matches_shared():
     shared_gold = shared_dir() / "gold" / "seeds.jsonl"
     if not shared_gold.exists():
         pytest.fail(f"the shared gold file is missing: {shared_gold}")
-    assert GOLD.read_text(encoding="utf-8") == shared_gold.read_text(encoding="utf-8"), \
+    assert GOLD.read_text(encoding="utf-8") == shared_gold.read_text(encoding="utf-8"), (
         "tests/data/gold_seeds.jsonl differs from ../shared/gold/seeds.jsonl: copy it again"
+    )
 
 
 def test_every_measure_is_a_code_of_measures_csv(reports):
@@ -50,13 +52,14 @@ def test_every_measure_is_a_code_of_measures_csv(reports):
 
 def test_rule_lexicon_names_only_real_measures():
     from extractors.lexicon import MEASURES, UNIT_RULES
+
     assert {r.measure for r in UNIT_RULES if r.measure} <= set(MEASURES)
 
 
 def test_figures_are_grounded_in_the_text(reports):
     for r in reports:
         for f in r.figures:
-            assert r.text[f.start:f.end] == f.surface, (r.doc, f)
+            assert r.text[f.start : f.end] == f.surface, (r.doc, f)
             assert f.surface in f.sentence and f.sentence in r.text
             assert f.doc == r.doc
 
@@ -64,8 +67,9 @@ def test_figures_are_grounded_in_the_text(reports):
 def test_jsonl_has_the_figures_md_form(extracted):
     for line in extracted.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        assert {"doc", "surface", "value", "unit", "measure", "qualifier", "attrs", "start", "end",
-                "sentence"} <= set(row)
+        assert {"doc", "surface", "value", "unit", "measure", "qualifier", "attrs", "start", "end", "sentence"} <= set(
+            row
+        )
         assert row["qualifier"] in {"exact", "more_than", "nearly", "about", "at_least"}
 
 

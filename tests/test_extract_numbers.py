@@ -1,4 +1,5 @@
 """Vietnamese numbers: the parser, scale words, and the round trip format_vi -> parse_number."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,10 +10,22 @@ import extractors
 from extractors.numbers import apply_scale, format_vi, parse_number
 
 
-@pytest.mark.parametrize("surface, value", [
-    ("1.107", 1107), ("872.128", 872128), ("106,7", 106.7), ("01", 1), ("07", 7), ("48,55", 48.55),
-    ("0", 0), ("1.000.000", 1_000_000), ("12", 12), ("3,5", 3.5), ("252.554", 252554),
-])
+@pytest.mark.parametrize(
+    "surface, value",
+    [
+        ("1.107", 1107),
+        ("872.128", 872128),
+        ("106,7", 106.7),
+        ("01", 1),
+        ("07", 7),
+        ("48,55", 48.55),
+        ("0", 0),
+        ("1.000.000", 1_000_000),
+        ("12", 12),
+        ("3,5", 3.5),
+        ("252.554", 252554),
+    ],
+)
 def test_parse(surface, value):
     assert parse_number(surface) == value
 
@@ -72,17 +85,65 @@ def test_written_number_extracts_to_itself(n):
     assert [(f.value, f.measure) for f in figs] == [(n, "weapons.guns")]
 
 
-_WORDS = ["thu hồi", "khẩu súng", "tập thể", "cá nhân", "được", "UBND tỉnh", "tặng", "Bằng khen", "cho", "trong đó",
-          "gồm", "hơn", "gần", "ngày", "năm", "tổ", "xã", "lượt người", "đạt", "chỉ tiêu", "%", "/", ",", ";", ".",
-          "\n", "(", ")", "“", "”", "-", "triệu", "tỷ", "đồng", "số", "Đề án", "Công an", "tỉnh", "vụ", "tin"]
+_WORDS = [
+    "thu hồi",
+    "khẩu súng",
+    "tập thể",
+    "cá nhân",
+    "được",
+    "UBND tỉnh",
+    "tặng",
+    "Bằng khen",
+    "cho",
+    "trong đó",
+    "gồm",
+    "hơn",
+    "gần",
+    "ngày",
+    "năm",
+    "tổ",
+    "xã",
+    "lượt người",
+    "đạt",
+    "chỉ tiêu",
+    "%",
+    "/",
+    ",",
+    ";",
+    ".",
+    "\n",
+    "(",
+    ")",
+    "“",
+    "”",
+    "-",
+    "triệu",
+    "tỷ",
+    "đồng",
+    "số",
+    "Đề án",
+    "Công an",
+    "tỉnh",
+    "vụ",
+    "tin",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.integers(0, 10**7).map(str),
-                          st.integers(0, 10**7).map(format_vi), st.text(max_size=3)), max_size=40))
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_WORDS),
+            st.integers(0, 10**7).map(str),
+            st.integers(0, 10**7).map(format_vi),
+            st.text(max_size=3),
+        ),
+        max_size=40,
+    )
+)
 def test_any_text_extracts_without_error_and_stays_grounded(parts):
     text = " ".join(parts)
     r = extractors.extract_text(text, "fuzz.txt")
     for f in r.figures:
-        assert r.text[f.start:f.end] == f.surface
+        assert r.text[f.start : f.end] == f.surface
         assert f.measure

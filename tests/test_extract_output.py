@@ -1,4 +1,5 @@
 """What `antq extract` prints: JSON lines for machines, a table for people; and the benchmark."""
+
 from __future__ import annotations
 
 import json
@@ -6,17 +7,22 @@ import json
 import extractors
 from extractors import bench
 
-TEXT = ("BBK - Ngày 16/10, hội nghị sơ kết phong trào giai đoạn 2019-2024. Thu hồi 1.224 khẩu súng, 587 viên đạn; "
-        "có hơn 100 lượt tập thể, cá nhân được Bộ trưởng Bộ Công an, UBND tỉnh tặng Bằng khen.")
+TEXT = (
+    "BBK - Ngày 16/10, hội nghị sơ kết phong trào giai đoạn 2019-2024. Thu hồi 1.224 khẩu súng, 587 viên đạn; "
+    "có hơn 100 lượt tập thể, cá nhân được Bộ trưởng Bộ Công an, UBND tỉnh tặng Bằng khen."
+)
 
 
 def test_jsonl():
     r = extractors.extract_text(TEXT, "a.txt")
     rows = [json.loads(line) for line in extractors.cli_format_jsonl([r])]
     assert [(x["surface"], x["value"], x["measure"]) for x in rows] == [
-        ("1.224", 1224, "weapons.guns"), ("587", 587, "weapons.ammunition"), ("100", 100, "awards.mixed")]
+        ("1.224", 1224, "weapons.guns"),
+        ("587", 587, "weapons.ammunition"),
+        ("100", 100, "awards.mixed"),
+    ]
     assert isinstance(rows[0]["value"], int)
-    assert TEXT[rows[0]["start"]:rows[0]["end"]] == "1.224"
+    assert TEXT[rows[0]["start"] : rows[0]["end"]] == "1.224"
 
 
 def test_table_reads_well():

@@ -12,6 +12,7 @@ every shared gold set.
 A missing shared folder ($ANTQ_SHARED_DIR, else ../shared) fails these tests: the gold sets and the
 scorer are the judge and must be there.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,11 +32,20 @@ SET_NAMES = ("seeds", "dA", "dB", "dC", "dD")
 
 
 def fig(doc="r.txt", measure="campaign.participants", value=100, optional=False, **attrs) -> dict:
-    return {"doc": doc, "surface": str(value), "value": value, "unit": "người", "measure": measure,
-            "qualifier": "exact", "attrs": attrs, "optional": optional}
+    return {
+        "doc": doc,
+        "surface": str(value),
+        "value": value,
+        "unit": "người",
+        "measure": measure,
+        "qualifier": "exact",
+        "attrs": attrs,
+        "optional": optional,
+    }
 
 
 # ---- (a) the rules ---------------------------------------------------------------------------------
+
 
 def test_exact_match_counts():
     gold = [fig(value=1), fig(value=2), fig(measure="models.count", value=3)]
@@ -173,7 +183,9 @@ def test_attributes_scored_on_matched_figures_where_gold_has_them():
     assert (s.attrs_ok, s.attrs_total) == (2, 4)
     assert s.attr_accuracy == 0.5
     assert sorted((w.key, w.gold_value, w.got_value) for w in res.wrong_attrs) == [
-        ("award_type", "bang_khen", "giay_khen"), ("status", "awarded", None)]
+        ("award_type", "bang_khen", "giay_khen"),
+        ("status", "awarded", None),
+    ]
 
 
 def test_empty_gold_attribute_is_right_when_missing_on_the_other_side():
@@ -194,10 +206,22 @@ def test_cli_score_bounds(tmp_path, capsys):
     from antq.cli import main
 
     gold, got = tmp_path / "gold.jsonl", tmp_path / "got.jsonl"
-    gold.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        fig(value=1, status="awarded"), fig(value=2), fig(value=3), fig(value=4)]) + "\n", encoding="utf-8")
-    got.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        fig(value=1, status="proposed"), fig(value=2), fig(value=3), fig(value=99)]) + "\n\n", encoding="utf-8")
+    gold.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [fig(value=1, status="awarded"), fig(value=2), fig(value=3), fig(value=4)]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    got.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [fig(value=1, status="proposed"), fig(value=2), fig(value=3), fig(value=99)]
+        )
+        + "\n\n",
+        encoding="utf-8",
+    )
     assert main(["score", str(gold), str(got)]) == 0
     out = capsys.readouterr().out
     assert "docs=1 gold=4 extracted=4 matched=3 attrs_ok=0/1" in out
@@ -217,6 +241,7 @@ def test_cli_score_bounds(tmp_path, capsys):
 
 
 # ---- the shared folder, the sets ----------------------------------------------------------------------
+
 
 def shared() -> Path:
     path = scoring.shared_dir()
@@ -246,22 +271,44 @@ def runs() -> dict[str, scoring.SetRun]:
 
 
 def run_shared_scorer(gold: Path, extracted: Path) -> dict:
-    run = subprocess.run([sys.executable, str(shared_scorer()), str(gold), str(extracted)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, str(shared_scorer()), str(gold), str(extracted)], capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stdout + run.stderr
-    m = re.search(r"docs=(\d+) gold=(\d+) extracted=(\d+) matched=(\d+) attrs_ok=(?:(\d+)/(\d+)|n/a)\n"
-                  r"precision=([\d.]+) recall=([\d.]+) f1=([\d.]+)", run.stdout)
+    m = re.search(
+        r"docs=(\d+) gold=(\d+) extracted=(\d+) matched=(\d+) attrs_ok=(?:(\d+)/(\d+)|n/a)\n"
+        r"precision=([\d.]+) recall=([\d.]+) f1=([\d.]+)",
+        run.stdout,
+    )
     assert m, run.stdout
     nums = [int(x) if x is not None else 0 for x in m.groups()[:6]]
-    return {"docs": nums[0], "gold": nums[1], "extracted": nums[2], "matched": nums[3], "attrs_ok": nums[4],
-            "attrs_total": nums[5], "precision": m.group(7), "recall": m.group(8), "f1": m.group(9),
-            "stray": "docs that have no gold" in run.stdout}
+    return {
+        "docs": nums[0],
+        "gold": nums[1],
+        "extracted": nums[2],
+        "matched": nums[3],
+        "attrs_ok": nums[4],
+        "attrs_total": nums[5],
+        "precision": m.group(7),
+        "recall": m.group(8),
+        "f1": m.group(9),
+        "stray": "docs that have no gold" in run.stdout,
+    }
 
 
 def ours(s: Score, stray: bool) -> dict:
-    return {"docs": s.docs, "gold": s.gold, "extracted": s.extracted, "matched": s.matched,
-            "attrs_ok": s.attrs_ok, "attrs_total": s.attrs_total, "precision": f"{s.precision:.3f}",
-            "recall": f"{s.recall:.3f}", "f1": f"{s.f1:.3f}", "stray": stray}
+    return {
+        "docs": s.docs,
+        "gold": s.gold,
+        "extracted": s.extracted,
+        "matched": s.matched,
+        "attrs_ok": s.attrs_ok,
+        "attrs_total": s.attrs_total,
+        "precision": f"{s.precision:.3f}",
+        "recall": f"{s.recall:.3f}",
+        "f1": f"{s.f1:.3f}",
+        "stray": stray,
+    }
 
 
 def write_jsonl(path: Path, rows) -> Path:
@@ -270,6 +317,7 @@ def write_jsonl(path: Path, rows) -> Path:
 
 
 # ---- (b) the same numbers as the shared scorer ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", SET_NAMES)
 def test_same_numbers_as_the_shared_scorer(name, runs, tmp_path):
@@ -283,22 +331,40 @@ def test_same_numbers_as_the_shared_scorer(name, runs, tmp_path):
 
 def test_same_numbers_as_the_shared_scorer_on_edge_cases(tmp_path):
     gold = [
-        fig(doc="a.txt", value=1000), fig(doc="a.txt", value=1009), fig(doc="a.txt", value=7, optional=True),
-        fig(doc="a.txt", measure="awards.mixed", value=12, issuer=["Bộ Công an", "UBND tỉnh"],
-            award_type=["bang_khen"], status="awarded"),
+        fig(doc="a.txt", value=1000),
+        fig(doc="a.txt", value=1009),
+        fig(doc="a.txt", value=7, optional=True),
+        fig(
+            doc="a.txt",
+            measure="awards.mixed",
+            value=12,
+            issuer=["Bộ Công an", "UBND tỉnh"],
+            award_type=["bang_khen"],
+            status="awarded",
+        ),
         fig(doc="a.txt", measure="target.achievement", value=252554, target=250814, stated_pct=106.7),
         fig(doc="b.txt", measure="coverage.units", value=9, total=9, issuer=""),
-        fig(doc="b.txt", value=3), fig(doc="b.txt", value=3),
+        fig(doc="b.txt", value=3),
+        fig(doc="b.txt", value=3),
         fig(doc="e.txt", value=1),  # nothing extracted for it
     ]
     got = [
-        fig(doc="x/a.txt", value=1004), fig(doc="a.txt", value=996), fig(doc="a.txt", value=7),
+        fig(doc="x/a.txt", value=1004),
+        fig(doc="a.txt", value=996),
         fig(doc="a.txt", value=7),
-        fig(doc="a.txt", measure="awards.mixed", value=12, issuer=["Bộ trưởng Bộ Công an", "Chủ tịch UBND tỉnh"],
-            award_type="bang_khen"),
+        fig(doc="a.txt", value=7),
+        fig(
+            doc="a.txt",
+            measure="awards.mixed",
+            value=12,
+            issuer=["Bộ trưởng Bộ Công an", "Chủ tịch UBND tỉnh"],
+            award_type="bang_khen",
+        ),
         fig(doc="a.txt", measure="target.achievement", value=252600, target=250000, stated_pct=106.71),
         fig(doc="b.txt", measure="coverage.units", value=9.04),
-        fig(doc="b.txt", value=3), fig(doc="b.txt", value=3), fig(doc="b.txt", value=3),
+        fig(doc="b.txt", value=3),
+        fig(doc="b.txt", value=3),
+        fig(doc="b.txt", value=3),
         fig(doc="stray.txt", value=5),
     ]
     g, e = write_jsonl(tmp_path / "gold.jsonl", gold), write_jsonl(tmp_path / "got.jsonl", got)
@@ -312,6 +378,7 @@ def test_same_numbers_as_the_shared_scorer_on_edge_cases(tmp_path):
 
 
 # ---- (c) the floors per set ---------------------------------------------------------------------------
+
 
 def thresholds() -> dict:
     return json.loads(THRESHOLDS.read_text(encoding="utf-8"))

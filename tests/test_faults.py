@@ -9,6 +9,7 @@ figures are COPYed into an open transaction. The restart test uses its own embed
 (never the shared server other tests use) and restarts it with its pg_ctl. The last test has a real
 Airflow scheduler retry a task killed with SIGKILL (marked `scheduler`: a couple of minutes).
 """
+
 from __future__ import annotations
 
 import os
@@ -42,15 +43,15 @@ print(night.run(sys.argv[3], sys.argv[2], plan.nightly(date(2024, 1, 2)), sys.ar
 # what a load leaves, without the columns that say when or by which run
 SNAPSHOT = {
     "raw.report_files": "select report_id, file_name, relative_path, size_bytes, md5(content), received_date "
-                        "from raw.report_files order by 1",
+    "from raw.report_files order by 1",
     "raw.file_ledger": "select relative_path, report_id, size_bytes, outcome, reason from raw.file_ledger order by 1, 2",
     "staging.reports": "select report_id, doc, source_format, encoding, province, report_date, period_label, "
-                       "period_start, period_end, figure_count, extractor_version, received_date "
-                       "from staging.reports order by 1",
+    "period_start, period_end, figure_count, extractor_version, received_date "
+    "from staging.reports order by 1",
     "staging.figures": "select md5(string_agg(concat_ws('|', figure_id, report_id, ordinal, surface, value, unit, "
-                       "measure, qualifier, attrs::text, char_start, char_end, sentence, extractor_version), "
-                       "E'\\n' order by figure_id)), count(*) "
-                       "from staging.figures left join staging.sentences using (report_id, sentence_no)",
+    "measure, qualifier, attrs::text, char_start, char_end, sentence, extractor_version), "
+    "E'\\n' order by figure_id)), count(*) "
+    "from staging.figures left join staging.sentences using (report_id, sentence_no)",
     "raw.rejected_files": "select report_id, relative_path, reason, stage from raw.rejected_files order by 1",
 }
 
@@ -62,8 +63,10 @@ def snapshot(url: str) -> dict:
 
 def staged_counts(url: str) -> tuple[int, int]:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return (conn.execute("select count(*) from staging.reports").fetchone()[0],
-                conn.execute("select count(*) from staging.figures").fetchone()[0])
+        return (
+            conn.execute("select count(*) from staging.reports").fetchone()[0],
+            conn.execute("select count(*) from staging.figures").fetchone()[0],
+        )
 
 
 @pytest.fixture
@@ -86,10 +89,20 @@ def clean_load(warehouse_db, landing):
 
 
 def start_ingest(url: str, landing: Path, run_id: str, pause_at: str, pause_seconds: float) -> subprocess.Popen:
-    env = {**os.environ, "ANTQ_TEST_PAUSE_AT": pause_at, "ANTQ_TEST_PAUSE_SECONDS": str(pause_seconds),
-           "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-c", INGEST, run_id, str(landing), url], env=env,
-                            cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "ANTQ_TEST_PAUSE_AT": pause_at,
+        "ANTQ_TEST_PAUSE_SECONDS": str(pause_seconds),
+        "PYTHONUNBUFFERED": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", INGEST, run_id, str(landing), url],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for_pause(proc: subprocess.Popen, point: str, timeout: float = 120) -> list[str]:
@@ -117,7 +130,9 @@ def open_transaction_of(url: str) -> list[tuple]:
     with psycopg.connect(config.libpq_url(url), autocommit=True) as conn:
         return conn.execute(
             """select pid, state from pg_stat_activity where datname = %s and pid <> pg_backend_pid()
-               and state like 'idle in transaction%%' and backend_xid is not null""", (dbname,)).fetchall()
+               and state like 'idle in transaction%%' and backend_xid is not null""",
+            (dbname,),
+        ).fetchall()
 
 
 def wait_until_gone(url: str, timeout: float = 30) -> None:
@@ -129,9 +144,11 @@ def wait_until_gone(url: str, timeout: float = 30) -> None:
 
 # ---- SIGKILL -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("point", ["extract", "stage"])
 def test_a_worker_killed_with_sigkill_leaves_no_partial_rows_and_the_rerun_converges(
-        warehouse_db, landing, clean_load, fresh_db_2, point):
+    warehouse_db, landing, clean_load, fresh_db_2, point
+):
     url = fresh_db_2
     proc = start_ingest(url, landing, "killed", point, 120)
     wait_for_pause(proc, point)
@@ -146,13 +163,19 @@ def test_a_worker_killed_with_sigkill_leaves_no_partial_rows_and_the_rerun_conve
     assert len(after_kill["raw.report_files"]) == 6  # load_raw had committed: whole files, each once
 
     # the retry: the same step again, in a new process
-    rerun = subprocess.run([sys.executable, "-c", INGEST, "retry", str(landing), url], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-c", INGEST, "retry", str(landing), url],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert snapshot(url) == clean_load
 
 
 # ---- PostgreSQL restarted mid-load ------------------------------------------------------------------
+
 
 @pytest.fixture
 def own_server(tmp_path):
@@ -186,8 +209,13 @@ def test_postgresql_restarted_in_the_middle_of_a_load(own_server, landing, clean
     assert "StagingFailed" in err and "nothing of it is staged" in err and "Airflow retries" in err
 
     assert staged_counts(url) == (0, 0)  # the restart rolled the whole staging transaction back
-    retry = subprocess.run([sys.executable, "-c", INGEST, "retry", str(landing), url], cwd=PROJECT_ROOT,
-                           capture_output=True, text=True, timeout=300)
+    retry = subprocess.run(
+        [sys.executable, "-c", INGEST, "retry", str(landing), url],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert retry.returncode == 0, retry.stderr
     assert snapshot(url) == clean_load
 
@@ -201,9 +229,11 @@ def fresh_db_2(databases):
 
 # ---- the retry by a real Airflow scheduler ------------------------------------------------------------
 
+
 @pytest.mark.scheduler
-def test_airflow_retries_an_ingestion_task_killed_with_sigkill(fresh_db_2, warehouse_db, landing, tmp_path,
-                                                               monkeypatch):
+def test_airflow_retries_an_ingestion_task_killed_with_sigkill(
+    fresh_db_2, warehouse_db, landing, tmp_path, monkeypatch
+):
     """api-server + dag-processor + scheduler (LocalExecutor). The nightly run's extract_and_stage pauses
     with its figures COPYed in an open transaction; the test SIGKILLs that task process. Airflow marks
     the try failed, retries it (retries=2, 30 s apart), and the second try stages what a clean load of
@@ -213,24 +243,42 @@ def test_airflow_retries_an_ingestion_task_killed_with_sigkill(fresh_db_2, wareh
     url = fresh_db_2
     monkeypatch.setenv("ANTQ_DATA_DIR", str(tmp_path / "data"))
     pidfile = tmp_path / "paused.pid"
-    services = AirflowServices(tmp_path, url, landing, "LocalExecutor", {
-        "ANTQ_SETTLE_SECONDS": "0", "ANTQ_TEST_PAUSE_AT": "stage", "ANTQ_TEST_PAUSE_SECONDS": "600",
-        "ANTQ_TEST_PAUSE_FILE": str(pidfile)})
+    services = AirflowServices(
+        tmp_path,
+        url,
+        landing,
+        "LocalExecutor",
+        {
+            "ANTQ_SETTLE_SECONDS": "0",
+            "ANTQ_TEST_PAUSE_AT": "stage",
+            "ANTQ_TEST_PAUSE_SECONDS": "600",
+            "ANTQ_TEST_PAUSE_FILE": str(pidfile),
+        },
+    )
     try:
         services.cli("db", "migrate", timeout=300)
         services.start_core()
         services.wait_for_api()
         services.wait_for_dag("antq_ingest")
         services.cli("dags", "unpause", "antq_ingest")  # the scheduler creates the latest nightly run
-        pid = int(services.wait_for("extract_and_stage to pause mid-staging",
-                                    lambda: pidfile.exists() and pidfile.read_text().strip(), 300, every=1))
+        pid = int(
+            services.wait_for(
+                "extract_and_stage to pause mid-staging",
+                lambda: pidfile.exists() and pidfile.read_text().strip(),
+                300,
+                every=1,
+            )
+        )
         assert len(open_transaction_of(url)) == 1
         os.kill(pid, signal.SIGKILL)
         wait_until_gone(url)
         assert staged_counts(url) == (0, 0)  # the killed try left nothing staged
 
-        runs = services.wait_for("the run to finish", lambda: [
-            r for r in services.dag_runs("antq_ingest") if r[2] in ("success", "failed")], 300)
+        runs = services.wait_for(
+            "the run to finish",
+            lambda: [r for r in services.dag_runs("antq_ingest") if r[2] in ("success", "failed")],
+            300,
+        )
         states = services.task_states("antq_ingest")
         assert [r[2] for r in runs] == ["success"], states
         assert {t[1]: (t[2], t[3]) for t in states}["extract_and_stage"] == ("success", 2), states
@@ -238,7 +286,7 @@ def test_airflow_retries_an_ingestion_task_killed_with_sigkill(fresh_db_2, wareh
         services.stop()
 
     with psycopg.connect(config.libpq_url(url)) as conn:
-        (received,), = conn.execute("select distinct received_date from raw.report_files").fetchall()
+        ((received,),) = conn.execute("select distinct received_date from raw.report_files").fetchall()
     night.run(warehouse_db, landing, nightly(received), "clean")
     assert snapshot(url) == snapshot(warehouse_db)
     assert snapshot(url)["staging.figures"][0][1] > 50

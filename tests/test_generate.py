@@ -1,5 +1,6 @@
 """The generated corpus (bench/generate.py: `python -m bench.generate`, `antq generate`): deterministic,
 realistic enough for the extractor, for scale only."""
+
 from __future__ import annotations
 
 import random
@@ -74,7 +75,11 @@ def test_moving_a_sentence_keeps_what_names_things_and_scales_what_counts(corpus
     s = generate.Sentence(
         "Ngày 16/10, Công an tỉnh Bắc Kạn và huyện Ba Bể tổ chức 1.107 buổi cho 58.831 lượt người; "
         "Đề án 06 ngày 06/1/2022; cấp 14 tuổi đạt 106,7%; bố trí tại 102/102 xã; 05 nghị quyết, 48,55 triệu đồng.",
-        home="Bắc Kạn", base_year=2022, names_home=True, sample=0)
+        home="Bắc Kạn",
+        base_year=2022,
+        names_home=True,
+        sample=0,
+    )
     son_la = next(p for p in generate.load_provinces() if p.name == "Sơn La")
     day = date(2020, 3, 9)
     out = corpus._move(s, son_la, day, 3, ["Mộc Châu"], random.Random(1), own_day=True)

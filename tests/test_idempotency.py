@@ -1,6 +1,7 @@
 """Idempotency: the same night run three times gives the same marts (rows and checksums), and two
 ingestions running at once, as separate processes on one database and one landing folder, never
 duplicate a report or a figure and leave exactly what one run leaves. Real PostgreSQL, real dbt."""
+
 from __future__ import annotations
 
 import json
@@ -35,24 +36,41 @@ def _env(tmp_path, monkeypatch):
 def _marts_checksums(url: str) -> dict[str, tuple[int, str]]:
     """Every table and view dbt built in schema marts: (rows, md5 of all rows in a stable order)."""
     with psycopg.connect(config.libpq_url(url)) as conn:
-        names = [r[0] for r in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
-        return {name: conn.execute(
-            sql.SQL("select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {} t")
-            .format(sql.Identifier("marts", name))).fetchone() for name in names}
+        names = [
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            )
+        ]
+        return {
+            name: conn.execute(
+                sql.SQL(
+                    "select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {} t"
+                ).format(sql.Identifier("marts", name))
+            ).fetchone()
+            for name in names
+        }
 
 
 def _staging_checksums(url: str) -> dict[str, tuple[int, str]]:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return {t: conn.execute(
-            f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {t} t").fetchone()
-            for t in ("raw.report_files", "raw.file_ledger", "staging.reports", "staging.figures")}
+        return {
+            t: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {t} t"
+            ).fetchone()
+            for t in ("raw.report_files", "raw.file_ledger", "staging.reports", "staging.figures")
+        }
 
 
 def _dbt_build(url: str) -> None:
-    proc = subprocess.run([config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
-                          env=config.child_env(url), capture_output=True, text=True, timeout=900,
-                          cwd=config.PROJECT_ROOT)
+    proc = subprocess.run(
+        [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR), "--quiet"],
+        env=config.child_env(url),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=config.PROJECT_ROOT,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -121,9 +139,13 @@ def _landing_of_30(tmp_path) -> Path:
 
 
 def _start(url: str, landing: Path, start: float, run_id: str, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WORKER, url, str(landing), str(start), run_id],
-                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", WORKER, url, str(landing), str(start), run_id],
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _finish(procs) -> list[dict]:
@@ -157,8 +179,13 @@ def test_an_ingestion_staging_while_another_holds_its_staging_transaction_open(w
     extracts the same reports and stages them: it waits for run 1's commit, then replaces them."""
     landing = _landing_of_30(tmp_path)
     paused = tmp_path / "paused.pid"
-    first = _start(warehouse_db, landing, 0, "run-1", {"ANTQ_TEST_PAUSE_AT": "stage", "ANTQ_TEST_PAUSE_SECONDS": "8",
-                                                       "ANTQ_TEST_PAUSE_FILE": str(paused)})
+    first = _start(
+        warehouse_db,
+        landing,
+        0,
+        "run-1",
+        {"ANTQ_TEST_PAUSE_AT": "stage", "ANTQ_TEST_PAUSE_SECONDS": "8", "ANTQ_TEST_PAUSE_FILE": str(paused)},
+    )
     deadline = time.monotonic() + 300
     while not paused.exists():
         assert first.poll() is None, first.communicate()[1][-4000:]

@@ -1,4 +1,5 @@
 """Landing folder → raw → staging against a real PostgreSQL database."""
+
 from __future__ import annotations
 
 import shutil
@@ -19,9 +20,17 @@ pytestmark = pytest.mark.usefixtures("quarantine")  # (fixtures landing, quarant
 
 def _counts(url):
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0]
-                for t in ("raw.report_files", "raw.file_ledger", "staging.reports", "staging.figures",
-                          "staging.sentences", "raw.rejected_files")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in (
+                "raw.report_files",
+                "raw.file_ledger",
+                "staging.reports",
+                "staging.figures",
+                "staging.sentences",
+                "raw.rejected_files",
+            )
+        }
 
 
 def test_sample_reports_are_loaded_once_with_their_figures(warehouse_db, landing):
@@ -43,7 +52,8 @@ def test_the_figure_of_report_000_keeps_its_stated_percentage(warehouse_db, land
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         row = conn.execute(
             """select f.value, f.attrs from staging.figures f join staging.reports r using (report_id)
-               where r.doc like '000_%%' and f.measure = 'target.achievement'""").fetchone()
+               where r.doc like '000_%%' and f.measure = 'target.achievement'"""
+        ).fetchone()
     value, attrs = row
     assert value == 252554 and float(attrs["target"]) == 250814 and float(attrs["stated_pct"]) == 106.7
 
@@ -54,8 +64,9 @@ def test_a_renamed_copy_is_recorded_but_not_loaded_twice(warehouse_db, landing):
     result = night.run(warehouse_db, landing, nightly(RUN_DATE), "run-2")
     assert result["files_new"] == 1 and result["staged"] == 0
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        outcome = conn.execute("select outcome from raw.file_ledger where relative_path = %s",
-                               ("same report, new name.txt",)).fetchone()[0]
+        outcome = conn.execute(
+            "select outcome from raw.file_ledger where relative_path = %s", ("same report, new name.txt",)
+        ).fetchone()[0]
     assert outcome == "duplicate_content"
     assert _counts(warehouse_db)["raw.report_files"] == 5
 
@@ -65,8 +76,9 @@ def test_a_file_under_a_dated_folder_is_received_that_day(warehouse_db, landing)
     (landing / "2024-03-05" / "new.txt").write_text("Năm 2023, toàn tỉnh có 1.052 tổ an ninh nhân dân.", "utf-8")
     night.run(warehouse_db, landing, nightly(RUN_DATE), "run-1")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        received = conn.execute("select received_date from raw.report_files where relative_path = %s",
-                                ("2024-03-05/new.txt",)).fetchone()[0]
+        received = conn.execute(
+            "select received_date from raw.report_files where relative_path = %s", ("2024-03-05/new.txt",)
+        ).fetchone()[0]
     assert received == date(2024, 3, 5)
 
 
@@ -78,7 +90,8 @@ def test_an_unreadable_file_is_rejected_with_a_reason_and_kept(warehouse_db, lan
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         reason, content = conn.execute(
             """select x.reason, r.content from raw.rejected_files x join raw.report_files r using (report_id)
-               where x.file_name = 'photo.txt'""").fetchone()
+               where x.file_name = 'photo.txt'"""
+        ).fetchone()
     assert reason.strip() and bytes(content) == png
     kept = list(quarantine.rglob("photo.txt"))
     assert len(kept) == 1 and kept[0].read_bytes() == png
@@ -96,6 +109,7 @@ def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landi
                 if i == 2:
                     raise RuntimeError("connection lost mid-COPY")
                 yield row
+
         return original(cur, two_rows_then_fail(), table)
 
     # the sentences are COPYed first, then the figures fail part way through
@@ -117,35 +131,91 @@ def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
     from extractors.model import Figure, Report
 
     sentence = "Tiếp nhận 12 tin báo, giải quyết 12 tin báo."
-    figs = [Figure.of(doc="d", surface="12", value=12.0, unit="tin báo", measure="tips.received",
-                      qualifier="exact", attrs={}, start=10, end=12, sentence=sentence),
-            Figure.of(doc="d", surface="12", value=12.5, unit="tin báo", measure="tips.received",
-                      qualifier="about", attrs={"subject": "tin báo", "stated_pct": 106.7}, start=10, end=12,
-                      sentence=sentence),
-            Figure.of(doc="d", surface="12", value=12.0, unit="tin báo", measure="tips.resolved",
-                      qualifier="exact", attrs={}, start=30, end=32, sentence=sentence)]
+    figs = [
+        Figure.of(
+            doc="d",
+            surface="12",
+            value=12.0,
+            unit="tin báo",
+            measure="tips.received",
+            qualifier="exact",
+            attrs={},
+            start=10,
+            end=12,
+            sentence=sentence,
+        ),
+        Figure.of(
+            doc="d",
+            surface="12",
+            value=12.5,
+            unit="tin báo",
+            measure="tips.received",
+            qualifier="about",
+            attrs={"subject": "tin báo", "stated_pct": 106.7},
+            start=10,
+            end=12,
+            sentence=sentence,
+        ),
+        Figure.of(
+            doc="d",
+            surface="12",
+            value=12.0,
+            unit="tin báo",
+            measure="tips.resolved",
+            qualifier="exact",
+            attrs={},
+            start=30,
+            end=32,
+            sentence=sentence,
+        ),
+    ]
     report_id = "ab" * 32
     other = "Bắt 3 vụ."
-    figs.append(Figure.of(doc="d", surface="3", value=3.0, unit="vụ", measure="tips.resolved",
-                          qualifier="exact", attrs={}, start=50, end=51, sentence=other))
-    rows, sentences = staging.staged_rows(report_id, Report(doc="d", text=sentence + " " + other, figures=figs,
-                                                           extractor_version="9.9"))
+    figs.append(
+        Figure.of(
+            doc="d",
+            surface="3",
+            value=3.0,
+            unit="vụ",
+            measure="tips.resolved",
+            qualifier="exact",
+            attrs={},
+            start=50,
+            end=51,
+            sentence=other,
+        )
+    )
+    rows, sentences = staging.staged_rows(
+        report_id, Report(doc="d", text=sentence + " " + other, figures=figs, extractor_version="9.9")
+    )
     ids = [r[0] for r in rows]
-    assert ids == ["abababababab:10:tips.received", "abababababab:10:tips.received#2",
-                   "abababababab:30:tips.resolved", "abababababab:50:tips.resolved"]
+    assert ids == [
+        "abababababab:10:tips.received",
+        "abababababab:10:tips.received#2",
+        "abababababab:30:tips.resolved",
+        "abababababab:50:tips.resolved",
+    ]
     assert [r[8] for r in rows] == ["{}", '{"stated_pct": 106.7, "subject": "tin báo"}', "{}", "{}"]
     assert sentences == [(report_id, 1, sentence), (report_id, 2, other)]  # each once, in figure order
     assert staging.figure_rows(report_id, Report(doc="d", text="", figures=figs, extractor_version="9.9")) == rows
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
-        conn.execute("insert into raw.report_files (report_id, file_name, relative_path, size_bytes, content, "
-                     "received_date, run_id) values (%s, 'd', 'd', 1, 'x', %s, 't')", (report_id, RUN_DATE))
-        conn.execute("insert into staging.reports (report_id, doc, source_format, figure_count, extractor_version, "
-                     "received_date) values (%s, 'd', 'txt', 4, '9.9', %s)", (report_id, RUN_DATE))
+        conn.execute(
+            "insert into raw.report_files (report_id, file_name, relative_path, size_bytes, content, "
+            "received_date, run_id) values (%s, 'd', 'd', 1, 'x', %s, 't')",
+            (report_id, RUN_DATE),
+        )
+        conn.execute(
+            "insert into staging.reports (report_id, doc, source_format, figure_count, extractor_version, "
+            "received_date) values (%s, 'd', 'txt', 4, '9.9', %s)",
+            (report_id, RUN_DATE),
+        )
         with conn.cursor() as cur:
             assert staging.copy_staged(cur, [(rows, sentences)]) == 4
-        staged = conn.execute("select f.figure_id, f.value, f.qualifier, f.attrs, s.sentence, f.extractor_version "
-                              "from staging.figures f join staging.sentences s using (report_id, sentence_no) "
-                              "order by figure_id").fetchall()
+        staged = conn.execute(
+            "select f.figure_id, f.value, f.qualifier, f.attrs, s.sentence, f.extractor_version "
+            "from staging.figures f join staging.sentences s using (report_id, sentence_no) "
+            "order by figure_id"
+        ).fetchall()
         assert conn.execute("select count(*) from staging.sentences").fetchone()[0] == 2
     assert [s[0] for s in staged] == ids
     assert [float(s[1]) for s in staged] == [12.0, 12.5, 12.0, 3.0]

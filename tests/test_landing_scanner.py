@@ -2,6 +2,7 @@
 and impossible, links inside and outside, loops, links to folders, named pipes. Whatever the tree,
 it never raises, never opens a file outside the folder, and sorts every entry into exactly one of
 loaded / set aside / still being written, with a received date only for real days."""
+
 from __future__ import annotations
 
 import os
@@ -17,13 +18,53 @@ from antq.ingest import landing
 
 RUN_DATE = date(2024, 1, 2)
 
-folder_names = st.sampled_from(["2024-03-01", "2024-13-45", "2024-02-30", "2023-02-29", "2024-02-29", "0000-00-00",
-                                "9999-99-99", "notes", "a b", "Báo cáo", ".hidden", "2024-03-01x"])
-file_names = st.sampled_from(["r.txt", "báo cáo.txt", "x", "~$lock.docx", ".DS_Store", "a\nb.txt", "-rf.txt",
-                              "$(touch PWNED).txt", "r.docx", "2024.txt"])
-entry_kinds = st.sampled_from(["file", "empty", "link-inside", "link-outside", "link-outside-rel", "link-dangling",
-                               "link-loop", "link-folder-inside", "link-folder-outside", "link-etc", "fifo",
-                               "link-root", "link-parent"])
+folder_names = st.sampled_from(
+    [
+        "2024-03-01",
+        "2024-13-45",
+        "2024-02-30",
+        "2023-02-29",
+        "2024-02-29",
+        "0000-00-00",
+        "9999-99-99",
+        "notes",
+        "a b",
+        "Báo cáo",
+        ".hidden",
+        "2024-03-01x",
+    ]
+)
+file_names = st.sampled_from(
+    [
+        "r.txt",
+        "báo cáo.txt",
+        "x",
+        "~$lock.docx",
+        ".DS_Store",
+        "a\nb.txt",
+        "-rf.txt",
+        "$(touch PWNED).txt",
+        "r.docx",
+        "2024.txt",
+    ]
+)
+entry_kinds = st.sampled_from(
+    [
+        "file",
+        "empty",
+        "link-inside",
+        "link-outside",
+        "link-outside-rel",
+        "link-dangling",
+        "link-loop",
+        "link-folder-inside",
+        "link-folder-outside",
+        "link-etc",
+        "fifo",
+        "link-root",
+        "link-parent",
+    ]
+)
 trees = st.lists(st.tuples(st.lists(folder_names, max_size=2), file_names, entry_kinds), min_size=1, max_size=12)
 
 
@@ -114,8 +155,11 @@ def test_the_scanner_never_fails_never_reads_outside_and_accounts_for_every_entr
             rel = "/".join([*folders, f"{i}-{name}"])
             if kind in ("link-outside", "link-outside-rel", "link-etc", "link-folder-outside", "link-root"):
                 assert "outside the landing folder" in aside[rel]
-            elif kind == "file" and folders and folders[0] in ("2024-13-45", "2024-02-30", "2023-02-29",
-                                                               "0000-00-00", "9999-99-99"):
+            elif (
+                kind == "file"
+                and folders
+                and folders[0] in ("2024-13-45", "2024-02-30", "2023-02-29", "0000-00-00", "9999-99-99")
+            ):
                 assert "no real day" in aside[rel]
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -1,6 +1,7 @@
 """Upgrading a warehouse whose staging.figures still holds each figure's sentence text: the migration
 moves the sentences to staging.sentences (each once), drops the column and dbt's views on it, and
 the next dbt build gives every mart the same sentences as before."""
+
 from __future__ import annotations
 
 import subprocess
@@ -37,13 +38,22 @@ def _one(conn, query):
 
 
 def _columns(conn) -> set[str]:
-    return {r[0] for r in conn.execute("select column_name from information_schema.columns "
-                                       "where table_schema = 'staging' and table_name = 'figures'")}
+    return {
+        r[0]
+        for r in conn.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'staging' and table_name = 'figures'"
+        )
+    }
 
 
 def _dbt_build(url: str, tmp_path: Path) -> None:
-    proc = subprocess.run([config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
-                          env=config.child_env(url, tmp_path), capture_output=True, text=True)
+    proc = subprocess.run(
+        [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
+        env=config.child_env(url, tmp_path),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
@@ -61,12 +71,15 @@ def test_an_old_warehouse_is_upgraded_and_its_marts_keep_their_sentences(warehou
         assert "sentence" not in _columns(conn) and "sentence_no" in _columns(conn)
         assert _one(conn, "select count(*) from staging.figures where sentence_no is null") == 0
         assert _one(conn, "select count(*) from staging.sentences") == distinct
-        after = conn.execute("select f.figure_id, s.sentence from staging.figures f "
-                             "join staging.sentences s using (report_id, sentence_no) order by 1").fetchall()
+        after = conn.execute(
+            "select f.figure_id, s.sentence from staging.figures f "
+            "join staging.sentences s using (report_id, sentence_no) order by 1"
+        ).fetchall()
         # numbered as the loader numbers them: in the order the figures first cite them
         assert conn.execute("select figure_id, sentence_no from staging.figures order by 1").fetchall() == numbered
-        assert _one(conn, "select to_regclass('transform.stg_figures') is null "
-                          "and to_regclass('transform.int_figures') is null")
+        assert _one(
+            conn, "select to_regclass('transform.stg_figures') is null and to_regclass('transform.int_figures') is null"
+        )
     assert after == before
 
     _dbt_build(warehouse_db, tmp_path)
@@ -79,5 +92,10 @@ def test_an_old_warehouse_is_upgraded_and_its_marts_keep_their_sentences(warehou
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         assert _one(conn, "select to_regclass('transform.int_figures') is not null")
         assert _one(conn, "select count(*) from staging.sentences") == distinct
-        assert conn.execute("select f.figure_id, s.sentence from staging.figures f join staging.sentences s "
-                            "using (report_id, sentence_no) order by 1").fetchall() == before
+        assert (
+            conn.execute(
+                "select f.figure_id, s.sentence from staging.figures f join staging.sentences s "
+                "using (report_id, sentence_no) order by 1"
+            ).fetchall()
+            == before
+        )

@@ -3,6 +3,7 @@ every path the product prints exists, and every page it makes (the Data Docs, th
 file and as `antq dbt docs serve` serves them) opens in headless Chromium with the network off,
 styled, its tables filled, seed 000's 106,7% shown as a failed expectation with its row.
 Screenshots go to .data/screenshots/ (listed at the end of the pytest run). Slow: one `antq run`."""
+
 from __future__ import annotations
 
 import os
@@ -17,6 +18,7 @@ import psycopg
 import pytest
 
 from antq import config, warehouse
+
 from offline_browser import SCREENSHOTS, OfflineBrowser, free_port
 from test_run_end_to_end import _assert_warehouse_is_complete
 
@@ -26,8 +28,10 @@ SHOTS = config.PROJECT_ROOT / ".data" / "screenshots"
 FLAGGED_FIGURE = "9df12e9b83c3:3162:target.achievement"
 # a path as the product prints it: absolute, or relative to where the command ran
 _PATH = re.compile(r"(?<![\w/.])((?:/|\.{1,2}/|[\w.-]+/)[\w./@+%:-]*[\w])")
-BOOTSTRAP_STYLED = ("getComputedStyle(document.body).fontFamily.includes('Segoe UI')"
-                    " && getComputedStyle(document.querySelector('.navbar')).display === 'flex'")
+BOOTSTRAP_STYLED = (
+    "getComputedStyle(document.body).fontFamily.includes('Segoe UI')"
+    " && getComputedStyle(document.querySelector('.navbar')).display === 'flex'"
+)
 
 
 def printed_paths(out: str) -> list[str]:
@@ -40,8 +44,14 @@ class Product:
         self.cwd, self.env = cwd, env
 
     def antq(self, *args: str, timeout: float = 1200) -> str:
-        proc = subprocess.run([sys.executable, "-m", "antq.cli", *args], env=self.env, cwd=self.cwd,
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [sys.executable, "-m", "antq.cli", *args],
+            env=self.env,
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert proc.returncode == 0, f"antq {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr[-4000:]}"
         return proc.stdout
 
@@ -77,8 +87,11 @@ def _screenshot(browser: OfflineBrowser, name: str) -> Path:
 
 
 def _nothing_left_the_machine(log: dict, allowed_missing=()) -> None:
-    outside = [u for u in log["requested"] if re.match(r"(?i)(https?|wss?|ftp):", u)
-               and not re.match(r"(?i)https?://(localhost|127\.0\.0\.1)[:/]", u)]
+    outside = [
+        u
+        for u in log["requested"]
+        if re.match(r"(?i)(https?|wss?|ftp):", u) and not re.match(r"(?i)https?://(localhost|127\.0\.0\.1)[:/]", u)
+    ]
     assert outside == []
     assert sorted({f for f in log["failed"] if not any(a in f[0] for a in allowed_missing)}) == []
 
@@ -145,7 +158,12 @@ def test_the_data_docs_show_seed_000s_failed_expectation_with_its_row_styled_off
     assert len(page["rows"]) == 1
     row = page["rows"][0]
     assert row["figure_id"] == FLAGGED_FIGURE
-    assert (row["stated_pct"], row["actual"], row["target"], row["computed_pct"]) == ("106.7", "252554", "250814", "100.69")
+    assert (row["stated_pct"], row["actual"], row["target"], row["computed_pct"]) == (
+        "106.7",
+        "252554",
+        "250814",
+        "100.69",
+    )
     assert row["doc"].startswith("000_")
     _nothing_left_the_machine(browser.network_log())
 
@@ -157,8 +175,10 @@ DBT_UNRENDERED_TEMPLATE = ("%7B%7B%20getIcon(", "$%7Brequire(")
 
 
 def _dbt_model_page(browser: OfflineBrowser, url: str, name: str) -> dict:
-    browser.open(url + "#!/model/model.antq_warehouse.fct_targets",
-                 ready="[...document.querySelectorAll('table')].some(t => t.innerText.includes('pct_consistent'))")
+    browser.open(
+        url + "#!/model/model.antq_warehouse.fct_targets",
+        ready="[...document.querySelectorAll('table')].some(t => t.innerText.includes('pct_consistent'))",
+    )
     seen = browser.run("""
       const table = [...document.querySelectorAll('table')].find(t => t.innerText.includes('pct_consistent'));
       return {columns: table.querySelectorAll(':scope > tbody > tr').length, title: document.title,
@@ -180,9 +200,15 @@ def test_the_dbt_docs_as_antq_dbt_docs_serve_serves_them_offline(product, browse
     if not (product.cwd / "data" / "dbt" / "target" / "catalog.json").is_file():
         product.antq("docs")
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "antq.cli", "dbt", "docs", "serve", "--port", str(port),
-                               "--no-browser"], env=product.env, cwd=product.cwd, start_new_session=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "antq.cli", "dbt", "docs", "serve", "--port", str(port), "--no-browser"],
+        env=product.env,
+        cwd=product.cwd,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 90
         import urllib.request
@@ -190,7 +216,8 @@ def test_the_dbt_docs_as_antq_dbt_docs_serve_serves_them_offline(product, browse
         while True:
             try:
                 urllib.request.build_opener(urllib.request.ProxyHandler({})).open(
-                    f"http://127.0.0.1:{port}/", timeout=2).close()
+                    f"http://127.0.0.1:{port}/", timeout=2
+                ).close()
                 break
             except OSError:
                 assert server.poll() is None, server.stdout.read()

@@ -22,6 +22,7 @@ which 10 + 1 + 23 = 34 have is_current = true.
 The new units' own codes from the 2025 code list are not used: they reuse old 2-digit codes
 (and would collide with them in this single-code table), hence the "N" codes.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,16 @@ PROVINCES = SEEDS / "provinces.csv"
 ALIASES = SEEDS / "province_aliases.csv"
 
 HEADER = [
-    "province_code", "province_name", "province_name_ascii", "kind", "region",
-    "valid_from", "valid_to", "successor_code", "successor_name", "is_current",
+    "province_code",
+    "province_name",
+    "province_name_ascii",
+    "kind",
+    "region",
+    "valid_from",
+    "valid_to",
+    "successor_code",
+    "successor_name",
+    "is_current",
 ]
 REGIONS = {
     "Trung du và miền núi phía Bắc": 14,
@@ -47,8 +56,16 @@ REGIONS = {
 }  # region -> number of the 63 pre-2025 units in it
 OLD_FROM, NEW_FROM, OLD_TO = "2008-08-01", "2025-07-01", "2025-06-30"
 UNCHANGED = {
-    "Hà Nội", "Cao Bằng", "Điện Biên", "Lai Châu", "Sơn La", "Lạng Sơn",
-    "Quảng Ninh", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",
+    "Hà Nội",
+    "Cao Bằng",
+    "Điện Biên",
+    "Lai Châu",
+    "Sơn La",
+    "Lạng Sơn",
+    "Quảng Ninh",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
 }
 
 
@@ -106,7 +123,11 @@ def test_63_pre_2025_units():
     assert len({r["province_name"] for r in OLD}) == 63
     assert Counter(r["region"] for r in OLD) == REGIONS
     assert {r["province_name"] for r in OLD if r["kind"] == "city"} == {
-        "Hà Nội", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ",
+        "Hà Nội",
+        "Hải Phòng",
+        "Đà Nẵng",
+        "Hồ Chí Minh",
+        "Cần Thơ",
     }
 
 
@@ -114,7 +135,12 @@ def test_34_current_units():
     assert len(CURRENT) == 34
     assert len({r["province_name"] for r in CURRENT}) == 34
     assert {r["province_name"] for r in CURRENT if r["kind"] == "city"} == {
-        "Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ",
+        "Hà Nội",
+        "Huế",
+        "Hải Phòng",
+        "Đà Nẵng",
+        "Hồ Chí Minh",
+        "Cần Thơ",
     }
     assert Counter(r["valid_from"] for r in CURRENT) == {OLD_FROM: 10, NEW_FROM: 23, "2025-01-01": 1}
     assert {r["province_name"] for r in CURRENT if r["valid_from"] == OLD_FROM} == UNCHANGED

@@ -7,6 +7,7 @@ groups, read participants one too high, did not know the outlet). Night 1 loads 
 with it, dbt builds the marts; night 2 is an ordinary nightly run (the DAG's discover -> load_raw ->
 extract, through antq.ingest.night.run) with the real current extractor, then dbt builds again.
 Nothing here names a version: the current one is whatever extractors.EXTRACTOR_VERSION is."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,34 +38,45 @@ def old_extractor(real_extract_bytes):
         report = real_extract_bytes(data, name, **kwargs)
         figures = []
         for fig in report.figures:
-            if fig.measure.startswith("weapons."):      # not recognised yet
+            if fig.measure.startswith("weapons."):  # not recognised yet
                 continue
-            if fig.measure == "groups.count":           # recognised, under the wrong measure
+            if fig.measure == "groups.count":  # recognised, under the wrong measure
                 fig = dataclasses.replace(fig, measure="other")
             if fig.measure == "campaign.participants":  # an off-by-one in the number reader
                 fig = dataclasses.replace(fig, value=fig.value + 1)
             figures.append(fig)
-        return dataclasses.replace(report, figures=figures, outlet=None,
-                                   extractor_version=extractors.EXTRACTOR_VERSION)
+        return dataclasses.replace(report, figures=figures, outlet=None, extractor_version=extractors.EXTRACTOR_VERSION)
 
     return extract_bytes
 
 
 def _dbt(url: str, tmp_path: Path, *args: str) -> None:
-    proc = subprocess.run([config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
-                          env=config.child_env(url, tmp_path), capture_output=True, text=True)
+    proc = subprocess.run(
+        [config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
+        env=config.child_env(url, tmp_path),
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
 def _marts(url: str) -> dict:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return {m: conn.execute(f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) "
-                                f"from marts.{m} t").fetchone() for m in runner.MARTS}
+        return {
+            m: conn.execute(
+                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from marts.{m} t"
+            ).fetchone()
+            for m in runner.MARTS
+        }
 
 
 def _participants_stated(conn) -> set[tuple[str, float]]:
-    return {(rid, float(v)) for rid, v in conn.execute(
-        "select report_id, value from marts.fct_measure_statements where measure = 'campaign.participants'")}
+    return {
+        (rid, float(v))
+        for rid, v in conn.execute(
+            "select report_id, value from marts.fct_measure_statements where measure = 'campaign.participants'"
+        )
+    }
 
 
 def _staging(url: str) -> dict[str, dict]:
@@ -72,8 +84,8 @@ def _staging(url: str) -> dict[str, dict]:
     out: dict[str, dict] = {}
     with psycopg.connect(config.libpq_url(url)) as conn:
         for rid, version, count, outlet, province, period in conn.execute(
-                "select report_id, extractor_version, figure_count, outlet, province, period_label "
-                "from staging.reports"):
+            "select report_id, extractor_version, figure_count, outlet, province, period_label from staging.reports"
+        ):
             out[rid] = {"report": (version, count, outlet, province, period), "figures": set(), "sentences": set()}
         for row in conn.execute(f"select {', '.join(staging.FIGURE_COLUMNS)} from staging.figures"):
             row = list(row)
@@ -94,16 +106,22 @@ def _expected(url: str, extract_bytes) -> dict[str, dict]:
         figures, sentences = staging.staged_rows(rid, rep)
         out[rid] = {
             "report": (rep.extractor_version, len(rep.figures), rep.outlet, rep.province, rep.period_label),
-            "figures": {tuple(r[:4]) + (float(r[4]),) + tuple(r[5:8])
-                        + (json.dumps(json.loads(r[8]), sort_keys=True, ensure_ascii=False),) + tuple(r[9:])
-                        for r in figures},
+            "figures": {
+                tuple(r[:4])
+                + (float(r[4]),)
+                + tuple(r[5:8])
+                + (json.dumps(json.loads(r[8]), sort_keys=True, ensure_ascii=False),)
+                + tuple(r[9:])
+                for r in figures
+            },
             "sentences": set(sentences),
         }
     return out
 
 
 def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night_and_the_marts_follow(
-        warehouse_db, tmp_path, monkeypatch):
+    warehouse_db, tmp_path, monkeypatch
+):
     url, current = warehouse_db, extractors.EXTRACTOR_VERSION
     assert OLD_VERSION != current
     monkeypatch.setenv("ANTQ_QUARANTINE_DIR", str(tmp_path / "quarantine"))
@@ -138,8 +156,7 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
 
     with psycopg.connect(config.libpq_url(url)) as conn:
         assert conn.execute("select count(*) from marts.fct_weapons_recovered").fetchone()[0] == 0
-        assert {r[0] for r in conn.execute("select distinct extractor_version from marts.dim_report")} == {
-            OLD_VERSION}
+        assert {r[0] for r in conn.execute("select distinct extractor_version from marts.dim_report")} == {OLD_VERSION}
         old_stated = _participants_stated(conn)
 
     # --- night 2: the new release, an ordinary nightly run ----------------------------------------------
@@ -158,21 +175,24 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
         assert raw_ids == set(expected)
         assert conn.execute("select count(*) from raw.rejected_files").fetchone()[0] == 0
     # and the night after has nothing left to re-extract
-    assert night.run(url, landing, nightly(NIGHT_2.replace(day=12)), "scheduled__night-3")[
-        "reextracted"] == 0
+    assert night.run(url, landing, nightly(NIGHT_2.replace(day=12)), "scheduled__night-3")["reextracted"] == 0
 
     # --- the marts follow (incremental dbt build, as antq_transform runs after the night) -------------
     _dbt(url, tmp_path, "build")
     new_marts = _marts(url)
     with psycopg.connect(config.libpq_url(url)) as conn:
         q = lambda sql: conn.execute(sql).fetchall()  # noqa: E731
-        assert {(rid, v, o) for rid, v, o in q("select report_id, extractor_version, outlet from marts.dim_report")} \
-            == {(rid, current, e["report"][2]) for rid, e in expected.items()}
-        assert {(fid, float(v), m) for fid, v, m in q("select figure_id, value, measure from marts.fct_figures")} \
-            == {(f[0], f[4], f[6]) for f in all_new}
+        assert {
+            (rid, v, o) for rid, v, o in q("select report_id, extractor_version, outlet from marts.dim_report")
+        } == {(rid, current, e["report"][2]) for rid, e in expected.items()}
+        assert {(fid, float(v), m) for fid, v, m in q("select figure_id, value, measure from marts.fct_figures")} == {
+            (f[0], f[4], f[6]) for f in all_new
+        }
         assert {r[0] for r in q("select distinct extractor_version from marts.fct_figures")} == {current}
-        weapons_rows = {(rid, "weapons." + cat, unit): float(qty) for rid, cat, unit, qty in q(
-            "select report_id, category, unit, quantity from marts.fct_weapons_recovered")}
+        weapons_rows = {
+            (rid, "weapons." + cat, unit): float(qty)
+            for rid, cat, unit, qty in q("select report_id, category, unit, quantity from marts.fct_weapons_recovered")
+        }
         want: dict[tuple, float] = {}
         for f in weapons:
             want[(f[1], f[6], f[5])] = want.get((f[1], f[6], f[5]), 0.0) + f[4]
@@ -180,10 +200,14 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
         # each report's statement of participants is the sum of its new figures, none the old off-by-one
         stated = _participants_stated(conn)
         assert stated and not stated & old_stated
-        assert stated == {(rid, float(v)) for rid, v in q(
-            """select report_id, sum(value) from marts.fct_figures
+        assert stated == {
+            (rid, float(v))
+            for rid, v in q(
+                """select report_id, sum(value) from marts.fct_figures
                where measure = 'campaign.participants' and not is_breakdown_part and province_code is not null
-               group by report_id""")}
+               group by report_id"""
+            )
+        }
     for mart in ("dim_report", "fct_figures", "fct_weapons_recovered", "fct_measure_statements"):
         assert new_marts[mart] != old_marts[mart], mart
     assert new_marts["fct_figures"][0] == len(all_new) != len(all_old)

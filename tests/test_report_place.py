@@ -4,6 +4,7 @@ outlet of the manifest's url; and the period read against the report date.
 
 The shared reports are read in place (ANTQ_SHARED_DIR or ../shared); the ground truth and the URLs come
 from the tables of ../shared/dev/SOURCES_*.md, read at run time (the manifests are built from them)."""
+
 from __future__ import annotations
 
 import os
@@ -22,9 +23,13 @@ from extractors.report_meta import _FOLDED_PROVINCE
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ANTQ_SHARED_DIR") or REPO.parent / "shared")
 # the five sample reports are not in SOURCES_*.md: four of Báo Bắc Kạn, one of Kon Tum's portal
-SEED_PROVINCES = {"000_19a092f55bfce8ee.txt": "Bắc Kạn", "001_24808d28fd314263.txt": "Bắc Kạn",
-                  "002_8cb08c7fc698b016.txt": "Bắc Kạn", "003_444a77a962dd98df.txt": "Bắc Kạn",
-                  "004_f927958248fcde9a.txt": "Kon Tum"}
+SEED_PROVINCES = {
+    "000_19a092f55bfce8ee.txt": "Bắc Kạn",
+    "001_24808d28fd314263.txt": "Bắc Kạn",
+    "002_8cb08c7fc698b016.txt": "Bắc Kạn",
+    "003_444a77a962dd98df.txt": "Bắc Kạn",
+    "004_f927958248fcde9a.txt": "Kon Tum",
+}
 _SPELLING = {"TP.HCM": "Hồ Chí Minh", "Bà Rịa – Vũng Tàu": "Bà Rịa - Vũng Tàu"}
 
 
@@ -98,32 +103,55 @@ def test_the_manifest_of_file_and_url_reads_as_the_cli_reads_it(tmp_path):
         shutil.copy(p, tmp_path / p.name)
         lines.append(f"{p.name},{url}")
     (tmp_path / "manifest.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "antq.cli", "extract", "--format", "reports",
-                          *(str(tmp_path / p.name) for p, _, _ in picked)],
-                         capture_output=True, text=True, check=True, cwd=REPO).stdout
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "antq.cli",
+            "extract",
+            "--format",
+            "reports",
+            *(str(tmp_path / p.name) for p, _, _ in picked),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    ).stdout
     got = {d["doc"]: d for d in map(json.loads, out.splitlines())}
     assert set(got) == {p.name for p, _, _ in picked}
     for p, url, expected in picked:
         d = got[p.name]
         assert d["province"] in expected and d["province_source"] == "outlet" and d["url"] == url, d
-        assert set(d) >= {"doc", "province", "province_source", "report_date", "period_start", "period_end",
-                          "period_label"}
+        assert set(d) >= {
+            "doc",
+            "province",
+            "province_source",
+            "report_date",
+            "period_start",
+            "period_end",
+            "period_label",
+        }
 
 
 # ---- the gazetteer across the 2025 reorganisation ---------------------------------------------
+
 
 def place(text: str, published: date | None = None):
     r = extractors.extract_text(text, "t.txt", source=ReportSource(published=published) if published else None)
     return r.province, r.scope
 
 
-@pytest.mark.parametrize("text, province", [
-    ("Ngày hội được tổ chức tại xã Cẩm Nhượng với sự tham gia của 500 người.", "Hà Tĩnh"),
-    ("Công an huyện Duy Xuyên tổng kết phong trào năm 2022.", "Quảng Nam"),
-    ("Huyện Thanh Hà có 120 tổ tự quản.", "Hải Dương"),
-    ("Tại TX Đông Triều, xã Việt Dân ra mắt mô hình.", "Quảng Ninh"),
-    ("Ban Chỉ đạo 138 huyện Vĩnh Thuận tổng kết mô hình camera.", "Kiên Giang"),
-])
+@pytest.mark.parametrize(
+    "text, province",
+    [
+        ("Ngày hội được tổ chức tại xã Cẩm Nhượng với sự tham gia của 500 người.", "Hà Tĩnh"),
+        ("Công an huyện Duy Xuyên tổng kết phong trào năm 2022.", "Quảng Nam"),
+        ("Huyện Thanh Hà có 120 tổ tự quản.", "Hải Dương"),
+        ("Tại TX Đông Triều, xã Việt Dân ra mắt mô hình.", "Quảng Ninh"),
+        ("Ban Chỉ đạo 138 huyện Vĩnh Thuận tổng kết mô hình camera.", "Kiên Giang"),
+    ],
+)
 def test_districts_and_communes_place_a_report(text, province):
     assert place(text) == (province, "province")
 
@@ -155,19 +183,23 @@ def test_national_reports_are_national():
 
 # ---- the outlet of a url ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("url, province, how", [
-    ("https://baophutho.vn/dau-an-phong-trao-244084.htm", "Phú Thọ", "host"),
-    ("http://baoyenbai.com.vn/13/317517/x.aspx", "Yên Bái", "host"),
-    ("https://camnhuong.camxuyen.hatinh.gov.vn/portal/x.aspx", "Hà Tĩnh", "host"),
-    ("https://congan.kontum.gov.vn/tin-tuc", "Kon Tum", "host"),
-    ("https://truyenhinhthanhhoa.vn/x.htm", "Thanh Hóa", "host"),
-    ("http://www.thtg.vn/bieu-duong/", "Tiền Giang", "listed"),
-    ("https://www.sggp.org.vn/x.html", "Hồ Chí Minh", "listed"),
-    ("https://trangtraiviet.danviet.vn/x.htm", None, "national"),
-    ("https://www.bocongan.gov.vn/bai-viet/x", None, "national"),
-    ("https://example.com/x", None, "unknown"),
-    ("not a url", None, "unknown"),
-])
+
+@pytest.mark.parametrize(
+    "url, province, how",
+    [
+        ("https://baophutho.vn/dau-an-phong-trao-244084.htm", "Phú Thọ", "host"),
+        ("http://baoyenbai.com.vn/13/317517/x.aspx", "Yên Bái", "host"),
+        ("https://camnhuong.camxuyen.hatinh.gov.vn/portal/x.aspx", "Hà Tĩnh", "host"),
+        ("https://congan.kontum.gov.vn/tin-tuc", "Kon Tum", "host"),
+        ("https://truyenhinhthanhhoa.vn/x.htm", "Thanh Hóa", "host"),
+        ("http://www.thtg.vn/bieu-duong/", "Tiền Giang", "listed"),
+        ("https://www.sggp.org.vn/x.html", "Hồ Chí Minh", "listed"),
+        ("https://trangtraiviet.danviet.vn/x.htm", None, "national"),
+        ("https://www.bocongan.gov.vn/bai-viet/x", None, "national"),
+        ("https://example.com/x", None, "unknown"),
+        ("not a url", None, "unknown"),
+    ],
+)
 def test_outlet_of_a_url(url, province, how):
     assert outlet_of_url(url, _FOLDED_PROVINCE) == (province, how)
 
@@ -189,10 +221,15 @@ def test_precedence_manifest_then_text_then_outlet():
 
 # ---- report date and period -------------------------------------------------------------------
 
+
 def test_the_year_in_progress_ends_at_the_report_date():
     r = extractors.extract_text("Ngày 28/7/2023, hội nghị sơ kết: năm 2023, toàn tỉnh có 120 tổ.", "t.txt")
     assert (r.report_date, r.period_label, r.period_start, r.period_end) == (
-        date(2023, 7, 28), "năm 2023", date(2023, 1, 1), date(2023, 7, 28))
+        date(2023, 7, 28),
+        "năm 2023",
+        date(2023, 1, 1),
+        date(2023, 7, 28),
+    )
     # a year already over is the whole year
     r = extractors.extract_text("Ngày 6/1/2024, hội nghị tổng kết năm 2023.", "t.txt")
     assert (r.period_start, r.period_end) == (date(2023, 1, 1), date(2023, 12, 31))
@@ -204,12 +241,18 @@ def test_n_years_ends_at_the_published_date_of_the_manifest():
     assert (r.report_date, r.period_start, r.period_end) == (None, None, None)
     r = extractors.extract_text(text, "t.txt", source=ReportSource(published=date(2024, 10, 16)))
     assert (r.report_date, r.report_date_source, r.period_label, r.period_start, r.period_end) == (
-        date(2024, 10, 16), "manifest", "5 năm qua", date(2019, 10, 1), date(2024, 10, 16))
+        date(2024, 10, 16),
+        "manifest",
+        "5 năm qua",
+        date(2019, 10, 1),
+        date(2024, 10, 16),
+    )
 
 
 def test_the_published_date_of_the_manifest_comes_before_the_text():
-    r = extractors.extract_text("Ngày 16/10/2024, hội nghị năm 2024.", "t.txt",
-                                source=ReportSource(published=date(2024, 10, 18)))
+    r = extractors.extract_text(
+        "Ngày 16/10/2024, hội nghị năm 2024.", "t.txt", source=ReportSource(published=date(2024, 10, 18))
+    )
     assert (r.report_date, r.report_date_source) == (date(2024, 10, 18), "manifest")
     r = extractors.extract_text("Ngày 16/10/2024, hội nghị năm 2024.", "t.txt")
     assert (r.report_date, r.report_date_source) == (date(2024, 10, 16), "text")
@@ -217,8 +260,9 @@ def test_the_published_date_of_the_manifest_comes_before_the_text():
 
 def test_sources_beside_reads_only_the_manifest_in_the_files_folder(tmp_path):
     (tmp_path / "a.txt").write_text("x", encoding="utf-8")
-    (tmp_path / "manifest.csv").write_text("file,url,published,province\na.txt,https://baophutho.vn/x,2024-01-02,"
-                                           "\nb.txt,,bad-date,\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "file,url,published,province\na.txt,https://baophutho.vn/x,2024-01-02,\nb.txt,,bad-date,\n", encoding="utf-8"
+    )
     sources, rejected = manifest.sources_beside([str(tmp_path / "a.txt")])
     assert sources == {str(tmp_path / "a.txt"): ReportSource(url="https://baophutho.vn/x", published=date(2024, 1, 2))}
     assert [(r.line_no, re.search("not a date", r.reason) is not None) for r in rejected] == [(3, True)]

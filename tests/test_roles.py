@@ -4,6 +4,7 @@ The local test server trusts 127.0.0.1, so a role logs in by name. antq_loader, 
 and bi_reader are cluster-wide and left in place (setting them up is idempotent); the roles that
 tests make under their own names, and every database, are dropped afterwards.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,8 +73,9 @@ def db(warehouse_db):
         conn.execute("create table marts.fct_demo as select 1 as id, 'one'::text as label")
         conn.execute("create table transform.stg_demo as select 1 as id")
         conn.execute(DQ_ROW)
-        conn.execute("insert into dq.flagged_figures (run_id, figure_id, expectation, message)"
-                     " values ('r', 'f', 'e', 'm')")
+        conn.execute(
+            "insert into dq.flagged_figures (run_id, figure_id, expectation, message) values ('r', 'f', 'e', 'm')"
+        )
     return warehouse_db
 
 
@@ -96,8 +98,14 @@ def test_bi_reader_reads_marts_and_dq_only_and_writes_nothing(db):
         assert conn.execute("select label from marts.fct_demo").fetchall() == [("one",)]
         assert conn.execute("select count(*) from dq.validation_results").fetchone()[0] == 1
         assert conn.execute("select count(*) from dq.flagged_figures").fetchone()[0] == 1
-        for table in ("raw.report_files", "raw.file_ledger", "raw.rejected_files", "staging.reports",
-                      "staging.figures", "transform.stg_demo"):
+        for table in (
+            "raw.report_files",
+            "raw.file_ledger",
+            "raw.rejected_files",
+            "staging.reports",
+            "staging.figures",
+            "transform.stg_demo",
+        ):
             refused(conn, f"select * from {table}")
         for statement in (
             "insert into marts.fct_demo values (2, 'two')",
@@ -125,8 +133,10 @@ def test_bi_reader_reads_marts_and_dq_only_and_writes_nothing(db):
 def test_loader_writes_raw_and_staging_only(db):
     with connect_as(db, LOADER) as conn:
         conn.execute(RAW_ROW.format(rid="r1"))
-        conn.execute("insert into raw.file_ledger (relative_path, report_id, size_bytes, run_id, outcome)"
-                     " values ('a.txt', 'r1', 1, 'test', 'loaded')")
+        conn.execute(
+            "insert into raw.file_ledger (relative_path, report_id, size_bytes, run_id, outcome)"
+            " values ('a.txt', 'r1', 1, 'test', 'loaded')"
+        )
         conn.execute(STAGING_REPORT.format(rid="r1"))
         conn.execute(STAGING_FIGURE.format(rid="r1"))
         conn.execute("update staging.figures set value = 8 where report_id = 'r1'")
@@ -209,8 +219,9 @@ def own_names(databases):
     """Role names of this test only, dropped afterwards. List it before the database fixtures in
     a test's arguments, so the databases holding their grants are dropped first."""
     tag = uuid.uuid4().hex[:8]
-    names = roles.RoleNames(loader=f"antq_t{tag}_loader", transformer=f"antq_t{tag}_transformer",
-                            bi_reader=f"antq_t{tag}_reader")
+    names = roles.RoleNames(
+        loader=f"antq_t{tag}_loader", transformer=f"antq_t{tag}_transformer", bi_reader=f"antq_t{tag}_reader"
+    )
     yield names
     databases.wait()  # their drops run in the background (tests/pg_databases.py)
     with _admin() as conn:
@@ -269,9 +280,12 @@ def test_passwords_come_from_the_environment(own_names, warehouse_db, caplog):
 
     def stored():
         with _admin() as conn:
-            return dict(conn.execute("select rolname, rolpassword from pg_authid where rolname = any(%s)",
-                                     ([own_names.loader, own_names.transformer, own_names.bi_reader],)
-                                     ).fetchall())
+            return dict(
+                conn.execute(
+                    "select rolname, rolpassword from pg_authid where rolname = any(%s)",
+                    ([own_names.loader, own_names.transformer, own_names.bi_reader],),
+                ).fetchall()
+            )
 
     first = stored()
     assert first[own_names.loader] is None and first[own_names.transformer] is None
@@ -311,4 +325,3 @@ def test_an_owner_without_createrole_gets_a_warning_not_a_failure(pg_server, own
         drop_database(pg_server, dbname)  # now, not in the background: the role goes next
         with _admin() as conn:
             conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(owner)))
-

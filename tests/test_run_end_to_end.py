@@ -1,6 +1,7 @@
 """`antq run` (what `make run` calls) from the sample reports to validated marts, as a user runs it,
 on a server given by WAREHOUSE_URL (the embedded default: tests/test_offline_pages.py, which also
 opens its pages). Slow (Airflow + dbt + GX)."""
+
 from __future__ import annotations
 
 import os
@@ -15,15 +16,28 @@ from antq import config, runner
 
 pytestmark = pytest.mark.integration  # `antq run`: Airflow, dbt, GX
 
-SAMPLE_DOCS = {f"{n}_{h}.txt" for n, h in [("000", "19a092f55bfce8ee"), ("001", "24808d28fd314263"),
-                                          ("002", "8cb08c7fc698b016"), ("003", "444a77a962dd98df"),
-                                          ("004", "f927958248fcde9a")]}
+SAMPLE_DOCS = {
+    f"{n}_{h}.txt"
+    for n, h in [
+        ("000", "19a092f55bfce8ee"),
+        ("001", "24808d28fd314263"),
+        ("002", "8cb08c7fc698b016"),
+        ("003", "444a77a962dd98df"),
+        ("004", "f927958248fcde9a"),
+    ]
+}
 FACTS_FROM_EVERY_REPORT = ("fct_figures", "dim_report")
 
 
 def _antq_run(env: dict) -> str:
-    proc = subprocess.run([sys.executable, "-m", "antq.cli", "run"], env=env, capture_output=True,
-                          text=True, timeout=1200, cwd=config.PROJECT_ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "antq.cli", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=config.PROJECT_ROOT,
+    )
     assert proc.returncode == 0, f"antq run failed:\n{proc.stdout}\n{proc.stderr[-4000:]}"
     return proc.stdout
 
@@ -46,14 +60,16 @@ def _assert_warehouse_is_complete(conn):
     # the 106,7% of report 000 is kept in the mart and flagged, not dropped
     flagged = conn.execute(
         """select figure_id, actual, target, stated_pct, computed_pct from marts.fct_targets
-           where pct_consistent is false""").fetchall()
+           where pct_consistent is false"""
+    ).fetchall()
     assert len(flagged) == 1
     figure_id, actual, target, stated, computed = flagged[0]
     assert (actual, target, float(stated), float(computed)) == (252554, 250814, 106.7, 100.69)
     verdict = conn.execute(
         """select success, unexpected_count from dq.validation_results
            where expectation = 'stated_pct_matches_actual_over_target'
-           order by validated_at desc limit 1""").fetchone()
+           order by validated_at desc limit 1"""
+    ).fetchone()
     assert verdict == (False, 1)
     failed = conn.execute(
         """select distinct expectation from dq.validation_results v
@@ -87,6 +103,6 @@ def test_run_on_a_server_given_by_url_twice_gives_the_same_marts(fresh_db, tmp_p
         assert _mart_checksums(conn) == first
         audits = conn.execute(
             "select count(*), count(validated_at) from dq.validated_reports where run_id = ("
-            " select run_id from dq.validated_reports order by validated_at desc nulls last limit 1)").fetchone()
+            " select run_id from dq.validated_reports order by validated_at desc nulls last limit 1)"
+        ).fetchone()
     assert audits == (5, 5)
-

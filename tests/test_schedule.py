@@ -1,9 +1,10 @@
 """When things run: the ingestion DAG nightly at 02:00 Asia/Ho_Chi_Minh, the transform DAG on the asset
 the ingestion updates, and which run picks up which landed file (flat or under a dated folder)."""
+
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 import pytest
@@ -40,8 +41,11 @@ def test_ingestion_runs_nightly_at_two_in_the_morning_ho_chi_minh_time(dagbag):
     infos = list(dag.iter_dagrun_infos_between(datetime(2024, 3, 1, tzinfo=HCM), datetime(2024, 3, 4, tzinfo=HCM)))
     local = [i.logical_date.astimezone(HCM) for i in infos]
     assert [(d.date(), d.hour, d.minute) for d in local] == [
-        (date(2024, 3, 1), 2, 0), (date(2024, 3, 2), 2, 0), (date(2024, 3, 3), 2, 0)]
-    assert all(i.logical_date.astimezone(timezone.utc).hour == 19 for i in infos)  # 02:00 +07 = 19:00 UTC
+        (date(2024, 3, 1), 2, 0),
+        (date(2024, 3, 2), 2, 0),
+        (date(2024, 3, 3), 2, 0),
+    ]
+    assert all(i.logical_date.astimezone(UTC).hour == 19 for i in infos)  # 02:00 +07 = 19:00 UTC
     assert all(i.data_interval.start == i.data_interval.end == i.logical_date for i in infos)
 
 
@@ -118,8 +122,14 @@ def test_a_manual_run_is_nightly_for_today_and_re_processing_for_a_past_day():
 
 
 def test_params_override_the_mode_and_the_range():
-    plan = plan_run("scheduled", NIGHT, NIGHT, NIGHT,
-                              {"reextract": "all", "from_date": "2024-01-01", "to_date": "2024-01-31"}, now=NIGHT)
+    plan = plan_run(
+        "scheduled",
+        NIGHT,
+        NIGHT,
+        NIGHT,
+        {"reextract": "all", "from_date": "2024-01-01", "to_date": "2024-01-31"},
+        now=NIGHT,
+    )
     assert (plan.reextract, plan.from_date, plan.to_date) == ("all", date(2024, 1, 1), date(2024, 1, 31))
     plan = plan_run("backfill", NIGHT, NIGHT, NIGHT, {"reextract": "outdated"}, now=NIGHT)
     assert plan.reextract == "outdated" and plan.from_date == date(2024, 3, 5)
@@ -136,7 +146,7 @@ def test_a_data_interval_covers_the_local_days_it_spans():
     plan = plan_run("backfill", start, start, end, {}, now=end)
     assert (plan.first_day, plan.last_day) == (date(2024, 3, 1), date(2024, 3, 3))
     # 2024-03-01 20:00 UTC is already 2024-03-02 in Ho Chi Minh City
-    utc = datetime(2024, 3, 1, 20, 0, tzinfo=timezone.utc)
+    utc = datetime(2024, 3, 1, 20, 0, tzinfo=UTC)
     assert plan_run("backfill", utc, utc, utc, {}, now=utc).first_day == date(2024, 3, 2)
 
 
@@ -163,8 +173,10 @@ def test_which_run_picks_up_which_file(warehouse_db, dated_landing):
     day1 = plan_range(date(2024, 3, 1), date(2024, 3, 1))
     result = night.run(warehouse_db, dated_landing, day1, "backfill-0301")
     assert result["files_new"] == 2 and result["staged"] == 2
-    assert _received(warehouse_db) == {f"2024-03-01/{SEEDS[1].name}": date(2024, 3, 1),
-                                       f"2024-03-01/{SEEDS[2].name}": date(2024, 3, 1)}
+    assert _received(warehouse_db) == {
+        f"2024-03-01/{SEEDS[1].name}": date(2024, 3, 1),
+        f"2024-03-01/{SEEDS[2].name}": date(2024, 3, 1),
+    }
     # the night of 2024-03-05 takes everything still new: the flat file is received that night,
     # the dated one on its folder's day
     nightly = plan_run("scheduled", NIGHT, NIGHT, NIGHT, {}, now=NIGHT)
@@ -188,9 +200,14 @@ def test_the_dag_tasks_are_the_steps_of_the_one_ingestion(warehouse_db, dated_la
     monkeypatch.setenv("REPORTS_DIR", str(dated_landing))
 
     def tasks(run_type, when, run_id):
-        ctx = {"dag_run": SimpleNamespace(run_type=run_type, run_after=when), "logical_date": when,
-               "data_interval_start": when, "data_interval_end": when, "params": {"reextract": "auto"},
-               "run_id": run_id}
+        ctx = {
+            "dag_run": SimpleNamespace(run_type=run_type, run_after=when),
+            "logical_date": when,
+            "data_interval_start": when,
+            "data_interval_end": when,
+            "params": {"reextract": "auto"},
+            "run_id": run_id,
+        }
         found = json.loads(json.dumps(night.dag_discover(ctx)))
         loaded = json.loads(json.dumps(night.dag_load_raw(found, ctx)))
         return found, loaded, night.dag_extract(loaded, ctx)
@@ -198,7 +215,8 @@ def test_the_dag_tasks_are_the_steps_of_the_one_ingestion(warehouse_db, dated_la
     day1 = datetime(2024, 3, 1, 2, 0, tzinfo=HCM)
     found, loaded, result = tasks("backfill", day1, "backfill-0301")
     assert sorted(f["relative_path"] for f in found["files"]) == sorted(
-        f"2024-03-01/{s.name}" for s in (SEEDS[1], SEEDS[2]))
+        f"2024-03-01/{s.name}" for s in (SEEDS[1], SEEDS[2])
+    )
     assert len(loaded["new_ids"]) == 2 and result["staged"] == 2 and found["plan"]["reprocessing"]
     found, loaded, result = tasks("scheduled", NIGHT, "scheduled-0305")
     assert len(found["files"]) == len(loaded["new_ids"]) == result["staged"] == 2
@@ -212,8 +230,13 @@ def test_a_manual_run_triggered_before_midnight_stays_a_run_for_its_day():
     from types import SimpleNamespace
 
     triggered = datetime(2024, 3, 9, 23, 59, 59, tzinfo=HCM)
-    ctx = {"dag_run": SimpleNamespace(run_type="manual", run_after=triggered), "logical_date": triggered,
-           "data_interval_start": triggered, "data_interval_end": triggered, "params": {"reextract": "auto"}}
+    ctx = {
+        "dag_run": SimpleNamespace(run_type="manual", run_after=triggered),
+        "logical_date": triggered,
+        "data_interval_start": triggered,
+        "data_interval_end": triggered,
+        "params": {"reextract": "auto"},
+    }
     plan = plan_from_context(ctx)  # evaluated after midnight, today being 2024-03-10 or later
     assert not plan.reprocessing and plan.run_date == date(2024, 3, 9)
     ctx["dag_run"] = SimpleNamespace(run_type="manual", run_after=triggered + timedelta(days=3))

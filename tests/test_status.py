@@ -1,4 +1,5 @@
 """`antq status` on a real warehouse: a loaded sample, rejected files, files pending, a failed expectation."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,8 @@ def loaded(warehouse_db, tmp_path, monkeypatch):
                                                   validated_at)
                values ('gx-old', 'figures', 'values_are_positive', false, 3, 'error', now() - interval '1 day'),
                       ('gx-new', 'figures', 'values_are_positive', true, 0, 'error', now()),
-                      ('gx-new', 'targets', 'stated_pct_matches_actual_over_target', false, 1, 'warning', now())""")
+                      ('gx-new', 'targets', 'stated_pct_matches_actual_over_target', false, 1, 'warning', now())"""
+        )
     return warehouse_db, landing
 
 
@@ -45,9 +47,12 @@ def test_status_collects_runs_pending_rejected_and_failed_expectations(loaded):
     s = status.collect(url, landing)
     assert s["reports_staged"] == 5 and s["figures_staged"] > 50
     assert [(r["run_id"], r["files"], r["loaded"], r["rejected"], r["rejected_by_extractor"]) for r in s["runs"]] == [
-        ("run-1", 7, 6, 1, 1)]
+        ("run-1", 7, 6, 1, 1)
+    ]
     assert [(f["relative_path"], bool(f["note"])) for f in s["pending"]["files"]] == [
-        ("late report.txt", False), ("pipe", True)]
+        ("late report.txt", False),
+        ("pipe", True),
+    ]
     assert "named pipe" in s["pending"]["files"][1]["note"]
     rejected = {r["relative_path"]: r for r in s["rejected"]}
     assert set(rejected) == {"photo.txt", "dangling.txt"} and s["rejected_total"] == 2
@@ -55,15 +60,20 @@ def test_status_collects_runs_pending_rejected_and_failed_expectations(loaded):
     assert "does not exist" in rejected["dangling.txt"]["reason"] and rejected["dangling.txt"]["stage"] == "discover"
     assert all(os.path.isdir(r["kept_in"]) for r in s["rejected"])
     assert s["validation"]["run_id"] == "gx-new" and s["validation"]["failed"] == 1
-    assert s["failed_expectations"] == [{"suite": "targets", "expectation": "stated_pct_matches_actual_over_target",
-                                         "unexpected": 1, "severity": "warning"}]
+    assert s["failed_expectations"] == [
+        {
+            "suite": "targets",
+            "expectation": "stated_pct_matches_actual_over_target",
+            "unexpected": 1,
+            "severity": "warning",
+        }
+    ]
 
 
 def test_status_text_says_what_to_do(loaded):
     url, landing = loaded
     text = status.render(status.collect(url, landing))
-    assert ("run-1: 7 new file(s): 6 stored, 0 duplicate, 1 rejected at discovery, 1 rejected by the extractor"
-            in text)
+    assert "run-1: 7 new file(s): 6 stored, 0 duplicate, 1 rejected at discovery, 1 rejected by the extractor" in text
     assert "'photo.txt' (extract" in text and "PNG image" in text and "kept in" in text
     assert "drop it in the landing folder again under a new name" in text
     assert "'late report.txt'" in text and "the next ingestion run takes them" in text
@@ -94,6 +104,7 @@ def test_status_of_an_empty_warehouse(warehouse_db, tmp_path):
 
 # ---- progress on a terminal ---------------------------------------------------------------------------
 
+
 def _run_on_a_terminal(code: str, *args: str, timeout: float = 120) -> str:
     """Run python code with a pseudo-terminal as stdout/stderr; return what it drew."""
     import pty
@@ -103,8 +114,13 @@ def _run_on_a_terminal(code: str, *args: str, timeout: float = 120) -> str:
     import time
 
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=slave, stderr=slave, stdin=subprocess.DEVNULL,
-                            env={**os.environ, "COLUMNS": "160", "TERM": "xterm"})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        stdout=slave,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "COLUMNS": "160", "TERM": "xterm"},
+    )
     os.close(slave)
     out, deadline = b"", time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -126,12 +142,15 @@ def _run_on_a_terminal(code: str, *args: str, timeout: float = 120) -> str:
 
 
 def test_a_long_step_shows_a_spinner_with_its_progress_on_a_terminal_only():
-    code = ("import time\nfrom antq import status\n"
-            "with status.spinner('dag antq_ingest', lambda: '3 files in the ledger'):\n    time.sleep(2.5)\n")
+    code = (
+        "import time\nfrom antq import status\n"
+        "with status.spinner('dag antq_ingest', lambda: '3 files in the ledger'):\n    time.sleep(2.5)\n"
+    )
     drawn = _run_on_a_terminal(code)
     assert "dag antq_ingest: 3 files in the ledger" in drawn and "0:00:0" in drawn
     import subprocess
     import sys
+
     piped = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert piped.returncode == 0 and piped.stdout == "" and piped.stderr == ""  # logs and CI get no bars
 
@@ -141,8 +160,10 @@ def test_the_ingestion_draws_progress_bars_on_a_terminal(warehouse_db, tmp_path)
     shutil.copytree(SEEDS_DIR, landing)
     for i, seed in enumerate(sorted(SEEDS_DIR.glob("*.txt"))):
         (landing / f"copy {i}.txt").write_bytes(seed.read_bytes() + b"\nb\xe1\xba\xa3n sao.\n" * (i + 1))
-    code = ("import sys\nfrom datetime import date\nfrom antq.ingest import night, plan\n"
-            "print(night.run(sys.argv[2], sys.argv[1], plan.nightly(date(2024, 1, 2)), 'tty'))\n")
+    code = (
+        "import sys\nfrom datetime import date\nfrom antq.ingest import night, plan\n"
+        "print(night.run(sys.argv[2], sys.argv[1], plan.nightly(date(2024, 1, 2)), 'tty'))\n"
+    )
     drawn = _run_on_a_terminal(code, str(landing), warehouse_db)
     assert "load_raw" in drawn and "extract" in drawn and "100%" in drawn
     assert "'staged': 10" in drawn
@@ -160,13 +181,16 @@ def test_status_shows_errors_with_their_sentences_then_warnings_per_rule(loaded)
                        'warning', 'x.txt', 's'),
                       ('gx-new', 'b:2:other', 'counts_are_whole_non_negative', 'count 3.5 tổ is not a whole number',
                        'warning', 'y.txt', 's'),
-                      ('gx-new', 'r1', 'report_dates_plausible', 'report r1: …', 'warning', 'z.txt', null)""")
+                      ('gx-new', 'r1', 'report_dates_plausible', 'report r1: …', 'warning', 'z.txt', null)"""
+        )
     (landing / "manifest.csv").write_text("file,province\nlate report.txt,Atlantis\n", encoding="utf-8")
     night.run(url, landing, nightly(RUN_DATE), "run-2")
     s = status.collect(url, landing)
     assert [e["figure_id"] for e in s["flagged_errors"]] == ["a:1:target.achievement"]
-    assert s["flagged_warnings"] == [{"expectation": "counts_are_whole_non_negative", "flags": 2, "files": 2},
-                                     {"expectation": "report_dates_plausible", "flags": 1, "files": 1}]
+    assert s["flagged_warnings"] == [
+        {"expectation": "counts_are_whole_non_negative", "flags": 2, "files": 2},
+        {"expectation": "report_dates_plausible", "flags": 1, "files": 1},
+    ]
     text = status.render(s)
     errors_at, warnings_at = text.index("Errors (1)"), text.index("Warnings, per rule")
     assert errors_at < warnings_at

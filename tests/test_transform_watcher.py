@@ -7,12 +7,13 @@ so PostgreSQL refuses the view (dbt's first build and each retry alike). stg_sen
 first models, so it fails while the one `dbt build` goes on with the rest (astronomer-cosmos #2947:
 in 1.15.1 such a task could use up its retries before the build ended and never re-run its model).
 Slow: an Airflow metadata database, `dbt parse`, `airflow dags test` with two 30 s retry delays."""
+
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -38,8 +39,12 @@ def stack_env(fresh_db, tmp_path, monkeypatch):
 def _states(airflow_url: str) -> tuple[list[str], dict[str, tuple[str, int]]]:
     with psycopg.connect(config.libpq_url(airflow_url)) as conn:
         runs = [r[0] for r in conn.execute("select state from dag_run where dag_id = 'antq_transform'")]
-        tasks = {t: (s, n) for t, s, n in conn.execute(
-            "select task_id, state, try_number from task_instance where dag_id = 'antq_transform'")}
+        tasks = {
+            t: (s, n)
+            for t, s, n in conn.execute(
+                "select task_id, state, try_number from task_instance where dag_id = 'antq_transform'"
+            )
+        }
     return runs, tasks
 
 
@@ -51,9 +56,15 @@ def test_a_failing_model_fails_its_task_and_the_run(stack_env):
 
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
     runner.parse_dbt_if_changed(env)
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    proc = subprocess.run([AIRFLOW, "dags", "test", "antq_transform", when], env=env, capture_output=True,
-                          text=True, timeout=1500, cwd=config.PROJECT_ROOT)
+    when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    proc = subprocess.run(
+        [AIRFLOW, "dags", "test", "antq_transform", when],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        cwd=config.PROJECT_ROOT,
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "DagRun failed" in out, out[-3000:]
 
@@ -65,11 +76,22 @@ def test_a_failing_model_fails_its_task_and_the_run(stack_env):
         assert f"Retry attempt #{attempt} – Running model 'model.antq_warehouse.{BROKEN}'" in out
     assert f'relation "{BROKEN}" already exists' in out
     # what needs it did not run; what does not need it was built and tested in the one dbt build
-    for task_id in (f"dbt.{BROKEN}.test", "dbt.int_figures.run", "dbt.fct_figures.run", "dbt.fct_models.test",
-                    "validate"):
+    for task_id in (
+        f"dbt.{BROKEN}.test",
+        "dbt.int_figures.run",
+        "dbt.fct_figures.run",
+        "dbt.fct_models.test",
+        "validate",
+    ):
         assert tasks[task_id][0] == "upstream_failed", (task_id, tasks[task_id])
-    for task_id in ("dbt.provinces.seed", "dbt.stg_figures.run", "dbt.stg_reports.run", "dbt.int_reports.run",
-                    "dbt.dim_report.run", "dbt.dim_province.run"):
+    for task_id in (
+        "dbt.provinces.seed",
+        "dbt.stg_figures.run",
+        "dbt.stg_reports.run",
+        "dbt.int_reports.run",
+        "dbt.dim_report.run",
+        "dbt.dim_province.run",
+    ):
         assert tasks[task_id] == ("success", 1), (task_id, tasks[task_id])  # built once, in the one build
     # their tests passed; a model's tests include the relationships tests from models that were not built
     # (skipped in the build), so such a task's first try fails and its retry runs the model's own tests

@@ -1,5 +1,6 @@
 """What the backfill, re-extraction and idempotency tests compare: landing folders they build, the
 staged figures as rows, reports made to look extracted by an older extractor version."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,7 +33,8 @@ def figures(url: str) -> dict[str, set[tuple]]:
         rows = conn.execute(
             """select r.relative_path, f.figure_id, f.ordinal, f.surface, f.value::text, f.unit, f.measure,
                       f.qualifier, f.attrs::text, f.char_start, f.char_end, f.extractor_version
-               from staging.figures f join raw.report_files r using (report_id)""").fetchall()
+               from staging.figures f join raw.report_files r using (report_id)"""
+        ).fetchall()
     out: dict[str, set[tuple]] = {}
     for path, *rest in rows:
         out.setdefault(path, set()).add(tuple(rest))
@@ -42,34 +44,49 @@ def figures(url: str) -> dict[str, set[tuple]]:
 def versions(url: str) -> dict[str, str]:
     """report relative path -> the extractor version that staged it."""
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return dict(conn.execute(
-            """select r.relative_path, s.extractor_version
-               from staging.reports s join raw.report_files r using (report_id)""").fetchall())
+        return dict(
+            conn.execute(
+                """select r.relative_path, s.extractor_version
+               from staging.reports s join raw.report_files r using (report_id)"""
+            ).fetchall()
+        )
 
 
 def staged_at(url: str) -> dict[str, object]:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return dict(conn.execute(
-            "select r.relative_path, s.staged_at from staging.reports s join raw.report_files r using (report_id)"
-        ).fetchall())
+        return dict(
+            conn.execute(
+                "select r.relative_path, s.staged_at from staging.reports s join raw.report_files r using (report_id)"
+            ).fetchall()
+        )
 
 
 def age(url: str, relative_paths: list[str] | None = None) -> None:
     """Make reports look staged by an older extractor: another version, one figure fewer, values off by one."""
     with psycopg.connect(config.libpq_url(url)) as conn:
-        ids = [r[0] for r in conn.execute(
-            "select report_id from raw.report_files where %s::text[] is null or relative_path = any(%s)",
-            (relative_paths, relative_paths))]
-        conn.execute("update staging.reports set extractor_version = %s where report_id = any(%s)",
-                     (OLD_VERSION, ids))
-        conn.execute("update staging.figures set extractor_version = %s, value = value + 1 where report_id = any(%s)",
-                     (OLD_VERSION, ids))
-        conn.execute("""delete from staging.figures where figure_id in (
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "select report_id from raw.report_files where %s::text[] is null or relative_path = any(%s)",
+                (relative_paths, relative_paths),
+            )
+        ]
+        conn.execute("update staging.reports set extractor_version = %s where report_id = any(%s)", (OLD_VERSION, ids))
+        conn.execute(
+            "update staging.figures set extractor_version = %s, value = value + 1 where report_id = any(%s)",
+            (OLD_VERSION, ids),
+        )
+        conn.execute(
+            """delete from staging.figures where figure_id in (
                             select min(figure_id) from staging.figures where report_id = any(%s) group by report_id)""",
-                     (ids,))
-        conn.execute("""update staging.reports s set figure_count =
+            (ids,),
+        )
+        conn.execute(
+            """update staging.reports s set figure_count =
                             (select count(*) from staging.figures f where f.report_id = s.report_id)
-                        where report_id = any(%s)""", (ids,))
+                        where report_id = any(%s)""",
+            (ids,),
+        )
 
 
 def duplicates(url: str) -> dict[str, int]:
@@ -83,5 +100,6 @@ def duplicates(url: str) -> dict[str, int]:
             "staging.figures": one("select count(*) - count(distinct (report_id, ordinal)) from staging.figures"),
             "staging.figures_per_report": one(
                 "select count(*) from staging.reports s where s.figure_count <> "
-                "(select count(*) from staging.figures f where f.report_id = s.report_id)"),
+                "(select count(*) from staging.figures f where f.report_id = s.report_id)"
+            ),
         }

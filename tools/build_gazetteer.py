@@ -9,6 +9,7 @@ CSV.
     pip download --no-deps vietnamadminunits==1.0.4 -d /tmp/vau && unzip -oq /tmp/vau/*.whl -d /tmp/vau
     python tools/build_gazetteer.py /tmp/vau/vietnamadminunits/data
 """
+
 from __future__ import annotations
 
 import csv

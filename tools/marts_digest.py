@@ -12,6 +12,7 @@ mart is digested over the columns the earlier digest had, and a column it did no
 
 The warehouse is WAREHOUSE_URL, or the embedded PostgreSQL of .data/ (started for the digest).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,15 +32,23 @@ RUN_COLUMNS = {"report_staged_at", "staged_at", "received_at", "received_date"}
 
 
 def columns_of(conn, mart: str) -> list[str]:
-    return [name for (name,) in conn.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = %s "
-        "order by column_name", (mart,)) if name not in RUN_COLUMNS]
+    return [
+        name
+        for (name,) in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = %s "
+            "order by column_name",
+            (mart,),
+        )
+        if name not in RUN_COLUMNS
+    ]
 
 
 def digest(conn, mart: str, columns: list[str]) -> tuple[int, str]:
     row = sql.SQL("row({})::text").format(sql.SQL(", ").join(map(sql.Identifier, columns)))
-    query = sql.SQL("select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), '')) "
-                    "from (select {} as r from marts.{}) as rows").format(row, sql.Identifier(mart))
+    query = sql.SQL(
+        "select count(*), md5(coalesce(string_agg(r, E'\\n' order by r), '')) "
+        "from (select {} as r from marts.{}) as rows"
+    ).format(row, sql.Identifier(mart))
     return conn.execute(query).fetchone()
 
 
@@ -65,8 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     before = read_digests(args.compare) if args.compare else {}
     differs = 0
     with psycopg.connect(config.libpq_url(url)) as conn:
-        marts = [name for (name,) in conn.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1")]
+        marts = [
+            name
+            for (name,) in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            )
+        ]
         for mart in marts:
             columns = columns_of(conn, mart)
             if mart not in before:
@@ -77,12 +90,15 @@ def main(argv: list[str] | None = None) -> int:
             old_rows, old_md5, old_columns = before[mart]
             kept = [c for c in old_columns if c in columns]
             rows, md5 = digest(conn, mart, kept)
-            changes = [f"+{c}" for c in columns if c not in old_columns] + [f"-{c}" for c in old_columns
-                                                                          if c not in columns]
+            changes = [f"+{c}" for c in columns if c not in old_columns] + [
+                f"-{c}" for c in old_columns if c not in columns
+            ]
             same = (rows, md5) == (old_rows, old_md5) and kept == old_columns
             differs += not same
-            print(f"{mart}\t{rows}\t{md5}\t{'same' if same else 'DIFFERENT'}"
-                  + (f"\t{' '.join(changes)}" if changes else ""))
+            print(
+                f"{mart}\t{rows}\t{md5}\t{'same' if same else 'DIFFERENT'}"
+                + (f"\t{' '.join(changes)}" if changes else "")
+            )
         for mart in sorted(set(before) - set(marts)):
             print(f"{mart}\tmissing")
             differs += 1

@@ -10,6 +10,7 @@ is being written, and is left for the next run.
 The dated-folder rule: a file under `YYYY-MM-DD/` was received that day, a flat file the day of the
 run that takes it (is_dated, received_date_of).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,15 +43,16 @@ class LandedFile:
         return {**asdict(self), "received_date": self.received_date.isoformat()}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "LandedFile":
+    def from_dict(cls, d: dict) -> LandedFile:
         return cls(**{**d, "received_date": date.fromisoformat(d["received_date"])})
 
 
 @dataclass(frozen=True)
 class SetAside:
     """A landed file that cannot be loaded; discover records it as rejected (stage 'discover')."""
+
     relative_path: str  # as stored (a name that is not UTF-8 is shown with \\x escapes)
-    report_id: str      # sha256 of the bytes, or 'unreadable:<sha256 of the path>' without bytes
+    report_id: str  # sha256 of the bytes, or 'unreadable:<sha256 of the path>' without bytes
     size_bytes: int
     reason: str
     source: Path | None = None  # where its bytes can be copied from (None: there are none to keep)
@@ -59,6 +61,7 @@ class SetAside:
 @dataclass
 class Survey:
     """What is in the landing folder: files to load, files set aside, files still being written."""
+
     files: list[LandedFile]
     set_aside: list[SetAside]
     unsettled: list[str]
@@ -130,8 +133,10 @@ def _walk(root: Path):
     links are yielded too (they are not followed). A folder that cannot be listed is yielded with
     its error."""
     if not root.is_dir():
-        raise FileNotFoundError(f"the landing folder {root} does not exist or is not a folder: "
-                                "create it, or point REPORTS_DIR at the right one")
+        raise FileNotFoundError(
+            f"the landing folder {root} does not exist or is not a folder: "
+            "create it, or point REPORTS_DIR at the right one"
+        )
     stack = [root]
     while stack:
         folder = stack.pop()
@@ -179,8 +184,9 @@ def _kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = None,
-           max_bytes: int | None = None) -> Survey:
+def survey(
+    reports_dir: Path, run_date: date, settle_seconds: float | None = None, max_bytes: int | None = None
+) -> Survey:
     """Look at every file under the landing folder without failing on any of them.
 
     A symbolic link to a file inside the folder is followed and loaded under the link's name; a link
@@ -212,25 +218,37 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
         is_link = path.is_symlink()
         target = _inside(root_real, path) if is_link else path
         if target is None:  # never stat or read where a link out of the folder leads
-            aside(rel, f"a symbolic link to {_link_text(path)!r}, outside the landing folder: links out of "
-                       "it are not followed; copy the file itself into the landing folder")
+            aside(
+                rel,
+                f"a symbolic link to {_link_text(path)!r}, outside the landing folder: links out of "
+                "it are not followed; copy the file itself into the landing folder",
+            )
             continue
         try:
             st = path.stat()  # follows links (inside the folder only, checked above)
         except FileNotFoundError:
             if is_link:
-                aside(rel, f"a symbolic link to {_link_text(path)!r}, which does not exist: "
-                           "copy the file itself into the landing folder")
+                aside(
+                    rel,
+                    f"a symbolic link to {_link_text(path)!r}, which does not exist: "
+                    "copy the file itself into the landing folder",
+                )
             else:
                 log.info("discover: %s disappeared while the folder was read; skipped", rel)
             continue
         except OSError as e:  # ELOOP, EACCES on a folder on the way, …
-            aside(rel, f"cannot look at this file ({e.strerror or e}): "
-                       + ("a symbolic link in a loop" if is_link else "check its permissions"))
+            aside(
+                rel,
+                f"cannot look at this file ({e.strerror or e}): "
+                + ("a symbolic link in a loop" if is_link else "check its permissions"),
+            )
             continue
         if stat.S_ISDIR(st.st_mode):  # only a link can be a folder here
-            aside(rel, f"a symbolic link to the folder {_link_text(path)!r}: links to folders are not "
-                       "followed; move or copy its files into the landing folder")
+            aside(
+                rel,
+                f"a symbolic link to the folder {_link_text(path)!r}: links to folders are not "
+                "followed; move or copy its files into the landing folder",
+            )
             continue
         if not stat.S_ISREG(st.st_mode):
             aside(rel, _kind_of(st.st_mode) + ": nothing to read")
@@ -238,9 +256,14 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
         try:
             received_date_of(rel, run_date)
         except NotARealDate as bad:
-            aside(rel, f"the folder '{bad}' is named like a date (YYYY-MM-DD) but is no real day: rename the "
-                       "folder to the day the file was received (e.g. 2024-03-01) or move the file out of it",
-                  source=target, size=st.st_size, report_id=_sha_or_none(target))
+            aside(
+                rel,
+                f"the folder '{bad}' is named like a date (YYYY-MM-DD) but is no real day: rename the "
+                "folder to the day the file was received (e.g. 2024-03-01) or move the file out of it",
+                source=target,
+                size=st.st_size,
+                report_id=_sha_or_none(target),
+            )
             continue
         candidates.append((path, rel, st, target))
 
@@ -260,8 +283,11 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
         try:
             if is_young and _changed(path, st):
                 unsettled.append(stored)
-                log.info("discover: %s is still being written (it changed in the last %.0fs); "
-                         "the next run takes it", stored, settle)
+                log.info(
+                    "discover: %s is still being written (it changed in the last %.0fs); the next run takes it",
+                    stored,
+                    settle,
+                )
                 continue
             report_id = _sha256(target)
             if _changed(path, st):
@@ -272,16 +298,30 @@ def survey(reports_dir: Path, run_date: date, settle_seconds: float | None = Non
             log.info("discover: %s disappeared while the folder was read; skipped", stored)
             continue
         except OSError as e:
-            aside(rel, f"cannot read the file ({e.strerror or e}): check that it is a whole, readable "
-                       "file (permissions, disk) and copy it again")
+            aside(
+                rel,
+                f"cannot read the file ({e.strerror or e}): check that it is a whole, readable "
+                "file (permissions, disk) and copy it again",
+            )
             continue
         if not utf8_name:
-            aside(rel, f"the file name is not valid UTF-8 (shown here as '{stored}'): rename it and "
-                       "drop it again", report_id=report_id, size=st.st_size, source=target)
+            aside(
+                rel,
+                f"the file name is not valid UTF-8 (shown here as '{stored}'): rename it and drop it again",
+                report_id=report_id,
+                size=st.st_size,
+                source=target,
+            )
         elif st.st_size > limit:
-            aside(rel, f"too large: {st.st_size:,} bytes, the limit is {limit:,} (ANTQ_MAX_FILE_BYTES); "
-                       "a report is rarely over 1 MB: check that this is the report, or raise the limit "
-                       "and drop it again under a new name", report_id=report_id, size=st.st_size, source=target)
+            aside(
+                rel,
+                f"too large: {st.st_size:,} bytes, the limit is {limit:,} (ANTQ_MAX_FILE_BYTES); "
+                "a report is rarely over 1 MB: check that this is the report, or raise the limit "
+                "and drop it again under a new name",
+                report_id=report_id,
+                size=st.st_size,
+                source=target,
+            )
         else:
             files.append(LandedFile(stored, report_id, st.st_size, received_date_of(stored, run_date)))
     files.sort(key=lambda f: f.relative_path)
@@ -305,4 +345,3 @@ def _sha_or_none(path: Path) -> str | None:
 def _changed(path: Path, before: os.stat_result) -> bool:
     after = path.stat()
     return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
-

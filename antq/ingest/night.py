@@ -14,6 +14,7 @@ and the tests call run(); the bench runs it in a child process.
 3. extract   the reports never staged, those the plan re-extracts and those a manifest row came
              for since they were staged: extracted and staged in batches (staging.extract_and_stage)
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,7 +25,7 @@ from pathlib import Path
 import psycopg
 
 from antq import config, manifest
-from antq.ingest import ledger, landing, raw, staging
+from antq.ingest import landing, ledger, raw, staging
 from antq.ingest.landing import LandedFile
 from antq.ingest.plan import RunPlan, plan_from_context
 
@@ -47,13 +48,19 @@ def discover(url: str, reports_dir: Path, plan: RunPlan, run_id: str | None = No
         new_aside = [a for a in found.set_aside if (a.relative_path, a.report_id) not in seen]
         for a in new_aside:
             raw.reject_set_aside(conn, a, run_id)
-    log.info("discover: %d files in %s, %d new, %d set aside (%d newly), %d still being written",
-             len(found.files), reports_dir, len(new), len(found.set_aside), len(new_aside), len(found.unsettled))
+    log.info(
+        "discover: %d files in %s, %d new, %d set aside (%d newly), %d still being written",
+        len(found.files),
+        reports_dir,
+        len(new),
+        len(found.set_aside),
+        len(new_aside),
+        len(found.unsettled),
+    )
     manifest.read_landing(url, reports_dir, run_id)
     taken = [f for f in new if plan.takes(f)]
     if len(taken) < len(new):
-        log.info("discover: re-processing run takes %d of %d new files (flat or other days wait)",
-                 len(taken), len(new))
+        log.info("discover: re-processing run takes %d of %d new files (flat or other days wait)", len(taken), len(new))
     return taken
 
 
@@ -65,25 +72,36 @@ def reports_to_extract(url: str, plan: RunPlan, extractor_version: str) -> dict[
     run only those of its range. Re-extraction follows plan.reextract within the plan's range:
     "outdated" the reports another extractor version staged, "all" every one, "none" none."""
     rng = {"lo": plan.from_date, "hi": plan.to_date, "v": extractor_version}
-    in_range = ("(%(lo)s::date is null or r.received_date >= %(lo)s) "
-                "and (%(hi)s::date is null or r.received_date <= %(hi)s)")
+    in_range = (
+        "(%(lo)s::date is null or r.received_date >= %(lo)s) and (%(hi)s::date is null or r.received_date <= %(hi)s)"
+    )
     with psycopg.connect(config.libpq_url(url)) as conn:
-        pending = [r[0] for r in conn.execute(
-            f"""select r.report_id from raw.report_files r
+        pending = [
+            r[0]
+            for r in conn.execute(
+                f"""select r.report_id from raw.report_files r
                 left join staging.reports s using (report_id)
                 left join raw.rejected_files x using (report_id)
                 where x.report_id is null and s.report_id is null
-                  {'and ' + in_range if plan.reprocessing else ''}
-                order by r.received_date, r.report_id""", rng)]
+                  {"and " + in_range if plan.reprocessing else ""}
+                order by r.received_date, r.report_id""",
+                rng,
+            )
+        ]
         again: list[str] = []
         if plan.reextract != "none":
-            again = [r[0] for r in conn.execute(
-                f"""select r.report_id from raw.report_files r
+            again = [
+                r[0]
+                for r in conn.execute(
+                    f"""select r.report_id from raw.report_files r
                     join staging.reports s using (report_id)
                     left join raw.rejected_files x using (report_id)
                     where x.report_id is null and {in_range}
                       and (%(mode)s = 'all' or s.extractor_version <> %(v)s)
-                    order by r.received_date, r.report_id""", {**rng, "mode": plan.reextract})]
+                    order by r.received_date, r.report_id""",
+                    {**rng, "mode": plan.reextract},
+                )
+            ]
         taken = set(pending) | set(again)
         restage = [r for r in manifest.reports_to_restage(conn) if r not in taken]
     return {"pending": pending, "reextract": again, "manifest": restage}
@@ -97,11 +115,16 @@ def extract(url: str, plan: RunPlan, run_id: str) -> dict:
     todo = ids["pending"] + ids["reextract"] + ids["manifest"]
     totals = {"staged": 0, "rejected": 0, "figures": 0}
     for i in range(0, len(todo), BATCH):
-        result = staging.extract_and_stage(url, todo[i:i + BATCH], run_id)
+        result = staging.extract_and_stage(url, todo[i : i + BATCH], run_id)
         for k in totals:
             totals[k] += result.get(k, 0)
-    summary = {**totals, "reextracted": len(ids["reextract"]), "manifest_updates": len(ids["manifest"]),
-               "extractor_version": extractors.EXTRACTOR_VERSION, "plan": plan.describe()}
+    summary = {
+        **totals,
+        "reextracted": len(ids["reextract"]),
+        "manifest_updates": len(ids["manifest"]),
+        "extractor_version": extractors.EXTRACTOR_VERSION,
+        "plan": plan.describe(),
+    }
     log.info("extract: %s", summary)
     return summary
 
@@ -118,12 +141,17 @@ def run(url: str, reports_dir: Path, plan: RunPlan, run_id: str) -> dict:
     t = time.perf_counter()
     result = extract(url, plan, run_id)
     seconds["extract_and_stage"] = time.perf_counter() - t
-    return {"files_new": len(found), "reports_new": len(new_ids), **result,
-            "seconds": {k: round(v, 3) for k, v in seconds.items()}}
+    return {
+        "files_new": len(found),
+        "reports_new": len(new_ids),
+        **result,
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+    }
 
 
 # --- the DAG's tasks: the same steps, on the warehouse and landing folder of the environment, handing
 # over JSON (XCom) -----------------------------------------------------------------------------------
+
 
 def dag_discover(ctx) -> dict:
     plan = plan_from_context(ctx)

@@ -22,6 +22,7 @@ COPY under an advisory lock), so a re-run, a retried task or two runs at once ne
 with two sets of figures, and a re-run on the same data stages the same figures under the same ids.
 Rejected reports are not retried here: they stay in raw.rejected_files.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -35,11 +36,11 @@ REEXTRACT_MODES = ("auto", "outdated", "all", "none")
 
 @dataclass(frozen=True)
 class RunPlan:
-    run_date: date          # received_date of the flat files this run takes
-    first_day: date         # the run's days (local), inclusive
+    run_date: date  # received_date of the flat files this run takes
+    first_day: date  # the run's days (local), inclusive
     last_day: date
-    reprocessing: bool      # a backfill / past-day run: re-process its days
-    reextract: str          # resolved: outdated | all | none
+    reprocessing: bool  # a backfill / past-day run: re-process its days
+    reextract: str  # resolved: outdated | all | none
     from_date: date | None  # received_date range of the re-extraction (None = unbounded)
     to_date: date | None
 
@@ -59,17 +60,18 @@ class RunPlan:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, d: dict) -> "RunPlan":
+    def from_dict(cls, d: dict) -> RunPlan:
         dates = {"run_date", "first_day", "last_day", "from_date", "to_date"}
         return cls(**{k: (date.fromisoformat(v) if k in dates and v else v) for k, v in d.items()})
 
     def describe(self) -> str:
-        rng = (f"{self.from_date or '…'}..{self.to_date or '…'}"
-               if (self.from_date or self.to_date) else "any day")
+        rng = f"{self.from_date or '…'}..{self.to_date or '…'}" if (self.from_date or self.to_date) else "any day"
         kind = "re-processing" if self.reprocessing else "nightly"
-        return (f"{kind} run for {self.first_day}..{self.last_day}: flat files "
-                f"{'taken' if self.takes_flat_files else 'left for the next night'}, "
-                f"re-extract {self.reextract} (received {rng})")
+        return (
+            f"{kind} run for {self.first_day}..{self.last_day}: flat files "
+            f"{'taken' if self.takes_flat_files else 'left for the next night'}, "
+            f"re-extract {self.reextract} (received {rng})"
+        )
 
 
 def local_day(when: datetime) -> date:
@@ -150,7 +152,10 @@ def nightly(run_date: date | None = None, reextract: str = "auto") -> RunPlan:
 
 def plan_range(from_date: date, to_date: date, reextract: str = "all") -> RunPlan:
     """A re-processing plan over received dates from_date..to_date (what a backfill of them does)."""
-    return plan_run("backfill", datetime.combine(from_date, datetime.min.time(), LOCAL_TZ),
-                    datetime.combine(from_date, datetime.min.time(), LOCAL_TZ),
-                    datetime.combine(to_date + timedelta(days=1), datetime.min.time(), LOCAL_TZ),
-                    {"reextract": reextract})
+    return plan_run(
+        "backfill",
+        datetime.combine(from_date, datetime.min.time(), LOCAL_TZ),
+        datetime.combine(from_date, datetime.min.time(), LOCAL_TZ),
+        datetime.combine(to_date + timedelta(days=1), datetime.min.time(), LOCAL_TZ),
+        {"reextract": reextract},
+    )

@@ -1,4 +1,5 @@
 """Progress bars of the ingestion's long loops, on a terminal only."""
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ an operator can act on, and its bytes are kept (raw.report_files and/or the quar
 warehouse.sql): at discovery (stage 'discover': the files landing.survey sets aside) or at
 extraction (stage 'extract': the reports the extractor cannot read, staging.extract_and_stage).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,12 +24,12 @@ from antq.ingest.progress import progress
 
 log = logging.getLogger(__name__)
 
-WHAT_TO_DO = ("fix the file and drop it in the landing folder again under a new name; "
-              "`antq status` lists every rejected file")
+WHAT_TO_DO = (
+    "fix the file and drop it in the landing folder again under a new name; `antq status` lists every rejected file"
+)
 
 
-def quarantine(report_id: str, file_name: str, content: bytes | None, reason: str,
-               source: Path | None = None) -> Path:
+def quarantine(report_id: str, file_name: str, content: bytes | None, reason: str, source: Path | None = None) -> Path:
     """Keep a copy of a rejected file (and why) where an operator looks first.
 
     The bytes come from `content`, or are copied from `source` without reading them into memory
@@ -55,7 +56,8 @@ def record_rejection(conn, report_id, file_name, rel, reason, run_id, stage, siz
            on conflict (report_id) do update set reason = excluded.reason, run_id = excluded.run_id,
                stage = excluded.stage, size_bytes = excluded.size_bytes,
                quarantine_path = excluded.quarantine_path, rejected_at = now()""",
-        (report_id, file_name, rel, reason, run_id, stage, size, str(folder)))
+        (report_id, file_name, rel, reason, run_id, stage, size, str(folder)),
+    )
 
 
 def reject_set_aside(conn, a: SetAside, run_id: str) -> Path:
@@ -63,16 +65,33 @@ def reject_set_aside(conn, a: SetAside, run_id: str) -> Path:
     (outcome 'rejected', with the reason) and raw.rejected_files (stage 'discover')."""
     folder = quarantine(a.report_id, Path(a.relative_path).name, None, a.reason, source=a.source)
     ledger.record(conn, a.relative_path, a.report_id, a.size_bytes, run_id, "rejected", a.reason)
-    record_rejection(conn, a.report_id, Path(a.relative_path).name, a.relative_path, a.reason, run_id,
-                     "discover", a.size_bytes, folder)
-    log.warning("discover: %s rejected: %s. %s; %s", a.relative_path, a.reason,
-                _kept_where(folder, a.source is not None), WHAT_TO_DO)
+    record_rejection(
+        conn,
+        a.report_id,
+        Path(a.relative_path).name,
+        a.relative_path,
+        a.reason,
+        run_id,
+        "discover",
+        a.size_bytes,
+        folder,
+    )
+    log.warning(
+        "discover: %s rejected: %s. %s; %s",
+        a.relative_path,
+        a.reason,
+        _kept_where(folder, a.source is not None),
+        WHAT_TO_DO,
+    )
     return folder
 
 
 def _kept_where(folder: Path, has_bytes: bool) -> str:
-    return (f"The bytes are kept in {folder}" if has_bytes
-            else f"There are no bytes to keep; the reason is in {folder / 'REASON.txt'}")
+    return (
+        f"The bytes are kept in {folder}"
+        if has_bytes
+        else f"There are no bytes to keep; the reason is in {folder / 'REASON.txt'}"
+    )
 
 
 def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) -> list[str]:
@@ -87,8 +106,11 @@ def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) 
             try:
                 content = read_inside(root_real, Path(reports_dir) / f.relative_path)
             except OSError as e:
-                log.warning("load_raw: %s cannot be read now (%s); it stays in the landing folder and the "
-                            "next run tries again", f.relative_path, e.strerror or e)
+                log.warning(
+                    "load_raw: %s cannot be read now (%s); it stays in the landing folder and the next run tries again",
+                    f.relative_path,
+                    e.strerror or e,
+                )
                 continue
             if hashlib.sha256(content).hexdigest() != f.report_id:
                 log.warning("load_raw: %s changed since discovery; the next run takes it", f.relative_path)
@@ -98,8 +120,15 @@ def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) 
                        (report_id, file_name, relative_path, size_bytes, content, received_date, run_id)
                    values (%s, %s, %s, %s, %s, %s, %s)
                    on conflict (report_id) do nothing returning report_id""",
-                (f.report_id, Path(f.relative_path).name, f.relative_path, f.size_bytes, content,
-                 f.received_date, run_id),
+                (
+                    f.report_id,
+                    Path(f.relative_path).name,
+                    f.relative_path,
+                    f.size_bytes,
+                    content,
+                    f.received_date,
+                    run_id,
+                ),
             ).fetchone()
             outcome = "loaded" if inserted else "duplicate_content"
             earlier = ledger.earlier_content(conn, f.relative_path, f.report_id)
@@ -109,9 +138,11 @@ def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) 
             conn.execute(
                 """delete from raw.rejected_files where stage = 'discover'
                    and (report_id = %s or (relative_path = %s and report_id like 'unreadable:%%'))""",
-                (f.report_id, f.relative_path))
+                (f.report_id, f.relative_path),
+            )
             if inserted:
                 new_ids.append(f.report_id)
-            log.info("load_raw: %s -> %s (%s)%s", f.relative_path, outcome, f.report_id[:12],
-                     f"; {note}" if note else "")
+            log.info(
+                "load_raw: %s -> %s (%s)%s", f.relative_path, outcome, f.report_id[:12], f"; {note}" if note else ""
+            )
     return new_ids

@@ -6,6 +6,7 @@ retried task or two runs at once never leave a report with two sets of figures, 
 same data stages the same figures under the same ids (figure_rows). A report the extractor cannot
 read is rejected (raw.record_rejection, stage 'extract'); it never stops the others.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,19 @@ log = logging.getLogger(__name__)
 STAGE_LOCK = "antq-stage"  # serialises staging writes of concurrent runs
 
 FIGURE_COLUMNS = (
-    "figure_id", "report_id", "ordinal", "surface", "value", "unit", "measure", "qualifier",
-    "attrs", "char_start", "char_end", "sentence_no", "extractor_version",
+    "figure_id",
+    "report_id",
+    "ordinal",
+    "surface",
+    "value",
+    "unit",
+    "measure",
+    "qualifier",
+    "attrs",
+    "char_start",
+    "char_end",
+    "sentence_no",
+    "extractor_version",
 )
 # a report's sentences, each stored once: a sentence carries several figures and is most of a
 # figure row's bytes, which is what COPY pays for
@@ -59,10 +71,23 @@ def figure_rows(report_id: str, report) -> list[tuple]:
             fid = f"{base}#{n}"
         used.add(fid)
         attrs = fig.attrs
-        rows.append((
-            fid, report_id, ordinal, fig.surface, fig.value, fig.unit, fig.measure, fig.qualifier,
-            _attrs_json(attrs) if attrs else "{}", fig.start, fig.end, sentence_no[fig.sentence], version,
-        ))
+        rows.append(
+            (
+                fid,
+                report_id,
+                ordinal,
+                fig.surface,
+                fig.value,
+                fig.unit,
+                fig.measure,
+                fig.qualifier,
+                _attrs_json(attrs) if attrs else "{}",
+                fig.start,
+                fig.end,
+                sentence_no[fig.sentence],
+                version,
+            )
+        )
     return rows
 
 
@@ -130,17 +155,24 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
         budget = config.extract_seconds()
         for report_id, file_name, rel, content, received in progress(raw, "extract"):
             try:
-                report = extractors.extract_bytes(bytes(content), file_name, source=sources.get(report_id),
-                                                  time_budget=budget)
+                report = extractors.extract_bytes(
+                    bytes(content), file_name, source=sources.get(report_id), time_budget=budget
+                )
             except extractors.UnreadableReport as err:
                 rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
                 continue
             except Exception as err:  # an extractor bug must not stop the batch; the file is kept
                 log.exception("extract: %s: the extractor failed", rel)
-                rejected.append((report_id, file_name, rel,
-                                 f"the extractor failed on this file ({type(err).__name__}: {err}): a bug, "
-                                 "not your file; report it with the copy from the quarantine folder",
-                                 bytes(content)))
+                rejected.append(
+                    (
+                        report_id,
+                        file_name,
+                        rel,
+                        f"the extractor failed on this file ({type(err).__name__}: {err}): a bug, "
+                        "not your file; report it with the copy from the quarantine folder",
+                        bytes(content),
+                    )
+                )
                 continue
             results.append((report_id, received, report))
             log.info("extract: %s -> %d figures", rel, len(report.figures))
@@ -160,16 +192,35 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                                extractor_version, received_date, scope, province_source, report_date_source,
                                source_url)
                            values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-                        [(rid, rep.doc, rep.source_format, rep.encoding, rep.province, rep.outlet,
-                          rep.report_date, rep.period_label, rep.period_start, rep.period_end, len(rep.figures),
-                          rep.extractor_version, received, rep.scope, rep.province_source,
-                          rep.report_date_source, rep.source_url) for rid, received, rep in results],
+                        [
+                            (
+                                rid,
+                                rep.doc,
+                                rep.source_format,
+                                rep.encoding,
+                                rep.province,
+                                rep.outlet,
+                                rep.report_date,
+                                rep.period_label,
+                                rep.period_start,
+                                rep.period_end,
+                                len(rep.figures),
+                                rep.extractor_version,
+                                received,
+                                rep.scope,
+                                rep.province_source,
+                                rep.report_date_source,
+                                rep.source_url,
+                            )
+                            for rid, received, rep in results
+                        ],
                     )
                     figures = copy_staged(cur, [staged_rows(rid, rep) for rid, _, rep in results])
                 _test_pause("stage")
                 for report_id, file_name, rel, reason, content in rejected:
-                    record_rejection(conn, report_id, file_name, rel, reason, run_id, "extract", len(content),
-                                     folders[report_id])
+                    record_rejection(
+                        conn, report_id, file_name, rel, reason, run_id, "extract", len(content), folders[report_id]
+                    )
         except psycopg.OperationalError as err:
             raise StagingFailed(
                 f"extract_and_stage: the warehouse connection was lost while staging {len(ids)} report(s) "
@@ -178,8 +229,13 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
             ) from err
         staged = ids
     for report_id, file_name, rel, reason, _ in rejected:
-        log.warning("extract: %s rejected: %s. The bytes are kept in raw.report_files and in %s; %s",
-                    rel, reason, folders[report_id], WHAT_TO_DO)
+        log.warning(
+            "extract: %s rejected: %s. The bytes are kept in raw.report_files and in %s; %s",
+            rel,
+            reason,
+            folders[report_id],
+            WHAT_TO_DO,
+        )
     return {"staged": len(staged), "rejected": len(rejected), "figures": figures}
 
 

@@ -169,9 +169,9 @@ create table if not exists dq.validated_reports (
     primary key (report_id, staged_at, run_id)
 );
 create index if not exists validated_reports_being_validated_idx
-    on dq.validated_reports (report_id) where validated_at is null;
+on dq.validated_reports (report_id) where validated_at is null;
 create index if not exists validated_reports_staged_at_idx
-    on dq.validated_reports (staged_at) where validated_at is not null;
+on dq.validated_reports (staged_at) where validated_at is not null;
 create index if not exists validation_results_run_id_idx on dq.validation_results (run_id);
 
 -- what a person needs to check a flag without a query: how sure the rule is (error: certainly
@@ -183,7 +183,12 @@ alter table dq.flagged_figures add column if not exists sentence text;
 
 -- per run, per rule: how many flags (the data-quality page's second half, after the errors)
 create or replace view dq.flags_per_rule as
-select run_id, severity, expectation, count(*) as flags, min(flagged_at) as flagged_at
+select
+    run_id,
+    severity,
+    expectation,
+    count(*) as flags,
+    min(flagged_at) as flagged_at
 from dq.flagged_figures
 group by run_id, severity, expectation;
 create index if not exists flagged_figures_run_id_idx on dq.flagged_figures (run_id);

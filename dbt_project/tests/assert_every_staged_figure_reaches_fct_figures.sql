@@ -3,4 +3,4 @@ select staged.figure_id
 from {{ source('staging', 'figures') }} as staged
 left join {{ ref('fct_figures') }} as mart using (figure_id)
 where {{ unvalidated_reports_only('staged.report_id') }}
-  and (mart.figure_id is null or mart.value <> staged.value)
+    and (mart.figure_id is null or mart.value <> staged.value)

@@ -2,13 +2,20 @@
 award type, status: rules/awards.py), a model's status (active, recognised, replicated), a campaign's
 activity. The words are in lexicons/attributes.yaml, awards.yaml and words.yaml.
 """
+
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
 
-from ..lexicon import (ACTIVITY_GAP_RE, ACTIVITY_KEYWORDS, ACTIVITY_RE, MODEL_RECOGNISED_RE,
-                       MODEL_REPLICATED_INTO_RE, MODEL_REPLICATED_RE)
+from ..lexicon import (
+    ACTIVITY_GAP_RE,
+    ACTIVITY_KEYWORDS,
+    ACTIVITY_RE,
+    MODEL_RECOGNISED_RE,
+    MODEL_REPLICATED_INTO_RE,
+    MODEL_REPLICATED_RE,
+)
 from . import awards
 from .candidates import Cand
 
@@ -30,14 +37,16 @@ def award_attrs(sent: str, low: str, cands: list[Cand]) -> None:
         ca, cb = run[0].ca, run[0].cb
         b0 = max(ca, runs[k - 1][-1].unit_end if k and runs[k - 1][-1].s >= ca else ca)
         nxt = runs[k + 1][0].s if k + 1 < len(runs) and runs[k + 1][0].s < cb else cb
-        before = sent[max(b0, run[0].s - 300):run[0].s]
-        after = sent[run[-1].unit_end:min(nxt, run[-1].unit_end + 400)]
+        before = sent[max(b0, run[0].s - 300) : run[0].s]
+        after = sent[run[-1].unit_end : min(nxt, run[-1].unit_end + 400)]
         attrs = awards.resolve(before, after)
         for c in run:
             c.attrs.update(attrs)
             if attrs:
                 if c.how is not None:  # (recorded for --explain only)
-                    c.how.append(("awards.py:resolve", " … ".join(p for p in (before[-80:].strip(), after[:80].strip()) if p)))
+                    c.how.append(
+                        ("awards.py:resolve", " … ".join(p for p in (before[-80:].strip(), after[:80].strip()) if p))
+                    )
 
 
 def model_status(low: str, cands: list[Cand]) -> None:
@@ -53,9 +62,16 @@ def model_status(low: str, cands: list[Cand]) -> None:
         lo = max(ca, cands[i - 1].unit_end if i else ca)
         hi = min(cb, cands[i + 1].s if i + 1 < len(cands) else cb)
         prev = cands[i - 1] if i else None
-        if (prev is not None and prev.rule and prev.rule.kind == "model" and prev.s >= ca
-                and RUN_GAP.match(low, prev.unit_end, c.s)):
-            c.attrs["status"] = prev.attrs["status"]  # one verb governs the list: "nhân rộng 4 mô hình cấp huyện, 2 mô hình cấp tỉnh"
+        if (
+            prev is not None
+            and prev.rule
+            and prev.rule.kind == "model"
+            and prev.s >= ca
+            and RUN_GAP.match(low, prev.unit_end, c.s)
+        ):
+            c.attrs["status"] = prev.attrs[
+                "status"
+            ]  # one verb governs the list: "nhân rộng 4 mô hình cấp huyện, 2 mô hình cấp tỉnh"
             continue
         # the words after the last comma before a count govern it, not the count before: "xây dựng
         # 265 mô hình, nhân rộng 67 mô hình"; "12 mô hình được ghi nhận, có 6 mô hình ... nhân rộng"
@@ -68,11 +84,15 @@ def model_status(low: str, cands: list[Cand]) -> None:
                 hi = comma
         ctx = low[lo:hi]
         rm = MODEL_REPLICATED_RE.search(ctx)
-        if (rm and lo + rm.start() >= c.e and hi < cb and MODEL_REPLICATED_INTO_RE.match(low, lo + rm.end(), hi)
-                and not MODEL_REPLICATED_RE.search(low, lo, c.s)):
+        if (
+            rm
+            and lo + rm.start() >= c.e
+            and hi < cb
+            and MODEL_REPLICATED_INTO_RE.match(low, lo + rm.end(), hi)
+            and not MODEL_REPLICATED_RE.search(low, lo, c.s)
+        ):
             rm = None  # "137 mô hình ... nhân rộng tại 767 cơ quan": the replication is the next count's
-        c.attrs["status"] = ("recognised" if MODEL_RECOGNISED_RE.search(ctx)
-                             else "replicated" if rm else "active")
+        c.attrs["status"] = "recognised" if MODEL_RECOGNISED_RE.search(ctx) else "replicated" if rm else "active"
 
 
 def activities(sent: str, low: str, cands: list[Cand]) -> None:
@@ -117,7 +137,7 @@ def activities(sent: str, low: str, cands: list[Cand]) -> None:
             if m is not None and not ACTIVITY_GAP_RE.match(low, m.end(), c.s):
                 m = None
         if m:
-            c.attrs["activity"] = sent[m.start():m.end()]
+            c.attrs["activity"] = sent[m.start() : m.end()]
 
 
 def _last(it):

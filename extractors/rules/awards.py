@@ -9,16 +9,27 @@ Vietnamese writes an award in two orders:
 `resolve` reads the text before a run of recipient counts (when it ends in "cho"/"tặng") or the
 text after it, within the clause.
 """
+
 from __future__ import annotations
 
 import re
 
-from ..lexicon import (AWARD_TYPE_LOW_RE, AWARD_TYPE_OF, GIVE_VERBS, ISSUER_GAP, ISSUER_OF_AWARD, ISSUER_RE,
-                       PROPOSED_LOW_RE, clean_issuer, issuer_matches, issuer_ok)
+from ..lexicon import (
+    AWARD_TYPE_LOW_RE,
+    AWARD_TYPE_OF,
+    GIVE_VERBS,
+    ISSUER_GAP,
+    ISSUER_OF_AWARD,
+    ISSUER_RE,
+    PROPOSED_LOW_RE,
+    clean_issuer,
+    issuer_matches,
+    issuer_ok,
+)
 
 _GIVES_BEFORE_LIST = re.compile(
-    r"(?:cho|tặng|trao tặng|trao|khen thưởng|tặng thưởng|khen|tuyên dương|biểu dương)\s*(?:các\s+|cho\s+)?[\"“]?$",
-    re.I)
+    r"(?:cho|tặng|trao tặng|trao|khen thưởng|tặng thưởng|khen|tuyên dương|biểu dương)\s*(?:các\s+|cho\s+)?[\"“]?$", re.I
+)
 # an issuer's giving verb, after function words: "đã tặng", "vừa trao", "cũng đã quyết định tặng"
 _GIVE_VERB = re.compile(rf"^\s*(?:(?:{ISSUER_GAP})\s+)*(?:{GIVE_VERBS})(?!\w)", re.I)
 _CHAIN_GAP = re.compile(r"^\s*(?:,\s*(?:và\s+)?|và\s+|cùng\s+)$")
@@ -59,7 +70,7 @@ def _award_chain(text: str, found: list[tuple[str, int, int]]) -> tuple[list[str
         return [], -1, -1
     chain = [found[-1]]
     for t in reversed(found[:-1]):
-        if _CHAIN_GAP.match(text[t[2]:chain[0][1]]):
+        if _CHAIN_GAP.match(text[t[2] : chain[0][1]]):
             chain.insert(0, t)
         else:
             break
@@ -83,10 +94,10 @@ def _issuer_chain_before(text: str) -> tuple[list[str], int]:
     """Issuers right before a giving verb at the end of text: "Công an tỉnh và Ủy ban MTTQ tỉnh đã tặng"."""
     ms = [m for m in issuer_matches(text) if issuer_ok(m.group())]
     for i in range(len(ms) - 1, -1, -1):
-        if _GIVE_VERB.match(text[ms[i].end():]):
+        if _GIVE_VERB.match(text[ms[i].end() :]):
             chain = [ms[i]]
             for m in reversed(ms[:i]):
-                if _CHAIN_GAP.match(text[m.end():chain[0].start()]):
+                if _CHAIN_GAP.match(text[m.end() : chain[0].start()]):
                     chain.insert(0, m)
                 else:
                     break
@@ -106,7 +117,7 @@ def _issuers_after_of(text: str) -> list[str]:
         if not im or not issuer_ok(im.group()):
             break
         out.append(clean_issuer(im.group()))
-        gap = re.match(r"\s*(?:,\s*(?:và\s+)?|và\s+)", text[im.end():])
+        gap = re.match(r"\s*(?:,\s*(?:và\s+)?|và\s+)", text[im.end() :])
         if not gap:
             break
         pos = im.end() + gap.end()
@@ -131,12 +142,12 @@ def resolve(before: str, after: str) -> dict:
             issuers = _issuers_after_of(before[b:])
             if not issuers:
                 issuers, start = _issuer_chain_before(before[:a])
-                status_text = before[max(0, start - 40):] if start >= 0 else before[max(0, a - 60):]
+                status_text = before[max(0, start - 40) :] if start >= 0 else before[max(0, a - 60) :]
             else:
-                status_text = before[max(0, a - 60):]
+                status_text = before[max(0, a - 60) :]
         else:  # "... tặng cho 5 tập thể" with the award named later
             issuers, start = _issuer_chain_before(before)
-            status_text = before[max(0, start - 40):] if start >= 0 else ""
+            status_text = before[max(0, start - 40) :] if start >= 0 else ""
     if not types:
         after_types = _award_types(_lower(after))
         if after_types:
@@ -153,14 +164,14 @@ def resolve(before: str, after: str) -> dict:
         types, a, b = _award_chain(before, before_types)
         if types:
             issuers = _issuers_after_of(before[b:]) or _issuer_chain_before(before[:a])[0]
-            status_text = before[max(0, a - 60):]
+            status_text = before[max(0, a - 60) :]
     if not types:  # praised, no award named: "đã tuyên dương 99 tập thể", "được ... biểu dương"
         praised_before = _GIVES_BEFORE_LIST.search(before, max(0, len(before) - 40))
-        pm = _PRAISE.search(before[praised_before.start():]) if praised_before else _PRAISE.search(after)
+        pm = _PRAISE.search(before[praised_before.start() :]) if praised_before else _PRAISE.search(after)
         if pm:
             types = ["other"]
             if not praised_before and not issuers:
-                issuers = _issuer_chain_before(after[:pm.end()])[0]
+                issuers = _issuer_chain_before(after[: pm.end()])[0]
     if not issuers and types:  # an award only one body gives: "Kỷ niệm chương Bảo vệ an ninh Tổ quốc"
         text = _lower(before + " " + after)
         issuers = [name for rx, name in ISSUER_OF_AWARD if rx.search(text)][:1]

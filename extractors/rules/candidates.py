@@ -4,6 +4,7 @@
 nguồn tin"). Whether a number is a figure at all is not_figures.py's question; what it counts is
 classify.py's.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,18 +18,24 @@ from . import not_figures
 # digits first, so the scan runs at C speed; the Vietnamese form is checked after
 _CAND = re.compile(r"[0-9][0-9]*(?:[.,][0-9]+)*(?:[ ]?/[ ]?[0-9]+(?:[.,][0-9]+)*)?")
 _NUMBER = re.compile(rf"(?:{NUMBER_RE})$")
-_TRAIL = re.compile(rf"(?:[ ](?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})(?!\w))?"
-                    r"(?P<pct>[ ]?%)?[ ]*[\"“”'‘«(]*[ ]*", re.I)
+_TRAIL = re.compile(
+    rf"(?:[ ](?P<scale>{'|'.join(sorted(SCALES, key=len, reverse=True))})(?!\w))?"
+    r"(?P<pct>[ ]?%)?[ ]*[\"“”'‘«(]*[ ]*",
+    re.I,
+)
 # a number written in words after "hàng" (FIGURES.md: "hàng" = about): "hàng triệu nguồn tin",
 # "hàng vạn đối tượng", "hàng chục nghìn lượt người", "hàng trăm triệu đồng"
 _WORD_SCALES = {"chục": 10, "trăm": 100, **SCALES}
-_WORD_NUMERAL = re.compile(r"(?<!\w)hàng[ ]+(?P<num>(?:chục|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ)"
-                           r"(?:[ ]+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ))?)(?!\w)")
+_WORD_NUMERAL = re.compile(
+    r"(?<!\w)hàng[ ]+(?P<num>(?:chục|trăm|nghìn|ngàn|vạn|triệu|tỷ|tỉ)"
+    r"(?:[ ]+(?:nghìn|ngàn|vạn|triệu|tỷ|tỉ))?)(?!\w)"
+)
 
 
 @dataclass(slots=True)
 class Cand:
     """A number of a sentence on its way to become a figure (offsets are into the sentence)."""
+
     s: int  # surface start in sentence
     e: int  # surface end
     surface: str
@@ -57,8 +64,9 @@ class Cand:
 Skipped = tuple[int, str, str]
 
 
-def find_numbers(text: str, low_text: str, spans: list[tuple[int, int]],
-                 skipped: list[Skipped] | None = None) -> dict[int, list[tuple[int, int, str | None, object]]]:
+def find_numbers(
+    text: str, low_text: str, spans: list[tuple[int, int]], skipped: list[Skipped] | None = None
+) -> dict[int, list[tuple[int, int, str | None, object]]]:
     """The numbers of each sentence: {sentence index: [(start, end, digits, denominator digits)]}, offsets
     into the sentence; a number in words has digits None and its value as the last item."""
     by_sentence: dict[int, list[tuple[int, int, str | None, object]]] = {}
@@ -66,8 +74,11 @@ def find_numbers(text: str, low_text: str, spans: list[tuple[int, int]],
     past_end = (len(text) + 1, len(text) + 1)
     for m in _CAND.finditer(text):
         s, e = m.span()
-        if s and (text[s - 1].isalnum() or text[s - 1] in "_.,/–-") and not (
-                text[s - 1] == "/" and s > 1 and text[s - 2].isalpha()):
+        if (
+            s
+            and (text[s - 1].isalnum() or text[s - 1] in "_.,/–-")
+            and not (text[s - 1] == "/" and s > 1 and text[s - 2].isalpha())
+        ):
             # inside a word, a number or a range; but "41 vụ/59 đối tượng" counts two things
             if skipped is not None:
                 skipped.append((s, m.group(), "not_figures:inside_a_word_or_number"))
@@ -91,8 +102,15 @@ def find_numbers(text: str, low_text: str, spans: list[tuple[int, int]],
             # four digits from 1900 to 2100 are a year when no word follows or "năm" is before them
             # (the common case, decided here at once); otherwise candidate() and figures.py decide
             # whether a counted noun follows ("tiếp nhận 1950 tin báo")
-            if len(g) == 4 and "1900" <= g <= "2100" and (
-                    text[e:e + 1] != " " or not text[e + 1:e + 2].isalpha() or (s >= 4 and low_text[s - 4:s] == "năm ")):
+            if (
+                len(g) == 4
+                and "1900" <= g <= "2100"
+                and (
+                    text[e : e + 1] != " "
+                    or not text[e + 1 : e + 2].isalpha()
+                    or (s >= 4 and low_text[s - 4 : s] == "năm ")
+                )
+            ):
                 if skipped is not None:
                     skipped.append((s, g, "not_figures:year"))
                 continue
@@ -127,13 +145,13 @@ def find_numbers(text: str, low_text: str, spans: list[tuple[int, int]],
 def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None, quoted: bool = True) -> Cand | str:
     """The candidate figure of the digits at sent[s:e] (den: a fraction's denominator), or the reason
     (a not_figures rule id) it is not a figure."""
-    right = sent[e:e + 2]
-    left_low = low[max(0, s - 60):s]
+    right = sent[e : e + 2]
+    left_low = low[max(0, s - 60) : s]
     tail = tail_of(left_low)
     q = tail.qualifier
     qualifier = QUALIFIER_OF[q] if q else "exact"
     if q:  # look through the qualifier: "tăng hơn 5 vụ"
-        tail = tail_of(left_low[:len(left_low.rstrip()) - len(q)])
+        tail = tail_of(left_low[: len(left_low.rstrip()) - len(q)])
     why = not_figures.why_not(sent, low, s, e, num, den, left_low, tail, quoted)
     maybe_year = den is None and len(num) == 4 and "1900" <= num <= "2100"  # not_figures.could_be_year, inline
     if maybe_year and (why or not_figures.year_before(tail)):
@@ -170,8 +188,8 @@ def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None, qu
 
 def word_candidate(sent: str, low: str, s: int, e: int, value: float) -> Cand | str:
     """A number written in words after "hàng" ("hàng triệu nguồn tin"): qualifier about."""
-    left_low = low[max(0, s - 60):s].rstrip()
-    if tail_of(left_low[:-len("hàng")]).kinds & {"change", "identifier", "date"}:
+    left_low = low[max(0, s - 60) : s].rstrip()
+    if tail_of(left_low[: -len("hàng")]).kinds & {"change", "identifier", "date"}:
         return "not_figures:change_or_name"  # "tăng hàng nghìn vụ"
     u = e
     while u < len(sent) and sent[u] in " \"“'‘«(":

@@ -3,12 +3,22 @@
 whose unit and conditions match. A number with no unit of its own takes the next one's in a list
 ("12, 15 và 20 vụ"), or the noun named before it ("nâng tổng số mô hình lên 1.567").
 """
+
 from __future__ import annotations
 
 import re
 
-from ..lexicon import (CLUSTER_GROUP_TYPE, CLUSTER_UNITS, MONEY_SCALES, NOT_UNIT, POLICE_PERSON_HEADS,
-                       POLICE_ROLE_RE, TOTAL_OF_RE, UNIT_RULE_INDEX, UNIT_STOP_RE)
+from ..lexicon import (
+    CLUSTER_GROUP_TYPE,
+    CLUSTER_UNITS,
+    MONEY_SCALES,
+    NOT_UNIT,
+    POLICE_PERSON_HEADS,
+    POLICE_ROLE_RE,
+    TOTAL_OF_RE,
+    UNIT_RULE_INDEX,
+    UNIT_STOP_RE,
+)
 from .candidates import Cand
 
 # matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
@@ -36,12 +46,12 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
             c.how.append(("classify.py:percent", "%"))
         return
     ca, cb = c.ca, c.cb
-    ulow = low[c.u:c.u + 90]
+    ulow = low[c.u : c.u + 90]
     # a number with no unit of its own in a list takes the next one's: "12, 15 và 20 vụ"
     if nxt is not None and _NEXT_IN_LIST.match(low, c.e, nxt.s) and not c.den and not nxt.pct:
         c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
         if c.how is not None:  # (recorded for --explain only)
-            c.how.append(("classify.py:list", sent[c.s:nxt.e]))
+            c.how.append(("classify.py:list", sent[c.s : nxt.e]))
         if c.measure:
             kind_attrs(sent, low, c, ca, cb)
         return
@@ -55,7 +65,7 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
             continue  # "77 trong tổng số 89 làng": a fraction is a statistic by its form
         if r.left and not _has(cache, r.left, low, ca, c.s):
             continue
-        if r.right and not r.right.search(low[c.u + um.end():cb]):
+        if r.right and not r.right.search(low[c.u + um.end() : cb]):
             continue
         if r.ctx and not (_has(cache, r.ctx, low, ca, c.s) or _has(cache, r.ctx, low, c.e, cb)):
             continue
@@ -72,29 +82,39 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         c.rule = r
         c.measure = r.measure
         if c.how is not None:  # (recorded for --explain only)
-            c.how.append((r.rule_id, sent[c.u:c.u + um.end()]))
+            c.how.append((r.rule_id, sent[c.u : c.u + um.end()]))
         if r.measure is None:
             return
         c.unit_end = unit_end(low, c.u, c.u + um.end())
-        c.unit = sent[c.u:c.unit_end].strip(" \"“”'‘’")
+        c.unit = sent[c.u : c.unit_end].strip(" \"“”'‘’")
         c.attrs = dict(r.attrs) if r.attrs else {}
         kind_attrs(sent, low, c, ca, cb)
         return
     # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
     end = unit_end(low, c.u, c.u)
-    unit = sent[c.u:end].strip(" \"“”'‘’")
+    unit = sent[c.u : end].strip(" \"“”'‘’")
     if not unit and not c.den:
         tm = TOTAL_OF_RE.search(low, max(ca, c.s - 100), c.s)
         if tm and not _depth:
-            inner = Cand(s=c.s, e=c.e, surface=c.surface, value=c.value, den=None, pct=False,
-                         qualifier=c.qualifier, u=tm.start("noun"), ca=ca, cb=cb,
-                         how=[] if c.how is not None else None)
+            inner = Cand(
+                s=c.s,
+                e=c.e,
+                surface=c.surface,
+                value=c.value,
+                den=None,
+                pct=False,
+                qualifier=c.qualifier,
+                u=tm.start("noun"),
+                ca=ca,
+                cb=cb,
+                how=[] if c.how is not None else None,
+            )
             classify(sent, low, inner, None, cache, _depth=1)
             if inner.measure:
                 c.measure, c.rule, c.attrs = inner.measure, inner.rule, inner.attrs
                 c.unit, c.unit_end = inner.unit, c.e
                 if c.how is not None:  # (recorded for --explain only)
-                    c.how.append(("classify.py:total_of", sent[tm.start():tm.end()]))
+                    c.how.append(("classify.py:total_of", sent[tm.start() : tm.end()]))
                 if c.how is not None:
                     c.how.extend(inner.how or ())
                 return

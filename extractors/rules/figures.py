@@ -13,6 +13,7 @@ counts, and fill its attributes. This module runs the steps; each step is a modu
 
 Every decision is recorded on the candidate (`how`, `why_dropped`) when `antq extract --explain` asks for a trace.
 """
+
 from __future__ import annotations
 
 from ..model import Figure
@@ -26,8 +27,9 @@ from .segment import clause_bounds, sentences
 CONTEXT_CHARS = 1200
 
 
-def extract_figures(text: str, doc: str, low_text: str | None = None, trace: list | None = None,
-                    deadline=None) -> list[Figure]:
+def extract_figures(
+    text: str, doc: str, low_text: str | None = None, trace: list | None = None, deadline=None
+) -> list[Figure]:
     """The figures of a report's text; `low_text` is lower_aligned(text) when the caller has it.
     Given a list as `trace`, appends one entry per number read (explain.py turns them into words);
     given a model.Deadline, raises OverTimeBudget once it has passed (checked per sentence)."""
@@ -43,11 +45,14 @@ def extract_figures(text: str, doc: str, low_text: str | None = None, trace: lis
             deadline.check(f"at character {a:,} of {len(text):,}")
         if not_figures.is_page_furniture(low_text, a, b):
             if trace is not None:
-                trace.extend({"start": a + s, "surface": text[a + s:a + e], "dropped": "not_figures:page_furniture"}
-                             for s, e, *_ in ms)
+                trace.extend(
+                    {"start": a + s, "surface": text[a + s : a + e], "dropped": "not_figures:page_furniture"}
+                    for s, e, *_ in ms
+                )
             continue
-        figures, kept = _sentence_figures(doc, text[a:b], low_text[a:b], a, ms,
-                                          prev_kept if prev_i == i - 1 else None, trace, deadline)
+        figures, kept = _sentence_figures(
+            doc, text[a:b], low_text[a:b], a, ms, prev_kept if prev_i == i - 1 else None, trace, deadline
+        )
         out.extend(figures)
         prev_i, prev_kept = i, kept
     if trace is not None:
@@ -64,9 +69,16 @@ def lower_aligned(s: str) -> str:
     return low
 
 
-def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
-                      before: list[Cand] | None = None, trace: list | None = None,
-                      deadline=None) -> tuple[list[Figure], list[Cand]]:
+def _sentence_figures(
+    doc: str,
+    sent: str,
+    low: str,
+    offset: int,
+    ms,
+    before: list[Cand] | None = None,
+    trace: list | None = None,
+    deadline=None,
+) -> tuple[list[Figure], list[Cand]]:
     """The figures of one sentence, and the candidates kept (for the next sentence: `before` are
     those of the sentence right before this one)."""
     cands: list[Cand] = []
@@ -76,8 +88,7 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     whole = (0, n) if ";" not in low and n <= CONTEXT_CHARS else None
     quoted = not_figures.has_quotes(sent)  # once per sentence, not per number
     for s, e, num, den in ms:
-        c = (candidate(sent, low, s, e, num, den, quoted) if num is not None
-             else word_candidate(sent, low, s, e, den))
+        c = candidate(sent, low, s, e, num, den, quoted) if num is not None else word_candidate(sent, low, s, e, den)
         if isinstance(c, str):
             if trace is not None:
                 trace.append({"start": offset + s, "surface": sent[s:e], "dropped": c, "sentence": sent})
@@ -109,15 +120,16 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
     if years:
         cands = [c for c in cands if not (c.maybe_year and c.drop)]
         if trace is not None:
-            trace.extend({"start": offset + c.s, "surface": c.surface, "dropped": c.why_dropped, "sentence": sent}
-                         for c in years)
+            trace.extend(
+                {"start": offset + c.s, "surface": c.surface, "dropped": c.why_dropped, "sentence": sent} for c in years
+            )
         if not cands:
             return [], []
     for c in cands:
         if c.measure and not c.pct and c.den is None and fractions.is_average(low, c, averages):
             c.measure, c.attrs = "other", {"subject": "average"}  # "5,5 biên chế/xã": a rate, not a count
             if c.how is not None:  # (recorded for --explain only)
-                c.how.append(("fractions.py:average", sent[c.s:(c.unit_end or c.e) + 8]))
+                c.how.append(("fractions.py:average", sent[c.s : (c.unit_end or c.e) + 8]))
         if not c.surface[:1].isdigit():
             # "hàng nghìn lượt ...": FIGURES.md makes a number in words optional at best; summed in a
             # mart as 1 000 it would mislead, so it is read (for --explain) but not emitted
@@ -139,6 +151,18 @@ def _sentence_figures(doc: str, sent: str, low: str, offset: int, ms,
             else:
                 entry["dropped"] = c.why_dropped or (c.how[-1][0] if c.how else "classify.py:no_counted_noun")
             trace.append(entry)
-    return [Figure.of(doc=doc, surface=c.surface, value=c.value, unit=c.unit, measure=c.measure,
-                      qualifier=c.qualifier, attrs=c.attrs, start=offset + c.s, end=offset + c.e,
-                      sentence=sent) for c in kept], kept
+    return [
+        Figure.of(
+            doc=doc,
+            surface=c.surface,
+            value=c.value,
+            unit=c.unit,
+            measure=c.measure,
+            qualifier=c.qualifier,
+            attrs=c.attrs,
+            start=offset + c.s,
+            end=offset + c.e,
+            sentence=sent,
+        )
+        for c in kept
+    ], kept

@@ -7,11 +7,24 @@ figure, never a target, or the warehouse would flag a true report). A percentage
 own, unless it is the stated percentage of the figure before it. A count per unit ("5,5 biên chế/xã")
 is an average, not a count. The words are in lexicons/statistics.yaml.
 """
+
 from __future__ import annotations
 
-from ..lexicon import (AVERAGE_ANY_RE, AVERAGE_BEFORE_RE, COVERAGE_NOUN_RE, FRACTION_JOINER_ANY_RE, FRACTION_JOINER_RE, PCT_NOT_FIGURE_BEFORE_RE,
-                       PCT_TARGET_AFTER_RE, PER_UNIT_RE, PERIOD_COMPARISON_RE, RATED_SET_RE, REACHED_RE,
-                       REACHES_STANDARD_RE, STATED_PCT_RE)
+from ..lexicon import (
+    AVERAGE_ANY_RE,
+    AVERAGE_BEFORE_RE,
+    COVERAGE_NOUN_RE,
+    FRACTION_JOINER_ANY_RE,
+    FRACTION_JOINER_RE,
+    PCT_NOT_FIGURE_BEFORE_RE,
+    PCT_TARGET_AFTER_RE,
+    PER_UNIT_RE,
+    PERIOD_COMPARISON_RE,
+    RATED_SET_RE,
+    REACHED_RE,
+    REACHES_STANDARD_RE,
+    STATED_PCT_RE,
+)
 from ..numbers import parse_number
 from .candidates import Cand
 from .classify import unit_end
@@ -24,11 +37,17 @@ def join_fractions(low: str, cands: list[Cand]) -> None:
     k = 0
     while k + 1 < len(cands):
         c, d = cands[k], cands[k + 1]
-        if (c.den is None and d.den is None and not c.pct and not d.pct and c.surface[:1].isdigit()
-                and FRACTION_JOINER_RE.match(low, c.e, d.s)):
+        if (
+            c.den is None
+            and d.den is None
+            and not c.pct
+            and not d.pct
+            and c.surface[:1].isdigit()
+            and FRACTION_JOINER_RE.match(low, c.e, d.s)
+        ):
             c.den, c.u = d.value, d.u
             if c.how is not None:  # (recorded for --explain only)
-                c.how.append(("fractions.py:joined", low[c.s:d.e]))
+                c.how.append(("fractions.py:joined", low[c.s : d.e]))
             del cands[k + 1]
         k += 1
 
@@ -37,8 +56,9 @@ def is_average(low: str, c: Cand, averages: bool = True) -> bool:
     """ "5,5 biên chế/xã", "trung bình 5,3 Công an chính quy/xã": a per-unit average. `averages`: False
     when the sentence has no "trung bình"/"bình quân" (has_average_words), to skip that search."""
     end = c.unit_end or c.e
-    return ((low[end:end + 1] == "/" and PER_UNIT_RE.match(low, end + 1) is not None)
-            or (averages and AVERAGE_BEFORE_RE.search(low, c.ca, c.s) is not None))
+    return (low[end : end + 1] == "/" and PER_UNIT_RE.match(low, end + 1) is not None) or (
+        averages and AVERAGE_BEFORE_RE.search(low, c.ca, c.s) is not None
+    )
 
 
 def has_average_words(low: str) -> bool:
@@ -51,7 +71,7 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
             if _compares_periods(low, cands, i):
                 c.den = None  # "giảm 5,83% (3.389/3.599 vụ)": never a target, or a true report gets flagged
                 if c.how is not None:  # (recorded for --explain only)
-                    c.how.append(("fractions.py:period_comparison", sent[c.ca:c.cb]))
+                    c.how.append(("fractions.py:period_comparison", sent[c.ca : c.cb]))
                 continue
             if c.measure in ("coverage.units", "campaign.locations") or COVERAGE_NOUN_RE.match(low, c.u):
                 c.measure = "coverage.units"
@@ -64,16 +84,16 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
                 pm = STATED_PCT_RE.search(low, c.e, c.cb)
                 if pm:
                     attrs["stated_pct"] = parse_number(pm.group("pct"))
-                    for d in cands[i + 1:]:
+                    for d in cands[i + 1 :]:
                         if d.pct and d.s == pm.start("pct"):
                             d.drop = True
                             d.why_dropped = f"fractions.py:stated_pct_of {c.surface}"
                 attrs["subject"] = c.unit
                 c.attrs = attrs
                 if c.how is not None:  # (recorded for --explain only)
-                    c.how.append(("fractions.py:target", sent[c.s:pm.end()] if pm else c.surface))
+                    c.how.append(("fractions.py:target", sent[c.s : pm.end()] if pm else c.surface))
         elif c.pct and not c.drop:
-            before = low[c.ca:c.s]
+            before = low[c.ca : c.s]
             if PCT_NOT_FIGURE_BEFORE_RE.search(before):
                 c.drop = True  # "chiếm 70%": a share of a context count
                 c.why_dropped = "fractions.py:share_of_context"
@@ -88,16 +108,16 @@ def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
                         prev.measure = "target.achievement"
                         prev.attrs["subject"] = prev.unit
                         if prev.how is not None:  # (recorded for --explain only)
-                            prev.how.append(("fractions.py:percent_of_target", sent[c.s:c.u + 12]))
+                            prev.how.append(("fractions.py:percent_of_target", sent[c.s : c.u + 12]))
                     c.drop = True
                     c.why_dropped = f"fractions.py:stated_pct_of {prev.surface}"
                     continue
                 if of_target and prev is None:  # "đạt 106,7% kế hoạch" alone: the achievement itself
                     c.measure = "target.achievement"
                     end = unit_end(low, c.u, c.u)
-                    c.attrs = {"stated_pct": c.value, "subject": sent[c.u:end].strip()}
+                    c.attrs = {"stated_pct": c.value, "subject": sent[c.u : end].strip()}
                     if c.how is not None:  # (recorded for --explain only)
-                        c.how.append(("fractions.py:achievement_percent", sent[c.s:end]))
+                        c.how.append(("fractions.py:achievement_percent", sent[c.s : end]))
                     continue
             c.attrs.setdefault("subject", _subject_before(sent, cands, i))
 
@@ -111,9 +131,13 @@ def _figure_before(cands: list[Cand], i: int) -> Cand | None:
         d = cands[k]
         if d.s < ca:
             return None
-        if (not d.pct and not d.drop and d.measure
-                and not (d.measure == "target.achievement" and "stated_pct" in d.attrs)
-                and d.measure != "coverage.units"):
+        if (
+            not d.pct
+            and not d.drop
+            and d.measure
+            and not (d.measure == "target.achievement" and "stated_pct" in d.attrs)
+            and d.measure != "coverage.units"
+        ):
             return d
     return None
 
@@ -125,8 +149,7 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
     covered = any(c.measure == "coverage.units" and "total" in c.attrs for c in cands)
     for c in cands:
         # c.rule set: a rule of units.yaml said "other" on purpose ("thuộc 05 huyện", a province's make-up)
-        if (c.measure == "other" and c.rule is None and not c.pct and c.den is None
-                and COVERAGE_NOUN_RE.match(low, c.u)):
+        if c.measure == "other" and c.rule is None and not c.pct and c.den is None and COVERAGE_NOUN_RE.match(low, c.u):
             if covered or REACHES_STANDARD_RE.match(low, c.u):  # from the noun: "1 địa phương loại trung bình"
                 c.measure = "coverage.units"
                 c.attrs = {"unit_kind": c.unit}
@@ -143,9 +166,15 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
         after[k] = after[k + 1] + (c.value if is_part else 0.0)
         any_part[k] = any_part[k + 1] or is_part
     for k, w in enumerate(cands):
-        if (w.measure == "other" and w.rule is not None and w.den is None and any_part[k + 1]
-                and after[k + 1] <= w.value * 1.005 and RATED_SET_RE.search(low, w.ca, w.s)):
-            for c in cands[k + 1:]:
+        if (
+            w.measure == "other"
+            and w.rule is not None
+            and w.den is None
+            and any_part[k + 1]
+            and after[k + 1] <= w.value * 1.005
+            and RATED_SET_RE.search(low, w.ca, w.s)
+        ):
+            for c in cands[k + 1 :]:
                 if c.measure == "coverage.units" and "total" not in c.attrs:
                     c.attrs["total"] = _num(w.value)
                     if c.how is not None:  # (recorded for --explain only)
@@ -157,7 +186,7 @@ def _compares_periods(low: str, cands: list[Cand], i: int) -> bool:
     """Whether the fraction cands[i] restates a change between two periods: it stands in brackets
     right after a percentage ("giảm 5,83% (3.389/3.599 vụ)"), or its clause compares periods."""
     c = cands[i]
-    if i and cands[i - 1].pct and low[cands[i - 1].e:c.s].strip(" %") in ("(", "(so với"):
+    if i and cands[i - 1].pct and low[cands[i - 1].e : c.s].strip(" %") in ("(", "(so với"):
         return True
     return PERIOD_COMPARISON_RE.search(low, c.ca, c.cb) is not None and not STATED_PCT_RE.search(low, c.e, c.cb)
 
@@ -167,7 +196,7 @@ def _subject_before(sent: str, cands: list[Cand], i: int) -> str:
     before it ("tội phạm về trật tự xã hội ... kéo giảm sâu")."""
     c = cands[i]
     lo = max(c.ca, cands[i - 1].unit_end or cands[i - 1].e) if i else c.ca
-    words = sent[lo:c.s].strip(" ,:;-–()").split()
+    words = sent[lo : c.s].strip(" ,:;-–()").split()
     return " ".join(words[-12:])
 
 

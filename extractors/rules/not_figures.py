@@ -6,15 +6,27 @@ joins ("Công an 6 tỉnh"), changes of counts ("giảm 12 vụ"), names that ho
 clock times ("24/24h"), list markers ("1.", "(1)"). Units that make a number no figure ("5 năm qua",
 "14 tuổi") are rules of lexicons/units.yaml with measure null.
 """
+
 from __future__ import annotations
 
 import re
 
-from ..lexicon import (COUNTING_SO, DATE_CONTEXT, NAME_MAX_WORDS, NAME_QUOTES, PLACE_AFTER_RE, TEASER_RE,
-                       YEAR_BEFORE, Tail, tail_of)
+from ..lexicon import (
+    COUNTING_SO,
+    DATE_CONTEXT,
+    NAME_MAX_WORDS,
+    NAME_QUOTES,
+    PLACE_AFTER_RE,
+    TEASER_RE,
+    YEAR_BEFORE,
+    Tail,
+    tail_of,
+)
 
 # right after a number: what makes it part of something that is not a count
-_ATTACHED = re.compile(r"(?:[ ]?/[ ]?\d|[.,]\d|[ ]?[-–][ ]?\d|/[^\W\d]|[-–][^\W\d_]|(?!(?:kg|km|ha|m|tấn|tr|h)(?!\w))[^\W\d_])", re.I)
+_ATTACHED = re.compile(
+    r"(?:[ ]?/[ ]?\d|[.,]\d|[ ]?[-–][ ]?\d|/[^\W\d]|[-–][^\W\d_]|(?!(?:kg|km|ha|m|tấn|tr|h)(?!\w))[^\W\d_])", re.I
+)
 _RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
 _MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
 _MARKER_END = re.compile(r"[.)][ ]")
@@ -26,29 +38,30 @@ _QUOTE = re.compile(f"[{re.escape(NAME_QUOTES)}]")
 # rule id -> what it means, for --explain
 REASONS = {
     "inside_a_word_or_number": "part of a word, a longer number or a range",
-    "not_a_vietnamese_number": "not a number as Vietnamese writes it (\"12.12.2022\", \"1.5\")",
+    "not_a_vietnamese_number": 'not a number as Vietnamese writes it ("12.12.2022", "1.5")',
     "year": "a year (a number from 1900 to 2100 after a word of time, or with no counted noun after it)",
-    "attached": "something other than a count is attached to it (\"06/1/2022\", \"2019-2024\", \"A1\", \"14h\")",
-    "time_fraction": "a time of day or of the week (\"24/24h\")",
+    "attached": 'something other than a count is attached to it ("06/1/2022", "2019-2024", "A1", "14h")',
+    "time_fraction": 'a time of day or of the week ("24/24h")',
     "range_end": "the second half of a range or a date",
-    "abbreviated_name": "a name's number after its abbreviation (\"Ban Chỉ đạo (BCĐ) 138\")",
-    "date": "a date (\"ngày 16/10\", \"ngày 01 tháng 8\")",
-    "identifier": "the number of a name or a document (\"Đề án 06\", \"Chỉ thị số 12\")",
-    "agency_of_places": "a body named by the places it joins (\"Công an 6 tỉnh\")",
-    "change": "a change of a count (\"giảm 12 vụ\"): not a figure; a change in percent is",
+    "abbreviated_name": 'a name\'s number after its abbreviation ("Ban Chỉ đạo (BCĐ) 138")',
+    "date": 'a date ("ngày 16/10", "ngày 01 tháng 8")',
+    "identifier": 'the number of a name or a document ("Đề án 06", "Chỉ thị số 12")',
+    "agency_of_places": 'a body named by the places it joins ("Công an 6 tỉnh")',
+    "change": 'a change of a count ("giảm 12 vụ"): not a figure; a change in percent is',
     "quoted_name": "a name that holds a number (“5 tự quản”)",
-    "list_marker": "a list marker (\"1.\", \"(1)\")",
+    "list_marker": 'a list marker ("1.", "(1)")',
     "change_or_name": "a number in words after a change, a name or a date word",
-    "page_furniture": "a related story's teaser (\">>> Xem thêm\", \"Tin liên quan\")",
+    "page_furniture": 'a related story\'s teaser (">>> Xem thêm", "Tin liên quan")',
 }
 
 
-def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left_low: str, tail: Tail,
-            quoted: bool = True) -> str:
+def why_not(
+    sent: str, low: str, s: int, e: int, num: str, den: str | None, left_low: str, tail: Tail, quoted: bool = True
+) -> str:
     """The id ("not_figures:<rule>") of the first rule that makes the number at sent[s:e] no figure,
     or "" when none does. `tail` is what the words before it say (lexicon.tail_of), qualifier skipped;
     `quoted` False when the sentence holds no quote (no quoted name to look for)."""
-    right = sent[e:e + 2]
+    right = sent[e : e + 2]
     # a space then a word (the common case) is not attached: after a space, _ATTACHED needs "/", "-" or "–"
     if not (right[:1] == " " and right[1:] not in "/-–") and _ATTACHED.match(sent, e):
         return "not_figures:attached"
@@ -59,17 +72,25 @@ def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left
     phrases, kinds = tail.phrases, tail.kinds
     if not phrases and left_low.endswith(") "):
         pm = _ABBR_BEFORE.search(left_low)
-        if pm and "identifier" in tail_of(left_low[:pm.start()]).kinds:
+        if pm and "identifier" in tail_of(left_low[: pm.start()]).kinds:
             return "not_figures:abbreviated_name"
     is_date_word = "date" in kinds
-    if den is not None and (is_date_word or (
-            "." not in num + den and int(num.split(",")[0]) <= 31 and 1 <= int(den.split(",")[0]) <= 12
-            and bool(phrases) and phrases[0] in DATE_CONTEXT)):
+    if den is not None and (
+        is_date_word
+        or (
+            "." not in num + den
+            and int(num.split(",")[0]) <= 31
+            and 1 <= int(den.split(",")[0]) <= 12
+            and bool(phrases)
+            and phrases[0] in DATE_CONTEXT
+        )
+    ):
         return "not_figures:date"  # "ngày 16/10"
     if is_date_word and den is None and _MONTH_AFTER.match(sent, e):
         return "not_figures:date"  # "ngày 01 tháng 8"
     if "identifier" in kinds or (
-            phrases and phrases[0] == "số" and (len(phrases) < 2 or phrases[1] not in COUNTING_SO)):
+        phrases and phrases[0] == "số" and (len(phrases) < 2 or phrases[1] not in COUNTING_SO)
+    ):
         return "not_figures:identifier"  # "Đề án 06", "Ban Chỉ đạo 138", "Chỉ thị số 12", "số 12 đường Trần Phú"
     if "agency" in kinds and PLACE_AFTER_RE.match(low, e):
         return "not_figures:agency_of_places"
@@ -79,9 +100,14 @@ def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left
     if quoted and in_quoted_name(sent, s, e):
         return "not_figures:quoted_name"
     after = right[:1]
-    if after and after in ".)" and _MARKER_END.match(sent, e) and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1:s]):
+    if (
+        after
+        and after in ".)"
+        and _MARKER_END.match(sent, e)
+        and _LIST_MARKER.match(sent[sent.rfind("\n", 0, s) + 1 : s])
+    ):
         return "not_figures:list_marker"  # "1. Kết quả ..."
-    if after == ")" and sent[s - 1:s] == "(":
+    if after == ")" and sent[s - 1 : s] == "(":
         return "not_figures:list_marker"  # "(1)"
     return ""
 
@@ -112,8 +138,8 @@ def in_quoted_name(sent: str, s: int, e: int) -> bool:
         k -= 1
     if k < 0 or sent[k] not in NAME_QUOTES:
         return _inside_numbered_name(sent, s, e)
-    rest = sent[e:e + 60]
-    close = next((i for i, ch in enumerate(rest) if ch in "\"”’»"), -1)
+    rest = sent[e : e + 60]
+    close = next((i for i, ch in enumerate(rest) if ch in '"”’»'), -1)
     return close > 0 and len(rest[:close].split()) <= NAME_MAX_WORDS and not any(ch in rest[:close] for ch in ",;.")
 
 
@@ -123,11 +149,11 @@ def _inside_numbered_name(sent: str, s: int, e: int) -> bool:
     q = -1
     for m in _QUOTE.finditer(sent, max(0, s - 30), s):  # most windows hold none: one C-speed scan
         q = m.start()
-    if q < 0 or not sent[q + 1:q + 2].isdigit() or any(ch in sent[q + 1:s] for ch in "\"”’».;"):
+    if q < 0 or not sent[q + 1 : q + 2].isdigit() or any(ch in sent[q + 1 : s] for ch in '"”’».;'):
         return False
-    rest = sent[e:e + 40]
-    close = next((i for i, ch in enumerate(rest) if ch in "\"”’»"), -1)
-    inner = sent[q + 1:e] + rest[:close]
+    rest = sent[e : e + 40]
+    close = next((i for i, ch in enumerate(rest) if ch in '"”’»'), -1)
+    inner = sent[q + 1 : e] + rest[:close]
     return close >= 0 and len(inner.split()) <= NAME_MAX_WORDS + 2 and not any(ch in rest[:close] for ch in ".;")
 
 

@@ -3,6 +3,7 @@
 breakdown by place in brackets ("891 mô hình (An Giang 59, Bạc Liêu 57, ...)"): part_of = the whole's
 surface. The words are in lexicons/attributes.yaml.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,17 +36,17 @@ def breakdown(sent: str, cands: list[Cand], kept: list[Cand]) -> list[Cand]:
         if c.measure or c.drop or c.pct or c.den is not None or not _PART_END.match(sent, c.e):
             continue
         p = sent.rfind("(", c.ca, c.s)
-        if p < 0 or ")" in sent[p:c.s]:
+        if p < 0 or ")" in sent[p : c.s]:
             continue
         prev_end = cands[i - 1].e if i and cands[i - 1].e > p else p + 1
-        name = sent[prev_end:c.s].lstrip(",; ")
+        name = sent[prev_end : c.s].lstrip(",; ")
         if not _PART_NAME.match(name):
             continue
         wi = bisect_right(kept_ends, p) - 1
         if wi < 0:
             continue
         w = kept[wi]
-        gap = sent[w.unit_end:p]
+        gap = sent[w.unit_end : p]
         # another number between the whole and the bracket (the whole itself starts before w.e)
         if len(gap) > 60 or any(ch in gap for ch in ".;:") or bisect_left(starts, w.e) < bisect_left(starts, p):
             continue
@@ -61,7 +62,7 @@ def breakdown(sent: str, cands: list[Cand], kept: list[Cand]) -> list[Cand]:
             c.attrs = {k: v for k, v in w.attrs.items() if k not in ("part_of", "stated_pct", "target", "total")}
             c.attrs["part_of"] = w.surface
             if c.how is not None:  # (recorded for --explain only)
-                c.how.append(("parts.py:breakdown", f"{w.surface} {w.unit} ({sent[c.s - len(name):c.e]} …)"))
+                c.how.append(("parts.py:breakdown", f"{w.surface} {w.unit} ({sent[c.s - len(name) : c.e]} …)"))
     return [c for c in cands if c.measure and not c.drop]
 
 
@@ -82,33 +83,60 @@ def part_of(low: str, cands: list[Cand], before: list[Cand] | None = None) -> No
         first = cands[0]
         _as_whole(first, before)
         family = first.measure.split(".")[0]
-        whole = (next((d for d in reversed(before) if d.measure == first.measure), None)
-                 or next((d for d in reversed(before) if d.measure == family + ".mixed"), None)
-                 or next((d for d in reversed(before) if d.measure.split(".")[0] == family), None))
+        whole = (
+            next((d for d in reversed(before) if d.measure == first.measure), None)
+            or next((d for d in reversed(before) if d.measure == family + ".mixed"), None)
+            or next((d for d in reversed(before) if d.measure.split(".")[0] == family), None)
+        )
         if whole is not None:
             measure = first.measure
             first.attrs["part_of"] = whole.surface
     for i in range(1, len(cands)):
         prev, c = cands[i - 1], cands[i]
-        gap = low[prev.e:c.s]
+        gap = low[prev.e : c.s]
         if ";" in gap:
             whole = None
-        if ")" in gap:  # a closed bracket between them names places, not parts: "16 địa phương (gồm Tam Kỳ, ...), 1 ..."
+        if (
+            ")" in gap
+        ):  # a closed bracket between them names places, not parts: "16 địa phương (gồm Tam Kỳ, ...), 1 ..."
             gap = _BRACKETED.sub("", gap)
         m = _PART_OF.search(gap) if ("trong" in gap or "gồm" in gap) else None
         if m:
             _as_whole(c, [prev])
-        if (m and ";" not in gap[:m.start()] and c.measure == "other" and prev.measure != "other"
-                and c.rule is None and _head(c.unit) == _head(prev.unit)):
-            c.measure = prev.measure  # "giúp đỡ 6.500 đối tượng ..., trong đó có 3.906 đối tượng tiến bộ": counts what its whole counts
+        if (
+            m
+            and ";" not in gap[: m.start()]
+            and c.measure == "other"
+            and prev.measure != "other"
+            and c.rule is None
+            and _head(c.unit) == _head(prev.unit)
+        ):
+            c.measure = (
+                prev.measure
+            )  # "giúp đỡ 6.500 đối tượng ..., trong đó có 3.906 đối tượng tiến bộ": counts what its whole counts
             if c.how is not None:  # (recorded for --explain only)
-                c.how.append(("parts.py:part_counts_what_its_whole_counts", f"{prev.surface} {prev.unit}{gap}{c.surface} {c.unit}"))
-        if (m and ";" not in gap[:m.start()] and not prev.attrs.get("part_of")
-                and c.measure.split(".")[0] == prev.measure.split(".")[0]):
+                c.how.append(
+                    (
+                        "parts.py:part_counts_what_its_whole_counts",
+                        f"{prev.surface} {prev.unit}{gap}{c.surface} {c.unit}",
+                    )
+                )
+        if (
+            m
+            and ";" not in gap[: m.start()]
+            and not prev.attrs.get("part_of")
+            and c.measure.split(".")[0] == prev.measure.split(".")[0]
+        ):
             whole, measure = prev, c.measure
-        elif whole is not None and c.measure != measure and not (
-                whole.measure.endswith(".mixed") and c.measure.split(".")[0] == whole.measure.split(".")[0]
-                and not PARTS_END_RE.search(gap)):
+        elif (
+            whole is not None
+            and c.measure != measure
+            and not (
+                whole.measure.endswith(".mixed")
+                and c.measure.split(".")[0] == whole.measure.split(".")[0]
+                and not PARTS_END_RE.search(gap)
+            )
+        ):
             whole = None  # (the parts of a mixed whole may be of several measures: "4.576 vũ khí, trong đó có 1.278 súng, 2.666 viên đạn")
         if whole is not None and c is not whole:
             c.attrs["part_of"] = whole.surface

@@ -3,6 +3,7 @@
 A sentence ends at a line break, or at ". ! ? …" followed by space and a capital, a digit or a
 quote ("1.107" and "TP. Hồ Chí Minh" do not end one). A clause is a part of a sentence between ";".
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,7 @@ _END = re.compile(r"[.!?…][.!?…]*[\"”’)]?[ \t]+")  # what ends a sentenc
 # speed (a character class is tried character by character); "!", "?", "…" only when the text has one
 _END_AT = {c: re.compile(re.escape(c) + r"[.!?…]*[\"”’)]?[ \t]+") for c in ".!?…"}
 _ABBREV_END = re.compile(r"(?:^|\s)(?:TP|Tp|tp|TT|ThS|TS|PGS|GS|Th\.S|St|Đ/c|đ/c|v\.v|Ths|BS|KS)\.$")
-_OPENING = "\"“‘("
+_OPENING = '"“‘('
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

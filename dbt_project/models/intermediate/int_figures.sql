@@ -14,7 +14,11 @@ reports as (
 ),
 
 measures as (
-    select measure, domain, fact from {{ ref('measures') }}
+    select
+        measure,
+        domain,
+        fact
+    from {{ ref('measures') }}
 ),
 
 final as (
@@ -56,7 +60,7 @@ final as (
         select sentences.sentence
         from sentences
         where sentences.report_id = figures.report_id
-          and sentences.sentence_no = figures.sentence_no
+            and sentences.sentence_no = figures.sentence_no
     ) as sentences on true
     left join measures using (measure)
 )

@@ -24,16 +24,20 @@ final as (
     -- lateral, per report, rather than a window over every report: a night's query for a few
     -- reports then resolves only theirs (PostgreSQL cannot push a report filter into a window)
     left join lateral (
-        select provinces.province_code, provinces.successor_code, provinces.successor_name
+        select
+            provinces.province_code,
+            provinces.successor_code,
+            provinces.successor_name
         from provinces
         where provinces.province_name = reports.province_name
         -- a name used before and after 2025 (Thái Nguyên) means the unit of the report's time
         -- before July 2025 the oldest row, after it the newest
-        order by case
-            when coalesce(reports.report_date, reports.period_end, reports.received_date) < date '2025-07-01'
-                then provinces.valid_from - date '1900-01-01'
-            else date '1900-01-01' - provinces.valid_from
-        end
+        order by
+            case
+                when coalesce(reports.report_date, reports.period_end, reports.received_date) < date '2025-07-01'
+                    then provinces.valid_from - date '1900-01-01'
+                else date '1900-01-01' - provinces.valid_from
+            end
         limit 1
     ) as matched on true
 )

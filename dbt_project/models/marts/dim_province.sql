@@ -18,7 +18,7 @@ final as (
         successor.province_name as successor_name,
         successor.region as successor_region
     from provinces
-    join provinces as successor on successor.province_code = provinces.successor_code
+    join provinces as successor on provinces.successor_code = successor.province_code
 )
 
 select * from final

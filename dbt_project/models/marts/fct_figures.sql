@@ -22,11 +22,11 @@ wholes as (
         ) as is_breakdown_part
     from figures as parts
     join figures as whole
-        on whole.report_id = parts.report_id
-        and whole.surface = parts.part_of_surface
-        and whole.char_start < parts.char_start
+        on parts.report_id = whole.report_id
+            and parts.part_of_surface = whole.surface
+            and parts.char_start > whole.char_start
     where parts.part_of_surface is not null
-    order by parts.figure_id, whole.char_start desc
+    order by parts.figure_id asc, whole.char_start desc
 ),
 
 final as (

@@ -25,48 +25,59 @@
 with figures as not materialized (
     select * from {{ ref('fct_figures') }}
     where province_code is not null
-      and not is_breakdown_part  -- already inside the whole it breaks down
+        and not is_breakdown_part  -- already inside the whole it breaks down
 ),
 
 {% if is_incremental() %}
-touched_groups as (
-    select distinct province_code, period_start, period_end, measure
-    from figures
-    where {{ new_reports_only() }}
-    union
-    select province_code, period_start, period_end, measure
-    from {{ this }}
-    where {{ new_reports_only() }}
-),
+    touched_groups as (
+        select distinct
+            province_code,
+            period_start,
+            period_end,
+            measure
+        from figures
+        where {{ new_reports_only() }}
+        union
+        select
+            province_code,
+            period_start,
+            period_end,
+            measure
+        from {{ this }}
+        where {{ new_reports_only() }}
+    ),
 
-in_scope as (
+    in_scope as (
     -- lateral: one lookup per touched group through fct_figures' (province_code, measure,
     -- period_end, period_start) index, whatever the planner guesses the number of groups to be
-    select figures.*
-    from touched_groups as touched
-    cross join lateral (
-        select * from figures
-        where figures.province_code = touched.province_code
-          and figures.measure = touched.measure
-          and figures.period_end = touched.period_end
-          and figures.period_start is not distinct from touched.period_start
-        union all
-        -- a period without an end: `=` would not match it
-        select * from figures
-        where figures.province_code = touched.province_code
-          and figures.measure = touched.measure
-          and figures.period_end is null and touched.period_end is null
-          and figures.period_start is not distinct from touched.period_start
-    ) as figures
-),
+        select figures.*
+        from touched_groups as touched
+        cross join lateral (
+            select * from figures
+            where figures.province_code = touched.province_code
+                and figures.measure = touched.measure
+                and figures.period_end = touched.period_end
+                and figures.period_start is not distinct from touched.period_start
+            union all
+            -- a period without an end: `=` would not match it
+            select * from figures
+            where figures.province_code = touched.province_code
+                and figures.measure = touched.measure
+                and figures.period_end is null and touched.period_end is null
+                and figures.period_start is not distinct from touched.period_start
+        ) as figures
+    ),
 {% else %}
-in_scope as (
-    select * from figures
-),
+    in_scope as (
+        select * from figures
+    ),
 {% endif %}
 
 measures as (
-    select measure, unit as default_unit from {{ ref('measures') }}
+    select
+        measure,
+        unit as default_unit
+    from {{ ref('measures') }}
 ),
 
 per_report as (
@@ -97,14 +108,18 @@ ranked as (
         reports.report_date,
         reports.received_at,
         first_value(per_report.report_id) over statement as newest_report_id,
-        count(*) over (partition by per_report.province_code, per_report.period_start,
-            per_report.period_end, per_report.measure, per_report.unit_of_measure) as statements
+        count(*) over (
+            partition by
+                per_report.province_code, per_report.period_start,
+                per_report.period_end, per_report.measure, per_report.unit_of_measure
+        ) as statements
     from per_report
     join {{ ref('dim_report') }} as reports using (report_id)
     window statement as (
-        partition by per_report.province_code, per_report.period_start, per_report.period_end,
+        partition by
+            per_report.province_code, per_report.period_start, per_report.period_end,
             per_report.measure, per_report.unit_of_measure
-        order by reports.report_date desc nulls last, reports.received_at desc, per_report.report_id
+        order by reports.report_date desc nulls last, reports.received_at desc, per_report.report_id asc
     )
 ),
 
@@ -112,8 +127,10 @@ final as (
     select
         md5(concat_ws('|', report_id, period_start, period_end, measure, unit_of_measure)) as statement_key,
         -- the unit of recomputation: every unit_of_measure of a province × period × measure
-        md5(concat_ws('|', province_code, coalesce(period_start::text, '-'), coalesce(period_end::text, '-'),
-            measure)) as statement_group,
+        md5(concat_ws(
+            '|', province_code, coalesce(period_start::text, '-'), coalesce(period_end::text, '-'),
+            measure
+        )) as statement_group,
         report_id,
         province_code,
         period_start,

@@ -3,7 +3,12 @@ with source as (
 ),
 
 raw_files as (
-    select report_id, file_name, relative_path, size_bytes, received_at
+    select
+        report_id,
+        file_name,
+        relative_path,
+        size_bytes,
+        received_at
     from {{ source('raw', 'report_files') }}
 ),
 

@@ -3,7 +3,10 @@ with source as (
 ),
 
 renamed as (
-    select report_id, sentence_no, sentence
+    select
+        report_id,
+        sentence_no,
+        sentence
     from source
 )
 
