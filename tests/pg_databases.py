@@ -59,7 +59,11 @@ def create_database(server_url: str, name: str, *, template: str | None = None, 
     with admin(server_url) as conn:
         conn.execute(statement)
         if template:
-            copy_database_acl(conn, template, name)
+            try:
+                copy_database_acl(conn, template, name)
+            except BaseException:
+                conn.execute(sql.SQL("drop database {}").format(sql.Identifier(name)))
+                raise
     return with_database(server_url, name)
 
 
