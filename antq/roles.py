@@ -97,6 +97,11 @@ class RolesReport:
     def ok(self) -> bool:
         return not self.missing and not self.warnings
 
+    def warn(self, msg: str) -> None:
+        """Log a warning and keep it for the run summary."""
+        log.warning(msg)
+        self.warnings.append(msg)
+
     def line(self) -> str:
         parts = [f"{', '.join(self.granted) or 'none'} granted on {self.database}"]
         if self.created:
@@ -157,8 +162,7 @@ def ensure_role(conn: psycopg.Connection, name: str, password: str | None, repor
             row = _role_row(conn, name)
             if row is None:  # and dropped again already: nothing sensible to grant to
                 msg = f"role {name} was created and dropped by another session during setup"
-                log.warning(msg)
-                report.warnings.append(msg)
+                report.warn(msg)
                 report.missing.append(name)
                 return False
         except errors.InsufficientPrivilege as err:
@@ -167,16 +171,14 @@ def ensure_role(conn: psycopg.Connection, name: str, password: str | None, repor
                 f"the run goes on without it. An administrator can create it with: "
                 f"CREATE ROLE {name} LOGIN PASSWORD '...'; then run `antq migrate` again for the grants"
             )
-            log.warning(msg)
-            report.warnings.append(msg)
+            report.warn(msg)
             report.missing.append(name)
             return False
     report.existing.append(name)
     can_login, is_super, bypass_rls = row
     if is_super or bypass_rls:
         msg = f"role {name} exists as SUPERUSER or BYPASSRLS: its privileges are not limited by these grants"
-        log.warning(msg)
-        report.warnings.append(msg)
+        report.warn(msg)
     changes = [sql.SQL(" LOGIN")] if not can_login else []
     if password:
         changes.append(password_sql)
@@ -188,8 +190,7 @@ def ensure_role(conn: psycopg.Connection, name: str, password: str | None, repor
                 report.passwords_set.append(name)
         except errors.InsufficientPrivilege as err:
             msg = f"cannot alter role {name} (LOGIN/PASSWORD): {err.diag.message_primary}"
-            log.warning(msg)
-            report.warnings.append(msg)
+            report.warn(msg)
     return True
 
 
@@ -236,51 +237,48 @@ def grant_statements(database: str, owners: list[str], names: RoleNames, present
         S("REVOKE ALL ON SCHEMA {} FROM PUBLIC").format(_idents(WAREHOUSE_SCHEMAS)),
     ]
 
-    def defaults(schemas, what: str, on: str, role: str) -> None:
-        for owner in owners:
-            stmts.append(
+    # per role: its privileges on the database, on schemas, on ALL TABLES / SEQUENCES of schemas (these
+    # also by default privileges, for the ones the owners create later), and the functions it may execute
+    privileges = [
+        (
+            names.loader,
+            "CONNECT, TEMPORARY",
+            [("USAGE", LOADER_SCHEMAS)],
+            [
+                ("SELECT, INSERT, UPDATE, DELETE", "TABLES", LOADER_SCHEMAS),
+                ("USAGE, SELECT, UPDATE", "SEQUENCES", LOADER_SCHEMAS),
+            ],
+            [],
+        ),
+        (
+            names.transformer,
+            "CONNECT, TEMPORARY",  # TEMPORARY: dbt's incremental models stage their new rows in temp tables
+            [("USAGE", TRANSFORMER_READS), ("USAGE, CREATE", TRANSFORMER_WRITES)],
+            [
+                ("SELECT", "TABLES", TRANSFORMER_READS),
+                ("ALL", "TABLES", TRANSFORMER_WRITES),
+                ("ALL", "SEQUENCES", TRANSFORMER_WRITES),
+            ],
+            [PUBLISH_FUNCTION],  # dbt's on-run-end hook publishes a complete build (antq/publish.py)
+        ),
+        (names.bi_reader, "CONNECT", [("USAGE", READER_SCHEMAS)], [("SELECT", "TABLES", READER_TABLES)], []),
+    ]
+    for role, on_database, on_schemas, on_all, functions in privileges:
+        if role not in present:
+            continue
+        r = sql.Identifier(role)
+        stmts.append(S("GRANT " + on_database + " ON DATABASE {} TO {}").format(sql.Identifier(database), r))
+        for what, schemas in on_schemas:
+            stmts.append(S("GRANT " + what + " ON SCHEMA {} TO {}").format(_idents(schemas), r))
+        for what, on, schemas in on_all:
+            stmts.append(S("GRANT " + what + " ON ALL " + on + " IN SCHEMA {} TO {}").format(_idents(schemas), r))
+            stmts += [
                 S("ALTER DEFAULT PRIVILEGES FOR ROLE {} IN SCHEMA {} GRANT " + what + " ON " + on + " TO {}").format(
-                    sql.Identifier(owner), _idents(schemas), sql.Identifier(role)
+                    sql.Identifier(owner), _idents(schemas), r
                 )
-            )
-
-    db = sql.Identifier(database)
-    if names.loader in present:
-        r = sql.Identifier(names.loader)
-        stmts += [
-            S("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(db, r),
-            S("GRANT USAGE ON SCHEMA {} TO {}").format(_idents(LOADER_SCHEMAS), r),
-            S("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(
-                _idents(LOADER_SCHEMAS), r
-            ),
-            S("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA {} TO {}").format(_idents(LOADER_SCHEMAS), r),
-        ]
-        defaults(LOADER_SCHEMAS, "SELECT, INSERT, UPDATE, DELETE", "TABLES", names.loader)
-        defaults(LOADER_SCHEMAS, "USAGE, SELECT, UPDATE", "SEQUENCES", names.loader)
-    if names.transformer in present:
-        r = sql.Identifier(names.transformer)
-        stmts += [
-            # TEMPORARY: dbt's incremental models stage their new rows in temp tables
-            S("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(db, r),
-            S("GRANT USAGE ON SCHEMA {} TO {}").format(_idents(TRANSFORMER_READS), r),
-            S("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(_idents(TRANSFORMER_READS), r),
-            S("GRANT USAGE, CREATE ON SCHEMA {} TO {}").format(_idents(TRANSFORMER_WRITES), r),
-            S("GRANT ALL ON ALL TABLES IN SCHEMA {} TO {}").format(_idents(TRANSFORMER_WRITES), r),
-            S("GRANT ALL ON ALL SEQUENCES IN SCHEMA {} TO {}").format(_idents(TRANSFORMER_WRITES), r),
-            # dbt's on-run-end hook publishes a complete build (antq/publish.py)
-            S("GRANT EXECUTE ON FUNCTION " + PUBLISH_FUNCTION + " TO {}").format(r),
-        ]
-        defaults(TRANSFORMER_READS, "SELECT", "TABLES", names.transformer)
-        defaults(TRANSFORMER_WRITES, "ALL", "TABLES", names.transformer)
-        defaults(TRANSFORMER_WRITES, "ALL", "SEQUENCES", names.transformer)
-    if names.bi_reader in present:
-        r = sql.Identifier(names.bi_reader)
-        stmts += [
-            S("GRANT CONNECT ON DATABASE {} TO {}").format(db, r),
-            S("GRANT USAGE ON SCHEMA {} TO {}").format(_idents(READER_SCHEMAS), r),
-            S("GRANT SELECT ON ALL TABLES IN SCHEMA {} TO {}").format(_idents(READER_TABLES), r),
-        ]
-        defaults(READER_TABLES, "SELECT", "TABLES", names.bi_reader)
+                for owner in owners
+            ]
+        stmts += [S("GRANT EXECUTE ON FUNCTION " + function + " TO {}").format(r) for function in functions]
     return stmts
 
 
@@ -316,15 +314,13 @@ def grant(conn: psycopg.Connection, report: RolesReport, names: RoleNames, prese
                             f"tables {names.transformer} creates will not be readable by "
                             f"{names.bi_reader} by default: {err.diag.message_primary}"
                         )
-                        log.warning(msg)
-                        report.warnings.append(msg)
+                        report.warn(msg)
     except errors.InsufficientPrivilege as err:
         msg = (
             f"grants for {', '.join(present) or 'no role'} not applied on {report.database}: "
             f"{err.diag.message_primary} (the warehouse user must own the warehouse schemas)"
         )
-        log.warning(msg)
-        report.warnings.append(msg)
+        report.warn(msg)
         return
     report.granted = [n for n in (names.loader, names.transformer, names.bi_reader) if n in present_set]
 
