@@ -39,6 +39,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from antq import config
+from extractors.lexicon import _load
 
 SAMPLES_DIR = config.PROJECT_ROOT / "seeds"
 PROVINCES_CSV = config.DBT_PROJECT_DIR / "seeds" / "provinces.csv"
@@ -46,7 +47,9 @@ FIRST_DAY, LAST_DAY = date(2019, 1, 1), date(2025, 12, 31)  # the days generated
 
 # a district name for provinces the extractor's lexicon has none for (plain, not a known place)
 _NEUTRAL_DISTRICTS = ("Trung Tâm", "Tân Lập", "Phú Lộc", "An Thịnh", "Đông Hưng", "Bình Xuyên")
-_DAY_WORD = r"(?:[Nn]gày|[Ss]áng|[Cc]hiều|[Tt]ối|[Tt]rưa|[Đđ]êm|[Hh]ôm)"
+# a word that puts a day after it, the extractor's (its lexicon's day_words), with or without a capital:
+# "(?:[Nn]gày|[Ss]áng|...)"
+_DAY_WORD = "(?:" + "|".join(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in _load("report_meta.yaml")["day_words"]) + ")"
 # the report's own day: "Ngày 16/10", "sáng 06/01", "Sáng 25/5" (no year)
 _OWN_DAY = re.compile(rf"({_DAY_WORD}[ ]+)([0-9]{{1,2}})/([0-9]{{1,2}})(?![0-9/])")
 _DAY_BEFORE = re.compile(rf"{_DAY_WORD}[ ]+$")

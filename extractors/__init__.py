@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from dataclasses import fields
 from pathlib import Path
 
 from .model import Deadline, Figure, OverTimeBudget, Report, ReportSource, UnreadableReport
@@ -37,6 +38,9 @@ __all__ = [
     "cli_format_jsonl",
     "cli_format_reports",
 ]
+
+
+_REPORT_FIELDS = frozenset(f.name for f in fields(Report))
 
 
 def extract_text(
@@ -78,16 +82,8 @@ def _extract_nfc(
         extractor_version=EXTRACTOR_VERSION,
         source_format=source_format,
         encoding=encoding,
-        province=meta.province,
-        outlet=meta.outlet,
-        report_date=meta.report_date,
-        period_label=meta.period_label,
-        period_start=meta.period_start,
-        period_end=meta.period_end,
-        scope=meta.scope,
-        province_source=meta.province_source,
-        report_date_source=meta.report_date_source,
-        source_url=meta.source_url,
+        # the metadata a Report carries: province, date, period ... (not Meta's working fields such as n_years)
+        **{f.name: getattr(meta, f.name) for f in fields(meta) if f.name in _REPORT_FIELDS},
     )
 
 

@@ -161,6 +161,11 @@ class Score:
         )
 
 
+def _figure_line(tag: str, doc: str, measure, value, surface, unit) -> str:
+    """A MISSED or WRONG line, worded as score_figures.py prints it."""
+    return f"{tag} {doc}: {measure} {value} ({surface} {unit})"
+
+
 @dataclass(frozen=True)
 class Miss:
     """A required gold figure no extracted figure matched."""
@@ -170,7 +175,7 @@ class Miss:
 
     def line(self) -> str:
         g = self.gold
-        return f"MISSED {self.doc}: {g['measure']} {g['value']} ({g.get('surface')} {g.get('unit', '')})"
+        return _figure_line("MISSED", self.doc, g["measure"], g["value"], g.get("surface"), g.get("unit", ""))
 
 
 @dataclass(frozen=True)
@@ -182,7 +187,9 @@ class Wrong:
 
     def line(self) -> str:
         e = self.extracted
-        return f"WRONG  {self.doc}: {e.get('measure')} {e.get('value')} ({e.get('surface', '')} {e.get('unit', '')})"
+        return _figure_line(
+            "WRONG ", self.doc, e.get("measure"), e.get("value"), e.get("surface", ""), e.get("unit", "")
+        )
 
 
 @dataclass(frozen=True)
