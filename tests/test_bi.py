@@ -33,6 +33,7 @@ import yaml
 from antq import bi, config, roles
 from antq.ingest import night
 from antq.ingest.plan import nightly
+from test_migrate_sentences import _dbt_build
 
 from conftest import PROJECT_ROOT, SEEDS_DIR
 
@@ -46,16 +47,6 @@ pytestmark = [
         reason="Superset's environment bi/.venv is missing: `make test` creates it",
     ),
 ]
-
-
-def _dbt_build(url: str, tmp: Path) -> None:
-    proc = subprocess.run(
-        [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
-        env=config.child_env(url, tmp),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
 @pytest.fixture(scope="session")
@@ -317,6 +308,11 @@ def test_the_browser_check_fails_on_an_empty_chart_and_a_refused_read(superset, 
     shutil.copytree(bi.ASSETS_DIR / "databases", probe / "databases")
     shutil.copy(bi.ASSETS_DIR / "metadata.yaml", probe / "metadata.yaml")
     database_uuid = _assets("databases")[0]["uuid"]
+
+    def write_asset(kind: str, name: str, asset: dict) -> None:
+        (probe / kind).mkdir(exist_ok=True)
+        (probe / kind / f"{name}.yaml").write_text(yaml.safe_dump(asset))
+
     charts, position = (
         [],
         {
@@ -336,35 +332,33 @@ def test_the_browser_check_fails_on_an_empty_chart_and_a_refused_read(superset, 
         [("probe_raw", "select count(*)::int as n from raw.report_files"), ("probe_empty", "select 1 as n where false")]
     ):
         ds_uuid, chart_uuid = f"00000000-0000-4000-8000-00000000010{n}", f"00000000-0000-4000-8000-00000000020{n}"
-        (probe / "datasets").mkdir(exist_ok=True)
-        (probe / "datasets" / f"{name}.yaml").write_text(
-            yaml.safe_dump(
-                {
-                    "table_name": name,
-                    "schema": "marts",
-                    "sql": sql,
-                    "uuid": ds_uuid,
-                    "database_uuid": database_uuid,
-                    "version": "1.0.0",
-                    "columns": [{"column_name": "n", "type": "INTEGER", "is_dttm": False}],
-                    "metrics": [],
-                }
-            )
+        write_asset(
+            "datasets",
+            name,
+            {
+                "table_name": name,
+                "schema": "marts",
+                "sql": sql,
+                "uuid": ds_uuid,
+                "database_uuid": database_uuid,
+                "version": "1.0.0",
+                "columns": [{"column_name": "n", "type": "INTEGER", "is_dttm": False}],
+                "metrics": [],
+            },
         )
         form = {"viz_type": "table", "query_mode": "raw", "all_columns": ["n"], "row_limit": 10}
-        (probe / "charts").mkdir(exist_ok=True)
-        (probe / "charts" / f"{name}.yaml").write_text(
-            yaml.safe_dump(
-                {
-                    "slice_name": name,
-                    "viz_type": "table",
-                    "params": form,
-                    "query_context": None,
-                    "uuid": chart_uuid,
-                    "version": "1.0.0",
-                    "dataset_uuid": ds_uuid,
-                }
-            )
+        write_asset(
+            "charts",
+            name,
+            {
+                "slice_name": name,
+                "viz_type": "table",
+                "params": form,
+                "query_context": None,
+                "uuid": chart_uuid,
+                "version": "1.0.0",
+                "dataset_uuid": ds_uuid,
+            },
         )
         charts.append(name)
         position[f"CHART-{name}"] = {
@@ -375,19 +369,18 @@ def test_the_browser_check_fails_on_an_empty_chart_and_a_refused_read(superset, 
             "meta": {"chartId": 0, "width": 6, "height": 40, "sliceName": name, "uuid": chart_uuid},
         }
         position["ROW-probe"]["children"].append(f"CHART-{name}")
-    (probe / "dashboards").mkdir()
-    (probe / "dashboards" / "probe.yaml").write_text(
-        yaml.safe_dump(
-            {
-                "dashboard_title": "probe",
-                "slug": PROBE_SLUG,
-                "uuid": "00000000-0000-4000-8000-000000000300",
-                "version": "1.0.0",
-                "position": position,
-                "metadata": {},
-                "published": True,
-            }
-        )
+    write_asset(
+        "dashboards",
+        "probe",
+        {
+            "dashboard_title": "probe",
+            "slug": PROBE_SLUG,
+            "uuid": "00000000-0000-4000-8000-000000000300",
+            "version": "1.0.0",
+            "position": position,
+            "metadata": {},
+            "published": True,
+        },
     )
     bi.setup(superset["home"], superset["uri"], assets=probe)
     try:

@@ -78,6 +78,12 @@ def award(value, measure, issuer, award_type, status="awarded"):
     return (value, measure, "exact", {"issuer": issuer, "award_type": award_type, "status": status})
 
 
+def given_by(issuer, award_type, collectives=None, individuals=None, status="awarded"):
+    """The figures of a text where one issuer gives one award: its collectives, then its individuals."""
+    counted = [(collectives, "awards.collectives"), (individuals, "awards.individuals")]
+    return [award(n, measure, issuer, award_type, status) for n, measure in counted if n is not None]
+
+
 AWARDS = [
     # issuer before the verb, no "cho"; "đã" is not part of the issuer
     (
@@ -94,85 +100,64 @@ AWARDS = [
     # "TP." and a name after it, with and without a space
     (
         "UBND TP. Đà Nẵng đã tặng bằng khen cho 30 tập thể và 2 cá nhân có thành tích xuất sắc.",
-        [
-            award(30, "awards.collectives", "UBND TP. Đà Nẵng", "bang_khen"),
-            award(2, "awards.individuals", "UBND TP. Đà Nẵng", "bang_khen"),
-        ],
+        given_by("UBND TP. Đà Nẵng", "bang_khen", collectives=30, individuals=2),
     ),
     (
         "Nhân dịp này, UBND TP.HCM vừa tặng bằng khen cho 25 tập thể và 9 cá nhân.",
-        [
-            award(25, "awards.collectives", "UBND TP.HCM", "bang_khen"),
-            award(9, "awards.individuals", "UBND TP.HCM", "bang_khen"),
-        ],
+        given_by("UBND TP.HCM", "bang_khen", collectives=25, individuals=9),
     ),
     # a scope with a capital letter
     (
         "Công an Thành phố tặng giấy khen cho 33 tập thể và 15 cá nhân có thành tích xuất sắc.",
-        [
-            award(33, "awards.collectives", "Công an Thành phố", "giay_khen"),
-            award(15, "awards.individuals", "Công an Thành phố", "giay_khen"),
-        ],
+        given_by("Công an Thành phố", "giay_khen", collectives=33, individuals=15),
     ),
     (
         "Ủy ban MTTQ Việt Nam tỉnh Bình Định đã tặng bằng khen cho 10 tập thể.",
-        [award(10, "awards.collectives", "Ủy ban MTTQ Việt Nam tỉnh Bình Định", "bang_khen")],
+        given_by("Ủy ban MTTQ Việt Nam tỉnh Bình Định", "bang_khen", collectives=10),
     ),
     # recipients first
     (
         "Có 15 tập thể được Thủ tướng Chính phủ tặng Bằng khen.",
-        [award(15, "awards.collectives", "Thủ tướng Chính phủ", "bang_khen")],
+        given_by("Thủ tướng Chính phủ", "bang_khen", collectives=15),
     ),
     (
         "Dịp này, 12 tập thể và 20 cá nhân được UBND TP. Hồ Chí Minh tặng bằng khen.",
-        [
-            award(12, "awards.collectives", "UBND TP. Hồ Chí Minh", "bang_khen"),
-            award(20, "awards.individuals", "UBND TP. Hồ Chí Minh", "bang_khen"),
-        ],
+        given_by("UBND TP. Hồ Chí Minh", "bang_khen", collectives=12, individuals=20),
     ),
     (
         "Chủ tịch nước tặng Huân chương Bảo vệ Tổ quốc hạng Ba cho 2 tập thể.",
-        [award(2, "awards.collectives", "Chủ tịch nước", "other")],
+        given_by("Chủ tịch nước", "other", collectives=2),
     ),
     (
         "Hội nghị thống nhất 04 cá nhân được đề nghị Bộ trưởng Bộ Công an tặng Bằng khen.",
-        [award(4, "awards.individuals", "Bộ trưởng Bộ Công an", "bang_khen", "proposed")],
+        given_by("Bộ trưởng Bộ Công an", "bang_khen", individuals=4, status="proposed"),
     ),
     (
         "Hội nghị đề nghị Chủ tịch UBND tỉnh tặng bằng khen cho 6 tập thể, 9 cá nhân.",
-        [
-            award(6, "awards.collectives", "Chủ tịch UBND tỉnh", "bang_khen", "proposed"),
-            award(9, "awards.individuals", "Chủ tịch UBND tỉnh", "bang_khen", "proposed"),
-        ],
+        given_by("Chủ tịch UBND tỉnh", "bang_khen", collectives=6, individuals=9, status="proposed"),
     ),
     # an institution followed by its province's name, no scope word
-    (
-        "Tỉnh ủy Sóc Trăng tặng bằng khen cho 6 tập thể.",
-        [award(6, "awards.collectives", "Tỉnh ủy Sóc Trăng", "bang_khen")],
-    ),
+    ("Tỉnh ủy Sóc Trăng tặng bằng khen cho 6 tập thể.", given_by("Tỉnh ủy Sóc Trăng", "bang_khen", collectives=6)),
     (
         "Ban Chỉ đạo phòng, chống tội phạm tỉnh Long An đã tặng giấy khen cho 8 tập thể.",
-        [award(8, "awards.collectives", "Ban Chỉ đạo phòng, chống tội phạm tỉnh Long An", "giay_khen")],
+        given_by("Ban Chỉ đạo phòng, chống tội phạm tỉnh Long An", "giay_khen", collectives=8),
     ),
     (
         "HĐND tỉnh Trà Vinh vừa tặng bằng khen cho 3 tập thể.",
-        [award(3, "awards.collectives", "HĐND tỉnh Trà Vinh", "bang_khen")],
+        given_by("HĐND tỉnh Trà Vinh", "bang_khen", collectives=3),
     ),
     (
         "Chủ tịch UBND huyện Krông Pắc tặng giấy khen cho 9 tập thể.",
-        [award(9, "awards.collectives", "Chủ tịch UBND huyện Krông Pắc", "giay_khen")],
+        given_by("Chủ tịch UBND huyện Krông Pắc", "giay_khen", collectives=9),
     ),
     # several function words between issuer and verb
     (
         "UBND tỉnh Phú Yên đã ra quyết định tặng bằng khen cho 7 tập thể.",
-        [award(7, "awards.collectives", "UBND tỉnh Phú Yên", "bang_khen")],
+        given_by("UBND tỉnh Phú Yên", "bang_khen", collectives=7),
     ),
     (
         "Giám đốc Công an thành phố Cần Thơ cũng đã tặng giấy khen cho 25 tập thể, 40 cá nhân.",
-        [
-            award(25, "awards.collectives", "Giám đốc Công an thành phố Cần Thơ", "giay_khen"),
-            award(40, "awards.individuals", "Giám đốc Công an thành phố Cần Thơ", "giay_khen"),
-        ],
+        given_by("Giám đốc Công an thành phố Cần Thơ", "giay_khen", collectives=25, individuals=40),
     ),
     # award kinds
     (

@@ -205,22 +205,14 @@ def test_nothing_at_all():
 def test_cli_score_bounds(tmp_path, capsys):
     from antq.cli import main
 
-    gold, got = tmp_path / "gold.jsonl", tmp_path / "got.jsonl"
-    gold.write_text(
-        "\n".join(
-            json.dumps(r, ensure_ascii=False)
-            for r in [fig(value=1, status="awarded"), fig(value=2), fig(value=3), fig(value=4)]
-        )
-        + "\n",
-        encoding="utf-8",
+    gold = write_jsonl(
+        tmp_path / "gold.jsonl", [fig(value=1, status="awarded"), fig(value=2), fig(value=3), fig(value=4)]
     )
-    got.write_text(
-        "\n".join(
-            json.dumps(r, ensure_ascii=False)
-            for r in [fig(value=1, status="proposed"), fig(value=2), fig(value=3), fig(value=99)]
-        )
-        + "\n\n",
-        encoding="utf-8",
+    # a blank line at the end is no row
+    got = write_jsonl(
+        tmp_path / "got.jsonl",
+        [fig(value=1, status="proposed"), fig(value=2), fig(value=3), fig(value=99)],
+        end="\n",
     )
     assert main(["score", str(gold), str(got)]) == 0
     out = capsys.readouterr().out
@@ -311,8 +303,9 @@ def ours(s: Score, stray: bool) -> dict:
     }
 
 
-def write_jsonl(path: Path, rows) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+def write_jsonl(path: Path, rows, end: str = "") -> Path:
+    """One JSON row a line; `end` after the last line."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows) + end, encoding="utf-8")
     return path
 
 

@@ -131,60 +131,20 @@ def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
     from extractors.model import Figure, Report
 
     sentence = "Tiếp nhận 12 tin báo, giải quyết 12 tin báo."
+
+    def figure(surface, value, unit, measure, qualifier, attrs, start, text):
+        return Figure("d", surface, value, unit, measure, qualifier, attrs, start, start + len(surface), text)
+
     figs = [
-        Figure.of(
-            doc="d",
-            surface="12",
-            value=12.0,
-            unit="tin báo",
-            measure="tips.received",
-            qualifier="exact",
-            attrs={},
-            start=10,
-            end=12,
-            sentence=sentence,
+        figure("12", 12.0, "tin báo", "tips.received", "exact", {}, 10, sentence),
+        figure(
+            "12", 12.5, "tin báo", "tips.received", "about", {"subject": "tin báo", "stated_pct": 106.7}, 10, sentence
         ),
-        Figure.of(
-            doc="d",
-            surface="12",
-            value=12.5,
-            unit="tin báo",
-            measure="tips.received",
-            qualifier="about",
-            attrs={"subject": "tin báo", "stated_pct": 106.7},
-            start=10,
-            end=12,
-            sentence=sentence,
-        ),
-        Figure.of(
-            doc="d",
-            surface="12",
-            value=12.0,
-            unit="tin báo",
-            measure="tips.resolved",
-            qualifier="exact",
-            attrs={},
-            start=30,
-            end=32,
-            sentence=sentence,
-        ),
+        figure("12", 12.0, "tin báo", "tips.resolved", "exact", {}, 30, sentence),
     ]
     report_id = "ab" * 32
     other = "Bắt 3 vụ."
-    figs.append(
-        Figure.of(
-            doc="d",
-            surface="3",
-            value=3.0,
-            unit="vụ",
-            measure="tips.resolved",
-            qualifier="exact",
-            attrs={},
-            start=50,
-            end=51,
-            sentence=other,
-        )
-    )
+    figs.append(figure("3", 3.0, "vụ", "tips.resolved", "exact", {}, 50, other))
     rows, sentences = staging.staged_rows(
         report_id, Report(doc="d", text=sentence + " " + other, figures=figs, extractor_version="9.9")
     )
