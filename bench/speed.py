@@ -686,7 +686,8 @@ def bench_load(server: Server, p: Params) -> dict:
     n_sentences = sum(len(s) for _, s in built)
 
     def copy_building_rows(conn, _built, tables):
-        """extract_and_stage's whole staging path: the rows built from the extracted reports (staged_rows), then COPYed."""
+        """extract_and_stage's whole staging path: the rows built from the extracted reports (staged_rows),
+        then COPYed."""
         return copy_staged(
             conn, _first_figures((staging.staged_rows(rid, rep) for rid, _, _, rep in reports), p.load_figures), tables
         )

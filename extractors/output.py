@@ -57,6 +57,17 @@ def _cut(s: str, n: int) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+def _table_line(cells, widths) -> str:
+    """One line of the table: the first cell right-aligned, the others left-aligned, by display width."""
+    return (
+        "  "
+        + "  ".join(
+            (c.rjust(w + len(c) - _width(c)) if i == 0 else c + " " * (w - _width(c)))
+            for i, (c, w) in enumerate(zip(cells, widths))
+        ).rstrip()
+    )
+
+
 def _value(v: float) -> str:
     if float(v).is_integer():
         return f"{int(v):,}".replace(",", ".")
@@ -117,16 +128,9 @@ def cli_format_table(reports: Iterable[Report], sentence_chars: int = 60) -> str
             out.append("")
             continue
         widths = [max(_width(c), *(_width(row[i]) for row in rows)) for i, c in enumerate(cols)]
-        line = lambda cells: (
-            "  "
-            + "  ".join(
-                (c.rjust(w + len(c) - _width(c)) if i == 0 else c + " " * (w - _width(c)))
-                for i, (c, w) in enumerate(zip(cells, widths))
-            ).rstrip()
-        )
-        out.append(line(cols))
-        out.append(line(tuple("-" * w for w in widths)))
-        out.extend(line(row) for row in rows)
+        out.append(_table_line(cols, widths))
+        out.append(_table_line(tuple("-" * w for w in widths), widths))
+        out.extend(_table_line(row, widths) for row in rows)
         out.append("")
     return "\n".join(out)
 

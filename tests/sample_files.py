@@ -131,9 +131,9 @@ def rtf_bytes(text: str, codepage: int = 1258) -> bytes:
         for c in text
     )
     return (
-        "{\\rtf1\\ansi\\ansicpg%d\\deff0{\\fonttbl{\\f0\\fnil Times New Roman;}}"
+        f"{{\\rtf1\\ansi\\ansicpg{codepage}\\deff0"
+        "{\\fonttbl{\\f0\\fnil Times New Roman;}}"
         "{\\colortbl ;\\red0\\green0\\blue0;}{\\*\\generator Riched20 10.0.19041}\\viewkind4\\uc1\\pard\\f0\\fs24 "
-        % codepage
         + body
         + "\\par\n}"
     ).encode("ascii")

@@ -75,7 +75,8 @@ MENU_PAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title
 <body><nav><ul><li><a href="/">Trang chủ</a></li><li><a href="/tin">Tin tức</a></li>
 <li><a href="/an-ninh">An ninh trật tự</a></li><li><a href="/gt">Giao thông</a></li>
 <li><a href="/vb">Văn bản pháp luật</a></li><li><a href="/lh">Liên hệ</a></li></ul></nav>
-<div class="menu"><a href="/a">Giới thiệu</a> | <a href="/b">Tổ chức bộ máy</a> | <a href="/c">Thủ tục hành chính</a></div>
+<div class="menu"><a href="/a">Giới thiệu</a> | <a href="/b">Tổ chức bộ máy</a> | \
+<a href="/c">Thủ tục hành chính</a></div>
 <footer>Bản quyền © 2024 Công an tỉnh</footer></body></html>"""
 
 
@@ -319,8 +320,8 @@ KINDS = [
     Kind("one-1mb-line", one_mb_line, "loaded", figures=lambda rows: len(rows) > 1000),
     Kind(
         "no-figures",
-        lambda l, o: write(
-            l,
+        lambda landing, outside: write(
+            landing,
             "no figures.txt",
             "Báo cáo về phong trào toàn dân bảo vệ an ninh Tổ quốc của tỉnh. Văn bản này không có số liệu.".encode(),
         ),
@@ -345,19 +346,19 @@ KINDS = [
     Kind("docx-with-tables", docx_tables, "loaded", figures=table_figures),
     Kind(
         "pdf-with-text",
-        lambda l, o: write(l, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))),
+        lambda landing, outside: write(landing, "report.pdf", pdf_bytes(paragraphs(tagged(4, "pdf")))),
         "loaded",
         figures=("seed", 4),
     ),
     Kind(
         "html-article",
-        lambda l, o: write(l, "article.html", article_page(tagged(4, "html")).encode("utf-8")),
+        lambda landing, outside: write(landing, "article.html", article_page(tagged(4, "html")).encode("utf-8")),
         "loaded",
         figures=("seed", 4),
     ),
     Kind(
         "html-named-txt",
-        lambda l, o: write(l, "saved page.txt", article_page(tagged(3, "htmltxt")).encode("utf-8")),
+        lambda landing, outside: write(landing, "saved page.txt", article_page(tagged(3, "htmltxt")).encode("utf-8")),
         "loaded",
         figures=("seed", 3),
     ),
@@ -376,7 +377,7 @@ KINDS = [
     # decoded from their markup (#15): the text a person reads in them, never tags or attributes
     Kind(
         "rtf-unicode-escapes",
-        lambda l, o: write(l, "report.rtf", rtf_bytes(tagged(1, "rtf"))),
+        lambda landing, outside: write(landing, "report.rtf", rtf_bytes(tagged(1, "rtf"))),
         "loaded",
         figures=("seed", 1),
     ),
@@ -384,55 +385,67 @@ KINDS = [
     Kind("xml-with-numeric-attributes", xml_export, "loaded", figures=no_xml_id),
     Kind(
         "odt-document",
-        lambda l, o: write(l, "report.odt", odt_bytes(paragraphs(tagged(4, "odt")))),
+        lambda landing, outside: write(landing, "report.odt", odt_bytes(paragraphs(tagged(4, "odt")))),
         "loaded",
         figures=("seed", 4),
     ),
     Kind(
         "utf8-mojibake-undone",
-        lambda l, o: write(l, "mojibake.txt", mojibake(tagged(0, "mojibake"))),
+        lambda landing, outside: write(landing, "mojibake.txt", mojibake(tagged(0, "mojibake"))),
         "loaded",
         figures=("seed", 0),
     ),
     # ---- the same content again ---------------------------------------------------------------
     Kind(
         "same-content-new-name",
-        lambda l, o: Made("same content, new name.txt", seed_bytes(0)),
+        lambda landing, outside: Made("same content, new name.txt", seed_bytes(0)),
         "duplicate",
         then=same_content_then,
     ),
     Kind("symlink-inside", link_inside, "duplicate"),
     # ---- rejected by the extractor (bytes in raw.report_files and the quarantine folder) -------
-    Kind("empty", lambda l, o: write(l, "empty.txt", b""), "rejected", ("empty",), "extract"),
-    Kind("whitespace-only", lambda l, o: write(l, "blank.txt", b" \n\t\r\n   \n"), "rejected", ("empty",), "extract"),
+    Kind("empty", lambda landing, outside: write(landing, "empty.txt", b""), "rejected", ("empty",), "extract"),
+    Kind(
+        "whitespace-only",
+        lambda landing, outside: write(landing, "blank.txt", b" \n\t\r\n   \n"),
+        "rejected",
+        ("empty",),
+        "extract",
+    ),
     Kind("image-png", png, "rejected", ("PNG image", "OCR"), "extract"),
     Kind("image-jpeg-named-txt", jpeg, "rejected", ("JPEG image",), "extract"),
     Kind(
         "zip-archive",
-        lambda l, o: write(l, "reports.zip", zip_bytes({"a.txt": tagged(0, "zip")})),
+        lambda landing, outside: write(landing, "reports.zip", zip_bytes({"a.txt": tagged(0, "zip")})),
         "rejected",
         ("zip archive", "unpack"),
         "extract",
     ),
     Kind(
         "gzip-archive",
-        lambda l, o: write(l, "report.txt.gz", gzip.compress(tagged(0, "gz").encode())),
+        lambda landing, outside: write(landing, "report.txt.gz", gzip.compress(tagged(0, "gz").encode())),
         "rejected",
         ("gzip archive", "unpack"),
         "extract",
     ),
     Kind(
         "docx-damaged",
-        lambda l, o: write(l, "damaged.docx", docx_bytes(paragraphs(tagged(1, "dmg")))[:4000]),
+        lambda landing, outside: write(landing, "damaged.docx", docx_bytes(paragraphs(tagged(1, "dmg")))[:4000]),
         "rejected",
         ("damaged", "save it again"),
         "extract",
     ),
-    Kind("docx-no-text", lambda l, o: write(l, "empty.docx", docx_bytes([])), "rejected", ("no text",), "extract"),
+    Kind(
+        "docx-no-text",
+        lambda landing, outside: write(landing, "empty.docx", docx_bytes([])),
+        "rejected",
+        ("no text",),
+        "extract",
+    ),
     Kind(
         "xlsx-workbook",
-        lambda l, o: write(
-            l, "figures.xlsx", zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
+        lambda landing, outside: write(
+            landing, "figures.xlsx", zip_bytes({"[Content_Types].xml": "<Types/>", "xl/workbook.xml": "<workbook/>"})
         ),
         "rejected",
         ("Excel",),
@@ -440,36 +453,36 @@ KINDS = [
     ),
     Kind(
         "pdf-no-text-layer",
-        lambda l, o: write(l, "scan.pdf", scanned_pdf()),
+        lambda landing, outside: write(landing, "scan.pdf", scanned_pdf()),
         "rejected",
         ("text layer", "OCR"),
         "extract",
     ),
     Kind(
         "pdf-with-password",
-        lambda l, o: write(l, "locked.pdf", pdf_bytes(paragraphs(tagged(4, "lock")), "secret")),
+        lambda landing, outside: write(landing, "locked.pdf", pdf_bytes(paragraphs(tagged(4, "lock")), "secret")),
         "rejected",
         ("encrypted", "password"),
         "extract",
     ),
     Kind(
         "old-word-doc",
-        lambda l, o: write(l, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+        lambda landing, outside: write(landing, "old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
         "rejected",
         (".doc", ".docx"),
         "extract",
     ),
     Kind(
         "html-all-menus",
-        lambda l, o: write(l, "home.html", MENU_PAGE.encode("utf-8")),
+        lambda landing, outside: write(landing, "home.html", MENU_PAGE.encode("utf-8")),
         "rejected",
         ("menus", "no article text"),
         "extract",
     ),
     Kind(
         "unknown-encoding",
-        lambda l, o: write(
-            l,
+        lambda landing, outside: write(
+            landing,
             "russian.txt",
             (
                 "Отчёт о движении за безопасность. В этом документе нет вьетнамского текста, только русский текст. " * 5
@@ -480,13 +493,17 @@ KINDS = [
         "extract",
     ),
     Kind(
-        "random-binary", lambda l, o: write(l, "data.bin", bytes(range(256)) * 40), "rejected", ("binary",), "extract"
+        "random-binary",
+        lambda landing, outside: write(landing, "data.bin", bytes(range(256)) * 40),
+        "rejected",
+        ("binary",),
+        "extract",
     ),
     # text that is not readable Vietnamese (#15)
     Kind(
         "mojibake-with-lost-bytes",
-        lambda l, o: write(
-            l, "mojibake-lost.txt", tagged(1, "lost").encode("utf-8").decode("cp1252", "replace").encode("utf-8")
+        lambda landing, outside: write(
+            landing, "mojibake-lost.txt", tagged(1, "lost").encode("utf-8").decode("cp1252", "replace").encode("utf-8")
         ),
         "rejected",
         ("mojibake", "UTF-8"),
@@ -494,29 +511,31 @@ KINDS = [
     ),
     Kind(
         "replacement-characters",
-        lambda l, o: write(l, "fffd.txt", tagged(2, "fffd").encode("utf-8").decode("ascii", "replace").encode("utf-8")),
+        lambda landing, outside: write(
+            landing, "fffd.txt", tagged(2, "fffd").encode("utf-8").decode("ascii", "replace").encode("utf-8")
+        ),
         "rejected",
         ("replacement characters", "UTF-8"),
         "extract",
     ),
     Kind(
         "windows-1252-question-marks",
-        lambda l, o: write(l, "cp1252.txt", tagged(3, "qmarks").encode("cp1252", "replace")),
+        lambda landing, outside: write(landing, "cp1252.txt", tagged(3, "qmarks").encode("cp1252", "replace")),
         "rejected",
         ('"?" in place of letters', "Windows-1252"),
         "extract",
     ),
     Kind(
         "no-diacritics",
-        lambda l, o: write(l, "khong dau.txt", without_diacritics(tagged(4, "nodiacritics"))),
+        lambda landing, outside: write(landing, "khong dau.txt", without_diacritics(tagged(4, "nodiacritics"))),
         "rejected",
         ("too little Vietnamese", "diacritics"),
         "extract",
     ),
     Kind(
         "ods-spreadsheet",
-        lambda l, o: write(
-            l, "figures.ods", odt_bytes(["Bảng số liệu"], "application/vnd.oasis.opendocument.spreadsheet")
+        lambda landing, outside: write(
+            landing, "figures.ods", odt_bytes(["Bảng số liệu"], "application/vnd.oasis.opendocument.spreadsheet")
         ),
         "rejected",
         ("OpenDocument spreadsheet",),
@@ -524,7 +543,7 @@ KINDS = [
     ),
     Kind(
         "text-with-nul-bytes",
-        lambda l, o: write(l, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
+        lambda landing, outside: write(landing, "nul.txt", seed_bytes(2)[:300] + b"\x00\x00" + seed_bytes(2)[300:]),
         "rejected",
         ("binary", "NUL"),
         "extract",
@@ -580,8 +599,16 @@ KINDS = [
         "discover",
     ),
     # ---- ignored by design ----------------------------------------------------------------------
-    Kind("hidden-file", lambda l, o: write(l, ".DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 100), "ignored"),
-    Kind("office-lock-file", lambda l, o: write(l, "~$tables.docx", b"\x05user" + b"\x00" * 150), "ignored"),
+    Kind(
+        "hidden-file",
+        lambda landing, outside: write(landing, ".DS_Store", b"\x00\x00\x00\x01Bud1" + b"\x00" * 100),
+        "ignored",
+    ),
+    Kind(
+        "office-lock-file",
+        lambda landing, outside: write(landing, "~$tables.docx", b"\x05user" + b"\x00" * 150),
+        "ignored",
+    ),
 ]
 
 

@@ -138,14 +138,16 @@ def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_
         # Bắc Kạn rolls up under Thái Nguyên, Kon Tum under Quảng Ngãi
         successors = dict(
             conn.execute(
-                "select province_name, successor_name from marts.dim_province where province_name in ('Bắc Kạn', 'Kon Tum')"
+                "select province_name, successor_name from marts.dim_province "
+                "where province_name in ('Bắc Kạn', 'Kon Tum')"
             )
         )
         assert successors == {"Bắc Kạn": "Thái Nguyên", "Kon Tum": "Quảng Ngãi"}
         assert {r[0] for r in conn.execute("select distinct current_province_code from marts.dim_report")} == {
             r[0]
             for r in conn.execute(
-                "select province_code from marts.dim_province where province_name in ('Thái Nguyên', 'Quảng Ngãi') and is_current"
+                "select province_code from marts.dim_province "
+                "where province_name in ('Thái Nguyên', 'Quảng Ngãi') and is_current"
             )
         }
 

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
-
-psycopg = pytest.importorskip("psycopg")
 
 import expectations
 from expectations import verdicts

@@ -256,9 +256,10 @@ def test_rtf_and_json_escapes_are_decoded_and_their_markup_is_no_figure():
     from sample_files import rtf_bytes
 
     text = "Công an tỉnh tiếp nhận 1.250 tin báo, bắt 35 đối tượng trong năm 2023."
+    escaped = "".join(f"\\u{ord(c):04x}" for c in text)
     for data, name in (
         (rtf_bytes(text), "r.rtf"),
-        (('{"id": 778899, "body": "%s"}' % "".join(f"\\u{ord(c):04x}" for c in text)).encode(), "r.json"),
+        (('{"id": 778899, "body": "' + escaped + '"}').encode(), "r.json"),
     ):
         report = extractors.extract_bytes(data, name)
         assert text in report.text and [f.value for f in report.figures] == [1250, 35]

@@ -18,7 +18,8 @@ def meta(text):
     "text, province, report_date, label, start, end",
     [
         (
-            "(CAND) - Sáng 12/1, Công an tỉnh Nghệ An tổ chức Hội nghị tổng kết phong trào toàn dân bảo vệ ANTQ năm 2023.",
+            "(CAND) - Sáng 12/1, Công an tỉnh Nghệ An tổ chức Hội nghị tổng kết phong trào toàn dân "
+            "bảo vệ ANTQ năm 2023.",
             "Nghệ An",
             date(2024, 1, 12),
             "năm 2023",
@@ -26,7 +27,8 @@ def meta(text):
             date(2023, 12, 31),
         ),
         (
-            "Trong 6 tháng đầu năm 2024, Công an huyện Ba Bể đã phối hợp tổ chức 120 buổi tuyên truyền. Ngày 15/7, hội nghị.",
+            "Trong 6 tháng đầu năm 2024, Công an huyện Ba Bể đã phối hợp tổ chức 120 buổi tuyên "
+            "truyền. Ngày 15/7, hội nghị.",
             "Bắc Kạn",
             date(2024, 7, 15),
             "6 tháng đầu năm 2024",
@@ -34,7 +36,8 @@ def meta(text):
             date(2024, 6, 30),
         ),
         (
-            "Thứ Hai, 15/01/2024 10:30\nTừ năm 2019 đến nay, lực lượng Công an TP. Hồ Chí Minh đã xây dựng 1.200 mô hình.",
+            "Thứ Hai, 15/01/2024 10:30\nTừ năm 2019 đến nay, lực lượng Công an TP. Hồ Chí Minh đã "
+            "xây dựng 1.200 mô hình.",
             "Hồ Chí Minh",
             date(2024, 1, 15),
             "từ năm 2019 đến nay",
@@ -75,7 +78,8 @@ def meta(text):
             date(2023, 9, 30),
         ),
         (
-            "Sáng 25/5, Hội nghị tổng kết 10 năm thực hiện Chương trình phối hợp số 09 ngày 01/8/2013 tại huyện Mường Nhé.",
+            "Sáng 25/5, Hội nghị tổng kết 10 năm thực hiện Chương trình phối hợp số 09 ngày "
+            "01/8/2013 tại huyện Mường Nhé.",
             "Điện Biên",
             date(2023, 5, 25),
             "10 năm thực hiện (2013-2023)",

@@ -31,9 +31,11 @@ def test_table_reads_well():
     lines = table.splitlines()
     assert lines[0].startswith("a.txt") and "province=Bắc Kạn" in lines[0] and "period=giai đoạn 2019-2024" in lines[0]
     assert "measure" in lines[1] and "sentence" in lines[1]
-    assert any("1.224" in l and "weapons.guns" in l for l in lines)
-    assert any(">" in l and "awards.mixed" in l and "issuer=Bộ trưởng Bộ Công an+UBND tỉnh" in l for l in lines)
-    assert max(len(l) for l in lines if "weapons" in l) < 200
+    assert any("1.224" in line and "weapons.guns" in line for line in lines)
+    assert any(
+        ">" in line and "awards.mixed" in line and "issuer=Bộ trưởng Bộ Công an+UBND tỉnh" in line for line in lines
+    )
+    assert max(len(line) for line in lines if "weapons" in line) < 200
 
 
 def test_table_of_a_report_without_figures():

@@ -113,7 +113,8 @@ def vm(text: str):
             [(10, "other"), (350, "campaign.participants")],
         ),
         (
-            "Xử lý vi phạm hành chính 235 trường hợp, phạt tiền 1,2 tỷ đồng; tai nạn giao thông giảm trên cả 3 tiêu chí.",
+            "Xử lý vi phạm hành chính 235 trường hợp, phạt tiền 1,2 tỷ đồng; tai nạn giao thông giảm "
+            "trên cả 3 tiêu chí.",
             [(235, "other"), (1_200_000_000, "money.vnd")],
         ),
         ("Toàn tỉnh có 12/12 huyện, thành phố triển khai mô hình.", [(12, "coverage.units")]),
@@ -140,7 +141,8 @@ def vm(text: str):
         ),
         ("Trưởng Ban Chỉ đạo (BCĐ) 138 huyện phát biểu.", []),
         (
-            "Thông qua phong trào, đã vận động 9 đối tượng truy nã ra đầu thú; thành lập 6 đội xung kích với 72 đội viên.",
+            "Thông qua phong trào, đã vận động 9 đối tượng truy nã ra đầu thú; thành lập 6 đội xung "
+            "kích với 72 đội viên.",
             [(9, "tips.arrests"), (6, "groups.count"), (72, "groups.members")],
         ),
         (
@@ -178,7 +180,8 @@ def test_qualifiers():
     "text",
     [
         "Ngày 02/9 và dịp 30/4, ngày 2-9-2023, Hội nghị lần thứ 8 Ban Chấp hành Trung ương khóa XIII diễn ra.",
-        "Căn cứ Điều 5 Luật Công an nhân dân, Nghị quyết số 12-NQ/TW, Quyết định số 1131/QĐ-TTg và Thông tư 124/2021/TT-BCA.",
+        "Căn cứ Điều 5 Luật Công an nhân dân, Nghị quyết số 12-NQ/TW, Quyết định số 1131/QĐ-TTg và "
+        "Thông tư 124/2021/TT-BCA.",
         "Kỷ niệm 78 năm Ngày truyền thống lực lượng CAND (19/8/1945 - 19/8/2023), lúc 19 giờ ngày 20/11.",
         "Thực hiện Đề án 06 giai đoạn 2021 - 2025, tầm nhìn đến năm 2030; trong 3 tháng cao điểm.",
         "Ca mắc COVID-19 giảm; Phòng PC06 phối hợp với Đội 3, Tổ 2 và Công an phường 5.",

@@ -44,7 +44,8 @@ print(night.run(sys.argv[3], sys.argv[2], plan.nightly(date(2024, 1, 2)), sys.ar
 SNAPSHOT = {
     "raw.report_files": "select report_id, file_name, relative_path, size_bytes, md5(content), received_date "
     "from raw.report_files order by 1",
-    "raw.file_ledger": "select relative_path, report_id, size_bytes, outcome, reason from raw.file_ledger order by 1, 2",
+    "raw.file_ledger": "select relative_path, report_id, size_bytes, outcome, reason from "
+    "raw.file_ledger order by 1, 2",
     "staging.reports": "select report_id, doc, source_format, encoding, province, report_date, period_label, "
     "period_start, period_end, figure_count, extractor_version, received_date "
     "from staging.reports order by 1",

@@ -150,7 +150,7 @@ def _start(url: str, landing: Path, start: float, run_id: str, env: dict | None 
 
 def _finish(procs) -> list[dict]:
     outs = [p.communicate(timeout=600) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err[-4000:]
     return [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
 

@@ -228,7 +228,7 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                 "PostgreSQL is up (`antq status`); Airflow retries the task, or run `antq run` again"
             ) from err
         staged = ids
-    for report_id, file_name, rel, reason, _ in rejected:
+    for report_id, _file_name, rel, reason, _ in rejected:
         log.warning(
             "extract: %s rejected: %s. The bytes are kept in raw.report_files and in %s; %s",
             rel,

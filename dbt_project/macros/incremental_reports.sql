@@ -101,8 +101,3 @@
     select 1
     {%- endif -%}
 {%- endmacro %}
-
-{#- The columns of this mart as built (a unit test, whose `this` is rows it gives, names them). -#}
-{% macro built_columns() -%}
-    {{ return(adapter.get_columns_in_relation(this) | map(attribute='name') | list) }}
-{%- endmacro %}

@@ -5,31 +5,9 @@
   A mart's figures, its pivoted columns and its kinds are generated from those lines, so a new
   measure is one more line of measures.csv (docs/dbt.md).
 
-  dbt cannot read a file while it compiles a model, so the lines are read from the loaded seed:
-  run_query on ref('measures') when the model is compiled to run. The ref also makes the seed a
-  parent of every mart, so `dbt build` (and each Cosmos task) loads it first. While dbt parses
-  (execute is false) there are no lines yet; the SQL rendered then is never run.
+  The lines are read by mart_routes (mart_routes.sql); the columns that place a row are
+  report_grain's (report_grain.sql).
 #}
-
-{#- The seed's lines routed to `mart` (this model by default), in the order of measures.csv: ctid
-    is the order `dbt seed` inserted them in (a seed table is only ever truncated and filled). -#}
-{% macro mart_routes(mart=none) -%}
-    {%- set measures = ref('measures') -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set mart = mart or this.identifier -%}
-    {%- set found = run_query(
-        "select measure, mart_column, mart_kind from " ~ measures ~ " where mart = '" ~ mart ~ "' order by ctid") -%}
-    {%- set routes = [] -%}
-    {%- for row in found.rows -%}
-        {%- do routes.append({'measure': row['measure'], 'mart_column': row['mart_column'], 'mart_kind': row['mart_kind']}) -%}
-    {%- endfor -%}
-    {%- if not routes -%}
-        {{ exceptions.raise_compiler_error("measures.csv routes no measure to " ~ mart ~ " (its `mart` column)") }}
-    {%- endif -%}
-    {{ return(routes) }}
-{%- endmacro %}
 
 {#- The figures of the measures routed to this mart, of the reports this run builds. -#}
 {% macro mart_figures(source='int_figures') -%}
@@ -58,12 +36,6 @@
             as {{ route.mart_column }}_is_approximate
         {%- if not loop.last %},{% endif %}
     {%- endfor %}
-{%- endmacro %}
-
-{#- The columns that place a row: its report, province and period. -#}
-{% macro report_grain(with_period=true) -%}
-    {{ return(['report_id', 'province_code', 'province_name', 'report_date', 'period_label']
-              + (['period_start', 'period_end'] if with_period else [])) }}
 {%- endmacro %}
 
 {#

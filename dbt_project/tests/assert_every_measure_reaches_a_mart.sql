@@ -22,10 +22,14 @@ checked (mart, mart_column, has_kinds) as (
     values {{ checked | join(', ') if checked else "(null, null, null::boolean)" }}
 )
 
-select measures.measure, measures.mart, measures.mart_column, measures.mart_kind
+select
+    measures.measure,
+    measures.mart,
+    measures.mart_column,
+    measures.mart_kind
 from measures
 left join checked
-    on checked.mart = measures.mart
-    and checked.mart_column = measures.mart_column
-    and checked.has_kinds = (measures.mart_kind is not null)
+    on measures.mart = checked.mart
+        and measures.mart_column = checked.mart_column
+        and checked.has_kinds = (measures.mart_kind is not null)
 where checked.mart is null

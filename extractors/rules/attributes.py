@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import deque
 
 from ..lexicon import (
     ACTIVITY_GAP_RE,
@@ -141,7 +142,6 @@ def activities(sent: str, low: str, cands: list[Cand]) -> None:
 
 
 def _last(it):
-    m = None
-    for m in it:
-        pass
-    return m
+    """The last item of an iterator, None when it has none."""
+    tail = deque(it, maxlen=1)
+    return tail[0] if tail else None

@@ -53,14 +53,14 @@ with figures as not materialized (
         select figures.*
         from touched_groups as touched
         cross join lateral (
-            select * from figures
+            select figures.* from figures
             where figures.province_code = touched.province_code
                 and figures.measure = touched.measure
                 and figures.period_end = touched.period_end
                 and figures.period_start is not distinct from touched.period_start
             union all
             -- a period without an end: `=` would not match it
-            select * from figures
+            select figures.* from figures
             where figures.province_code = touched.province_code
                 and figures.measure = touched.measure
                 and figures.period_end is null and touched.period_end is null
