@@ -46,6 +46,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from antq import config
+from antq.ingest import staging
 
 log = logging.getLogger(__name__)
 
@@ -567,40 +568,6 @@ def _extracted(n_reports: int, seed: int, start: int = 0):
     return out
 
 
-def _report_row(rid: str, rep, received: date) -> tuple:
-    """A staging.reports row as antq.ingest.staging.extract_and_stage writes it."""
-    return (
-        rid,
-        rep.doc,
-        rep.source_format,
-        rep.encoding,
-        rep.province,
-        rep.outlet,
-        rep.report_date,
-        rep.period_label,
-        rep.period_start,
-        rep.period_end,
-        len(rep.figures),
-        rep.extractor_version,
-        received,
-    )
-
-
-REPORT_COLUMNS = (
-    "report_id",
-    "doc",
-    "source_format",
-    "encoding",
-    "province",
-    "outlet",
-    "report_date",
-    "period_label",
-    "period_start",
-    "period_end",
-    "figure_count",
-    "extractor_version",
-    "received_date",
-)
 RAW_COLUMNS = ("report_id", "file_name", "relative_path", "size_bytes", "content", "received_date", "run_id")
 
 
@@ -610,7 +577,6 @@ STAGING_TABLES = ("staging.figures", "staging.sentences")
 def copy_staged(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
     """The project's COPY path: antq.ingest.staging.copy_staged (figures and their sentences), as
     extract_and_stage calls it; `built` is each report's (figure rows, sentence rows)."""
-    from antq.ingest import staging
 
     with conn.cursor() as cur:
         return staging.copy_staged(cur, built, tables)
@@ -619,7 +585,6 @@ def copy_staged(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
 def insert_row_by_row(conn, built, tables: tuple[str, str] = STAGING_TABLES) -> int:
     """The naive loader: one INSERT statement (one round trip) per sentence and per figure, in one
     transaction; writes the same rows as copy_staged. Returns how many figures."""
-    from antq.ingest import staging
 
     def statement(table, cols):
         return f"insert into {table} ({', '.join(cols)}) values ({', '.join(['%s'] * len(cols))})"
@@ -671,8 +636,6 @@ LOAD_TABLES_DDL = (  # `like` copies no foreign keys
 def bench_load(server: Server, p: Params) -> dict:
     import psycopg
 
-    from antq.ingest import staging
-
     # enough generated reports for load_figures figures
     reports, n_figures = [], 0
     start = 0
@@ -700,7 +663,10 @@ def bench_load(server: Server, p: Params) -> dict:
             ((rid, name, name, len(data), data, date.today(), "bench-load") for rid, name, data, _ in reports),
         )
         _copy_rows(
-            conn, "staging.reports", REPORT_COLUMNS, (_report_row(rid, rep, date.today()) for rid, _, _, rep in reports)
+            conn,
+            "staging.reports",
+            staging.REPORT_COLUMNS,
+            (staging.report_row(rid, rep, date.today()) for rid, _, _, rep in reports),
         )
         for ddl in LOAD_TABLES_DDL:
             conn.execute(ddl)
@@ -854,8 +820,6 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
     generated report (cycled from `base`) under its own id, with its own figures and sentences."""
     import psycopg
 
-    from antq.ingest import staging
-
     base_rows = []
     for rid, name, data, rep in base:
         figs, sents = staging.staged_rows(rid, rep)
@@ -900,8 +864,8 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
                 _copy_rows(
                     conn,
                     "staging.reports",
-                    REPORT_COLUMNS,
-                    (_report_row(rid, rep, d) for (h, rid, rel, c, rep, *_), d in zip(batch, received)),
+                    staging.REPORT_COLUMNS,
+                    (staging.report_row(rid, rep, d) for (h, rid, rel, c, rep, *_), d in zip(batch, received)),
                 )
                 _copy_rows(
                     conn,

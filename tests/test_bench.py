@@ -75,8 +75,8 @@ def test_copy_and_row_by_row_loaders_write_the_same_rows(warehouse_db):
         speed._copy_rows(
             conn,
             "staging.reports",
-            speed.REPORT_COLUMNS,
-            [speed._report_row(rid, rep, speed.date.today()) for rid, _, _, rep in reports],
+            staging.REPORT_COLUMNS,
+            [staging.report_row(rid, rep, speed.date.today()) for rid, _, _, rep in reports],
         )
         assert speed.copy_staged(conn, built) == n_figures
         conn.commit()

@@ -33,9 +33,9 @@ import yaml
 from antq import bi, config, roles
 from antq.ingest import night
 from antq.ingest.plan import nightly
-from test_migrate_sentences import _dbt_build
 
 from conftest import PROJECT_ROOT, SEEDS_DIR
+from test_migrate_sentences import _dbt_build
 
 SCREENSHOTS = PROJECT_ROOT / ".data" / "screenshots" / "test-bi"
 PROBE_SLUG = "antq-test-probe"

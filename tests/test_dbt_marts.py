@@ -19,21 +19,6 @@ from conftest import SEEDS_DIR
 
 pytestmark = pytest.mark.integration  # dbt builds the marts
 
-INCREMENTAL = (
-    "fct_figures",
-    "fct_campaigns",
-    "fct_tips",
-    "fct_awards",
-    "fct_targets",
-    "fct_coverage",
-    "fct_models",
-    "fct_weapons_recovered",
-    "fct_public_order",
-    "fct_force",
-    "fct_governance",
-    "dim_report",
-)
-
 
 def _dbt(url: str, tmp_path: Path, *args: str) -> str:
     proc = subprocess.run(

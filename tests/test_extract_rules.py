@@ -7,13 +7,7 @@ import pytest
 
 import extractors
 
-
-def figs(text: str):
-    return extractors.extract_text(text, "t.txt").figures
-
-
-def vm(text: str):
-    return [(f.value, f.measure) for f in figs(text)]
+from extracting import figs, vm
 
 
 @pytest.mark.parametrize(

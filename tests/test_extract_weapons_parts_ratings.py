@@ -5,15 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import extractors
-
-
-def figs(text: str):
-    return extractors.extract_text(text, "t.txt").figures
-
-
-def vm(text: str):
-    return [(f.value, f.measure) for f in figs(text)]
+from extracting import figs, vm
 
 
 @pytest.mark.parametrize(

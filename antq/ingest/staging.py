@@ -133,6 +133,50 @@ class StagingFailed(RuntimeError):
     """The staging transaction did not commit: nothing of it is in the warehouse."""
 
 
+# a staging.reports row: its columns, and the row of one extracted report (the bench stages the same)
+REPORT_COLUMNS = (
+    "report_id",
+    "doc",
+    "source_format",
+    "encoding",
+    "province",
+    "outlet",
+    "report_date",
+    "period_label",
+    "period_start",
+    "period_end",
+    "figure_count",
+    "extractor_version",
+    "received_date",
+    "scope",
+    "province_source",
+    "report_date_source",
+    "source_url",
+)
+
+
+def report_row(report_id: str, rep, received) -> tuple:
+    return (
+        report_id,
+        rep.doc,
+        rep.source_format,
+        rep.encoding,
+        rep.province,
+        rep.outlet,
+        rep.report_date,
+        rep.period_label,
+        rep.period_start,
+        rep.period_end,
+        len(rep.figures),
+        rep.extractor_version,
+        received,
+        rep.scope,
+        rep.province_source,
+        rep.report_date_source,
+        rep.source_url,
+    )
+
+
 def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
     """Extract each raw report and replace its staged figures and sentences, all in one transaction (COPY).
 
@@ -187,33 +231,9 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
                 conn.execute("delete from staging.reports where report_id = any(%s)", (ids,))  # cascades
                 with conn.cursor() as cur:
                     cur.executemany(
-                        """insert into staging.reports (report_id, doc, source_format, encoding, province,
-                               outlet, report_date, period_label, period_start, period_end, figure_count,
-                               extractor_version, received_date, scope, province_source, report_date_source,
-                               source_url)
-                           values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)""",
-                        [
-                            (
-                                rid,
-                                rep.doc,
-                                rep.source_format,
-                                rep.encoding,
-                                rep.province,
-                                rep.outlet,
-                                rep.report_date,
-                                rep.period_label,
-                                rep.period_start,
-                                rep.period_end,
-                                len(rep.figures),
-                                rep.extractor_version,
-                                received,
-                                rep.scope,
-                                rep.province_source,
-                                rep.report_date_source,
-                                rep.source_url,
-                            )
-                            for rid, received, rep in results
-                        ],
+                        f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
+                        f"values ({', '.join(['%s'] * len(REPORT_COLUMNS))})",
+                        [report_row(rid, rep, received) for rid, received, rep in results],
                     )
                     figures = copy_staged(cur, [staged_rows(rid, rep) for rid, _, rep in results])
                 _test_pause("stage")
