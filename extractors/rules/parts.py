@@ -137,7 +137,9 @@ def part_of(low: str, cands: list[Cand], before: list[Cand] | None = None) -> No
                 and not PARTS_END_RE.search(gap)
             )
         ):
-            whole = None  # (the parts of a mixed whole may be of several measures: "4.576 vũ khí, trong đó có 1.278 súng, 2.666 viên đạn")
+            # (the parts of a mixed whole may be of several measures:
+            # "4.576 vũ khí, trong đó có 1.278 súng, 2.666 viên đạn")
+            whole = None
         if whole is not None and c is not whole:
             c.attrs["part_of"] = whole.surface
 
