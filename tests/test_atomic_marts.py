@@ -9,44 +9,25 @@ a rebuild from scratch; bi_reader cannot read the copy being built.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import errors, sql
+from psycopg import errors
 
 from antq import config, publish, roles, status
 from antq.ingest import night
 from antq.ingest.plan import nightly
 
-from conftest import SEEDS_DIR
+from marts import dbt, digests, split_nights
 
 pytestmark = pytest.mark.integration  # dbt builds and Airflow's DagBag
 
 
-def _dbt(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        **config.dbt_env(url),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-    }
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-
-
 def _build(url: str, tmp_path: Path, *args: str) -> str:
-    proc = _dbt(url, tmp_path, "build", *args)
+    proc = dbt(url, tmp_path, "build", *args)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "marts published" in proc.stdout
     return proc.stdout
@@ -62,16 +43,9 @@ def _as_bi_reader(url: str) -> psycopg.Connection:
 def bi_sees(url: str) -> dict:
     """Every mart as bi_reader reads it: (rows, md5 of all rows in a stable order)."""
     with _as_bi_reader(url) as conn:
-        marts = [r[0] for r in conn.execute("select tablename from pg_tables where schemaname = 'marts' order by 1")]
-        assert len(marts) >= 16, marts
-        return {
-            m: conn.execute(
-                sql.SQL(
-                    "select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {} t"
-                ).format(sql.Identifier("marts", m))
-            ).fetchone()
-            for m in marts
-        }
+        marts = digests(conn)
+        assert len(marts) >= 16, list(marts)
+        return marts
 
 
 def _one(url: str, query: str, *params):
@@ -130,11 +104,7 @@ def validated(url: str, run_id: str) -> None:
 @pytest.fixture
 def nights(tmp_path):
     """The sample reports in two nights: 000-002, then 003-004."""
-    first, second = tmp_path / "night1", tmp_path / "night2"
-    first.mkdir(), second.mkdir()
-    for i, report in enumerate(sorted(SEEDS_DIR.glob("*.txt"))):
-        shutil.copy2(report, first if i < 3 else second)
-    return first, second
+    return split_nights(tmp_path)
 
 
 def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_shows_all_of_it(
@@ -153,7 +123,7 @@ def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_sh
     night.run(url, second, nightly(date(2024, 1, 2)), "night-2")
     report_003, report_004 = _report_id(url, "003"), _report_id(url, "004")
     add_figure(url, report_003, f"{report_003}:poison", "coverage.units", 10, '{"total": "mười"}')
-    failed = _dbt(url, tmp_path, "build")
+    failed = dbt(url, tmp_path, "build", check=False)
     assert failed.returncode != 0 and "fct_coverage" in failed.stdout and "marts published" not in failed.stdout
     # the build did commit marts before it failed: in marts_build, which BI cannot read
     assert _one(url, "select count(distinct report_id) from marts_build.fct_figures") == 5
@@ -171,7 +141,7 @@ def test_a_failed_build_leaves_bi_on_the_previous_build_and_the_next_good_one_sh
     _execute(url, "delete from staging.figures where figure_id = %s", f"{report_003}:poison")
     restage(url, report_003)
     add_figure(url, report_004, f"{report_004}:negative", "tips.cases", -3)
-    failed = _dbt(url, tmp_path, "build")
+    failed = dbt(url, tmp_path, "build", check=False)
     assert failed.returncode != 0 and "not_negative" in failed.stdout and "marts published" not in failed.stdout
     assert _one(url, "select count(*) from marts_build.fct_figures where value < 0") == 1
     assert bi_sees(url) == before

@@ -35,7 +35,7 @@ from antq.ingest import night
 from antq.ingest.plan import nightly
 
 from conftest import PROJECT_ROOT, SEEDS_DIR
-from test_migrate_sentences import _dbt_build
+from marts import dbt
 
 SCREENSHOTS = PROJECT_ROOT / ".data" / "screenshots" / "test-bi"
 PROBE_SLUG = "antq-test-probe"
@@ -57,7 +57,7 @@ def sample_warehouse(databases, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bi-warehouse")
     with databases.warehouse() as url:
         night.run(url, SEEDS_DIR, nightly(date(2024, 1, 1)), "bi-night-1")
-        _dbt_build(url, tmp)
+        dbt(url, tmp, "build")
         expectations.run_checks(url, "bi-night-1", tmp / "gx")
         yield url
 

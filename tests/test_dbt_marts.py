@@ -3,10 +3,7 @@ re-extraction replaces a report's rows, and the docs build."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,60 +13,41 @@ from antq.ingest import night
 from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
+from marts import dbt, digests, split_nights
 
 pytestmark = pytest.mark.integration  # dbt builds the marts
 
 
-def _dbt(url: str, tmp_path: Path, *args: str) -> str:
-    proc = subprocess.run(
-        [config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
-        env=config.child_env(url, tmp_path),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    return proc.stdout
-
-
-def _checksums(url: str) -> dict:
+def mart_digests(url: str) -> dict:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return {
-            m: conn.execute(
-                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from marts.{m} t"
-            ).fetchone()
-            for m in runner.MARTS
-        }
+        return digests(conn, names=list(runner.MARTS))
 
 
 @pytest.fixture
 def two_batches(tmp_path):
     """The sample reports split into two nights."""
-    first, second = tmp_path / "night1", tmp_path / "night2"
-    first.mkdir(), second.mkdir()
-    for i, report in enumerate(sorted(SEEDS_DIR.glob("*.txt"))):
-        shutil.copy2(report, first if i < 3 else second)
-    return first, second
+    return split_nights(tmp_path)
 
 
 def test_increments_equal_a_rebuild_from_scratch(warehouse_db, two_batches, tmp_path):
     first, second = two_batches
     night.run(warehouse_db, first, nightly(date(2024, 1, 1)), "night-1")
-    _dbt(warehouse_db, tmp_path, "build")
+    dbt(warehouse_db, tmp_path, "build")
     night.run(warehouse_db, second, nightly(date(2024, 1, 2)), "night-2")
-    out = _dbt(warehouse_db, tmp_path, "build")
+    out = dbt(warehouse_db, tmp_path, "build").stdout
     assert "ERROR=0" in out
-    incremental = _checksums(warehouse_db)
+    incremental = mart_digests(warehouse_db)
     assert incremental["dim_report"][0] == 5
 
-    _dbt(warehouse_db, tmp_path, "build", "--full-refresh")
-    assert _checksums(warehouse_db) == incremental
+    dbt(warehouse_db, tmp_path, "build", "--full-refresh")
+    assert mart_digests(warehouse_db) == incremental
 
 
 def test_a_reextracted_report_replaces_its_rows(warehouse_db, two_batches, tmp_path):
     first, _ = two_batches
     night.run(warehouse_db, first, nightly(date(2024, 1, 1)), "night-1")
-    _dbt(warehouse_db, tmp_path, "build")
-    before = _checksums(warehouse_db)
+    dbt(warehouse_db, tmp_path, "build")
+    before = mart_digests(warehouse_db)
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         report_id = conn.execute("select report_id from staging.reports order by doc limit 1").fetchone()[0]
         # a newer extractor found one figure less in this report
@@ -82,11 +60,11 @@ def test_a_reextracted_report_replaces_its_rows(warehouse_db, two_batches, tmp_p
             "update staging.reports set staged_at = now(), figure_count = figure_count - 1 where report_id = %s",
             (report_id,),
         )
-    _dbt(warehouse_db, tmp_path, "build")
-    after = _checksums(warehouse_db)
+    dbt(warehouse_db, tmp_path, "build")
+    after = mart_digests(warehouse_db)
     assert after["fct_figures"][0] == before["fct_figures"][0] - 1
-    _dbt(warehouse_db, tmp_path, "build", "--full-refresh")
-    assert _checksums(warehouse_db) == after  # no stale row survived the increment
+    dbt(warehouse_db, tmp_path, "build", "--full-refresh")
+    assert mart_digests(warehouse_db) == after  # no stale row survived the increment
 
     # and the loader's own re-extraction puts it back, atomically
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
@@ -96,13 +74,13 @@ def test_a_reextracted_report_replaces_its_rows(warehouse_db, two_batches, tmp_p
     todo = night.reports_to_extract(warehouse_db, nightly(date(2024, 1, 2)), extractors.EXTRACTOR_VERSION)
     assert todo == {"pending": [], "reextract": [report_id], "manifest": []}
     assert night.extract(warehouse_db, nightly(date(2024, 1, 2)), "reextract")["staged"] == 1
-    _dbt(warehouse_db, tmp_path, "build")
-    assert _checksums(warehouse_db)["fct_figures"][0] == before["fct_figures"][0]
+    dbt(warehouse_db, tmp_path, "build")
+    assert mart_digests(warehouse_db)["fct_figures"][0] == before["fct_figures"][0]
 
 
 def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_marked(warehouse_db, tmp_path):
     night.run(warehouse_db, SEEDS_DIR, nightly(date(2024, 1, 1)), "night-1")
-    _dbt(warehouse_db, tmp_path, "build")
+    dbt(warehouse_db, tmp_path, "build")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         rows = conn.execute(
             """select s.value, s.is_newest, r.file_name from marts.fct_measure_statements s
@@ -139,8 +117,8 @@ def test_two_reports_of_one_province_and_period_are_both_kept_and_the_newest_is_
 
 def test_dbt_docs_generate(warehouse_db, tmp_path):
     night.run(warehouse_db, SEEDS_DIR, nightly(date(2024, 1, 1)), "night-1")
-    _dbt(warehouse_db, tmp_path, "build")
-    _dbt(warehouse_db, tmp_path, "docs", "generate")
+    dbt(warehouse_db, tmp_path, "build")
+    dbt(warehouse_db, tmp_path, "docs", "generate")
     catalog = (config.dbt_target_dir(tmp_path) / "catalog.json").read_text()
     assert "fct_campaigns" in catalog and "pct_consistent" in catalog
     assert (config.dbt_target_dir(tmp_path) / "index.html").exists()
@@ -157,7 +135,7 @@ def test_weapons_mixed_lands_in_fct_weapons_recovered(warehouse_db, tmp_path):
         "utf-8",
     )
     night.run(warehouse_db, landing, nightly(date(2024, 1, 1)), "night-1")
-    out = _dbt(warehouse_db, tmp_path, "build")
+    out = dbt(warehouse_db, tmp_path, "build").stdout
     assert "holds_its_measures_fct_weapons_recovered_category" in out and "ERROR=0" in out
     assert "assert_every_measure_reaches_a_mart" in out
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from antq import config
 from antq.ingest import night
 from antq.ingest.plan import plan_run
 
+from marts import digests
 from warehouse_state import SEEDS, duplicates, figures, land
 
 NIGHT = datetime(2024, 3, 10, 2, 0, tzinfo=config.LOCAL_TZ)
@@ -34,22 +34,9 @@ def _env(tmp_path, monkeypatch):
 
 
 def _marts_checksums(url: str) -> dict[str, tuple[int, str]]:
-    """Every table and view dbt built in schema marts: (rows, md5 of all rows in a stable order)."""
+    """Every table dbt built in schema marts: (rows, md5 of all rows in a stable order)."""
     with psycopg.connect(config.libpq_url(url)) as conn:
-        names = [
-            r[0]
-            for r in conn.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-            )
-        ]
-        return {
-            name: conn.execute(
-                sql.SQL(
-                    "select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from {} t"
-                ).format(sql.Identifier("marts", name))
-            ).fetchone()
-            for name in names
-        }
+        return digests(conn)
 
 
 def _staging_checksums(url: str) -> dict[str, tuple[int, str]]:

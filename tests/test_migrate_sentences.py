@@ -4,9 +4,7 @@ the next dbt build gives every mart the same sentences as before."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,6 +14,7 @@ from antq.ingest import night
 from antq.ingest.plan import nightly
 
 from conftest import SEEDS_DIR
+from marts import dbt
 
 pytestmark = pytest.mark.integration  # dbt builds the marts before and after the upgrade
 
@@ -24,6 +23,7 @@ REWIND_TO_SENTENCE_TEXT = """
 alter table staging.figures add column sentence text;
 update staging.figures f set sentence = s.sentence
 from staging.sentences s where s.report_id = f.report_id and s.sentence_no = f.sentence_no;
+
 alter table staging.figures alter column sentence set not null;
 alter table staging.figures drop column sentence_no;
 drop table staging.sentences;
@@ -45,16 +45,6 @@ def _columns(conn) -> set[str]:
             "where table_schema = 'staging' and table_name = 'figures'"
         )
     }
-
-
-def _dbt_build(url: str, tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [config.dbt_executable(), "build", "--project-dir", str(config.DBT_PROJECT_DIR)],
-        env=config.child_env(url, tmp_path),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
 
 
 def test_an_old_warehouse_is_upgraded_and_its_marts_keep_their_sentences(warehouse_db, tmp_path):
@@ -82,7 +72,7 @@ def test_an_old_warehouse_is_upgraded_and_its_marts_keep_their_sentences(warehou
         )
     assert after == before
 
-    _dbt_build(warehouse_db, tmp_path)
+    dbt(warehouse_db, tmp_path, "build")
     with psycopg.connect(config.libpq_url(warehouse_db)) as conn:
         marts = conn.execute("select figure_id, sentence from marts.fct_figures order by 1").fetchall()
     assert marts == before

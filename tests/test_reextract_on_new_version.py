@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -24,6 +22,7 @@ from antq import config, runner
 from antq.ingest import night, staging
 from antq.ingest.plan import nightly
 
+from marts import dbt, digests
 from warehouse_state import OLD_VERSION, SEEDS, duplicates, land
 
 pytestmark = pytest.mark.integration  # dbt builds the marts after each night
@@ -50,24 +49,9 @@ def old_extractor(real_extract_bytes):
     return extract_bytes
 
 
-def _dbt(url: str, tmp_path: Path, *args: str) -> None:
-    proc = subprocess.run(
-        [config.dbt_executable(), *args, "--project-dir", str(config.DBT_PROJECT_DIR)],
-        env=config.child_env(url, tmp_path),
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-
-
 def _marts(url: str) -> dict:
     with psycopg.connect(config.libpq_url(url)) as conn:
-        return {
-            m: conn.execute(
-                f"select count(*), md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from marts.{m} t"
-            ).fetchone()
-            for m in runner.MARTS
-        }
+        return digests(conn, names=list(runner.MARTS))
 
 
 def _participants_stated(conn) -> set[tuple[str, float]]:
@@ -137,7 +121,7 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
         expected_old = _expected(url, extractors.extract_bytes)
     assert night1["staged"] == len(paths) and night1["rejected"] == 0 and night1["reextracted"] == 0
     assert night1["extractor_version"] == OLD_VERSION
-    _dbt(url, tmp_path, "build")
+    dbt(url, tmp_path, "build")
     old_staging, old_marts = _staging(url), _marts(url)
     assert old_staging == expected_old
 
@@ -178,7 +162,7 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
     assert night.run(url, landing, nightly(NIGHT_2.replace(day=12)), "scheduled__night-3")["reextracted"] == 0
 
     # --- the marts follow (incremental dbt build, as antq_transform runs after the night) -------------
-    _dbt(url, tmp_path, "build")
+    dbt(url, tmp_path, "build")
     new_marts = _marts(url)
     with psycopg.connect(config.libpq_url(url)) as conn:
         q = lambda sql: conn.execute(sql).fetchall()  # noqa: E731
@@ -213,5 +197,5 @@ def test_a_new_extractor_version_re_extracts_the_old_warehouse_on_the_next_night
     assert new_marts["fct_figures"][0] == len(all_new) != len(all_old)
 
     # nothing stale survived the increment: the marts equal a rebuild from scratch of the new staging
-    _dbt(url, tmp_path, "build", "--full-refresh")
+    dbt(url, tmp_path, "build", "--full-refresh")
     assert _marts(url) == new_marts
