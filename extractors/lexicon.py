@@ -74,6 +74,17 @@ class UnitRule:
     source: str = ""
     line: int = 0  # its line in units.yaml
     rule_id: str = ""  # what `antq extract --explain` prints: "units.yaml:57"
+    # the conditions above that the rule has, as (where, pattern, must occur, literal_starts of the
+    # pattern): classify.py loops over these few instead of testing all eight fields of every rule
+    # whose unit matches
+    checks: tuple = ()
+
+
+# where a condition of a unit rule is searched (UnitRule.checks)
+LEFT, RIGHT, NOT_RIGHT, CTX, SENT = range(5)
+_CHECK_OF = {"left": (LEFT, True), "right": (RIGHT, True), "ctx": (CTX, True), "sent": (SENT, True),
+             "not_left": (LEFT, False), "not_right": (NOT_RIGHT, False), "not_ctx": (CTX, False),
+             "not_sent": (SENT, False)}
 
 
 def _expand(rx: str, macros: dict[str, str]) -> str:
@@ -88,6 +99,62 @@ def _rule_lines(name: str, key: str) -> list[int]:
     return [item.start_mark.line + 1 for item in seq.value]
 
 
+def literal_starts(pattern: Pattern, most: int = 12) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of pattern starts with ("trung bình", "bình quân" for
+    "(?:trung bình|bình quân)(?: từ)? $"), or None when that is not simple to tell or would take more
+    than `most` strings. A text that holds none of them holds no match anywhere: a scan for a literal
+    (`in`) runs at C speed, while a search for the pattern tries it at every position."""
+    from re import _parser as sre_parse  # the standard library's own regex parser
+    from re._constants import (ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT,
+                               SUBPATTERN)
+
+    class Unknown(Exception):
+        pass
+
+    def run(items, open_: set[str]) -> tuple[set[str], set[str]]:
+        """(prefixes still open after items, prefixes where reading stopped) from the open ones."""
+        done: set[str] = set()
+        for op, av in items:
+            new_done: set[str] = set()
+            if op == LITERAL:
+                new_open = {p + chr(av) for p in open_}
+            elif op == SUBPATTERN:
+                if av[1] & re.IGNORECASE:
+                    raise Unknown
+                new_open, new_done = run(av[-1], open_)
+            elif op == BRANCH:
+                new_open = set()
+                for alt in av[1]:
+                    o, d = run(alt, open_)
+                    new_open |= o
+                    new_done |= d
+            elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+                new_open, new_done = run(av[2], open_)
+                new_open |= open_
+            elif op in (ASSERT, ASSERT_NOT, AT):
+                continue  # consumes nothing
+            elif op == IN and all(iop == LITERAL for iop, _ in av) and len(av) <= 4:
+                new_open = {p + chr(c) for p in open_ for _, c in av}
+            else:
+                new_open = None
+            if new_open is None or len(new_open | new_done | done) > most:
+                return set(), done | open_  # stop here: what was read so far starts every match
+            open_, done = new_open, done | new_done
+        return open_, done
+
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        rest, done = run(sre_parse.parse(pattern.pattern, pattern.flags), {""})
+    except (Unknown, RecursionError):
+        return None
+    starts = done | rest
+    if not starts or "" in starts or len(starts) > most:
+        return None
+    # a string that holds another of them adds nothing to the test ("bắt giữ" holds "bắt")
+    return tuple(sorted(s for s in starts if not any(t != s and t in s for t in starts)))
+
+
 def _load_unit_rules() -> list[UnitRule]:
     data = _load("units.yaml")
     macros = data.get("macros", {})
@@ -98,12 +165,15 @@ def _load_unit_rules() -> list[UnitRule]:
             raise ValueError(f"units.yaml: unknown measure {measure!r} (not in measures.csv)")
         unit_rx = _expand(r["unit"], macros)
         kw = {}
+        checks = []
         for key in ("left", "right", "ctx", "sent", "not_left", "not_right", "not_ctx", "not_sent"):
             if r.get(key):
                 kw[key] = re.compile(_expand(r[key], macros))
+                where, present = _CHECK_OF[key]
+                checks.append((where, kw[key], present, literal_starts(kw[key])))
         rules.append(UnitRule(unit=re.compile(rf"(?:{unit_rx})(?!\w)"), measure=measure,
                               kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], line=line,
-                              rule_id=f"units.yaml:{line}", **kw))
+                              rule_id=f"units.yaml:{line}", checks=tuple(checks), **kw))
     return rules
 
 
@@ -394,7 +464,9 @@ def clean_issuer(name: str) -> str:
 _STATS = _load("statistics.yaml")
 PCT_NOT_FIGURE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['pct_not_figure_before'])})[ ]*$")
 PCT_TARGET_AFTER_RE = re.compile(rf"[ ]*(?:{alternation(_STATS['pct_target_after'])})(?!\w)")
-FRACTION_JOINER_ANY_RE = re.compile(alternation(_STATS["fraction_joiners"]))  # a sentence worth joining in
+# a sentence worth joining in holds one of these (tested with `in`: a literal scan runs at C speed, a
+# regex alternation tries every position)
+FRACTION_JOINERS = tuple(_STATS["fraction_joiners"])
 FRACTION_JOINER_RE = re.compile(rf"[ ]+(?:{alternation(_STATS['fraction_joiners'])})[ ]+$")
 COVERAGE_NOUN_RE = re.compile(rf"(?:{alternation(_STATS['coverage_nouns'])})(?!\w)")
 PERIOD_COMPARISON_RE = re.compile(alternation(_STATS["period_comparison"]))
@@ -425,7 +497,7 @@ MONEY_SCALES = frozenset(_ATTRS["money_scales"])
 STATED_PCT_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]+"
                            rf"(?:(?:{alternation(_STATS['stated_pct_gap'])})[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%")
 REACHED_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]*$")
-AVERAGE_ANY_RE = re.compile(alternation(_STATS["average_before"]))  # a sentence that may hold one
+AVERAGE_WORDS = tuple(_STATS["average_before"])  # a sentence that may hold one holds one of these
 AVERAGE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['average_before'])})[^,;]{{0,12}}$")
 PER_UNIT_RE = re.compile(rf"[ ]?(?:{COVERAGE_NOUN_RE.pattern}|(?:{alternation(_STATS['per_unit_nouns'])})(?!\w))")
 REACHES_STANDARD_RE = re.compile(rf"[^;]{{0,80}}?(?:{alternation(_STATS['reaches_standard'])}"

@@ -9,7 +9,7 @@ is an average, not a count. The words are in lexicons/statistics.yaml.
 """
 from __future__ import annotations
 
-from ..lexicon import (AVERAGE_ANY_RE, AVERAGE_BEFORE_RE, COVERAGE_NOUN_RE, FRACTION_JOINER_ANY_RE, FRACTION_JOINER_RE, PCT_NOT_FIGURE_BEFORE_RE,
+from ..lexicon import (AVERAGE_BEFORE_RE, AVERAGE_WORDS, COVERAGE_NOUN_RE, FRACTION_JOINER_RE, FRACTION_JOINERS, PCT_NOT_FIGURE_BEFORE_RE,
                        PCT_TARGET_AFTER_RE, PER_UNIT_RE, PERIOD_COMPARISON_RE, RATED_SET_RE, REACHED_RE,
                        REACHES_STANDARD_RE, STATED_PCT_RE)
 from ..numbers import parse_number
@@ -19,7 +19,7 @@ from .classify import unit_end
 
 def join_fractions(low: str, cands: list[Cand]) -> None:
     """ "77 trong tổng số 89 làng": one fraction 77/89 of the noun after the second number."""
-    if len(cands) < 2 or FRACTION_JOINER_ANY_RE.search(low) is None:
+    if len(cands) < 2 or not any(w in low for w in FRACTION_JOINERS):
         return  # (most sentences: no joining word at all)
     k = 0
     while k + 1 < len(cands):
@@ -42,7 +42,7 @@ def is_average(low: str, c: Cand, averages: bool = True) -> bool:
 
 
 def has_average_words(low: str) -> bool:
-    return AVERAGE_ANY_RE.search(low) is not None
+    return any(w in low for w in AVERAGE_WORDS)
 
 
 def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
