@@ -78,6 +78,10 @@ class UnitRule:
     # pattern): classify.py loops over these few instead of testing all eight fields of every rule
     # whose unit matches
     checks: tuple = ()
+    # the literal_starts of the first condition that must occur, when they are few: a sentence without
+    # any of them cannot hold the rule, which is then not tried at all (testing many literals on every
+    # sentence costs more than it saves)
+    gate: tuple[str, ...] | None = None
 
 
 # where a condition of a unit rule is searched (UnitRule.checks)
@@ -173,7 +177,8 @@ def _load_unit_rules() -> list[UnitRule]:
                 checks.append((where, kw[key], present, literal_starts(kw[key])))
         rules.append(UnitRule(unit=re.compile(rf"(?:{unit_rx})(?!\w)"), measure=measure,
                               kind=r.get("kind"), attrs=r.get("attrs") or {}, source=r["unit"], line=line,
-                              rule_id=f"units.yaml:{line}", checks=tuple(checks), **kw))
+                              rule_id=f"units.yaml:{line}", checks=tuple(checks),
+                              gate=next((st for _, _, present, st in checks if present and st and len(st) <= 3), None), **kw))
     return rules
 
 

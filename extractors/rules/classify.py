@@ -46,6 +46,12 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
             kind_attrs(sent, low, c, ca, cb)
         return
     for r in UNIT_RULE_INDEX.for_text(ulow):
+        if r.gate is not None:  # a rule that cannot hold in this sentence is not tried
+            gate = cache.get(r.gate)
+            if gate is None:
+                gate = cache[r.gate] = _holds_one(r.gate, low)
+            if not gate:
+                continue
         um = r.unit.match(ulow)
         if um is None:
             continue
@@ -95,16 +101,23 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
             c.how.append(("classify.py:no_rule_other", unit))
 
 
+def _holds_one(literals: tuple[str, ...], low: str) -> bool:
+    """Whether low holds one of the literals (a loop, not any(): no generator to set up)."""
+    for lit in literals:
+        if lit in low:
+            return True
+    return False
+
+
 def _checks_hold(checks: tuple, low: str, c: Cand, unit_end: int, cache: dict) -> bool:
     """Whether a rule's conditions (UnitRule.checks) hold for c, whose unit ends at unit_end.
     Whether a pattern occurs in the whole sentence is remembered for the sentence (`cache`); a clause's
     span differs from number to number, so those searches are not."""
     for where, pat, present, starts in checks:
         if starts is not None:  # none of the literals a match starts with is in the sentence: no match
-            key = id(starts)
-            occurs = cache.get(key)
+            occurs = cache.get(starts)
             if occurs is None:
-                occurs = cache[key] = any(s in low for s in starts)
+                occurs = cache[starts] = _holds_one(starts, low)
             if not occurs:
                 if present:
                     return False

@@ -122,7 +122,12 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
     """A count of units (schools, communes, agencies) that reach a standard or get a rating, with no
     total printed, is coverage too: "21 trường THCS và 19 trong tổng số 20 xã ... đạt danh hiệu an
     toàn", "27 xã, phường không có ma túy", "1 địa phương loại trung bình"."""
-    covered = any(c.measure == "coverage.units" and "total" in c.attrs for c in cands)
+    covered = False
+    for c in cands:
+        if c.measure == "coverage.units" and "total" in c.attrs:
+            covered = True
+            break
+    has_part = False  # a count of units without a total: only then is a rated set looked for
     for c in cands:
         # c.rule set: a rule of units.yaml said "other" on purpose ("thuộc 05 huyện", a province's make-up)
         if (c.measure == "other" and c.rule is None and not c.pct and c.den is None
@@ -132,6 +137,10 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
                 c.attrs = {"unit_kind": c.unit}
                 if c.how is not None:  # (recorded for --explain only)
                     c.how.append(("fractions.py:coverage_count", c.unit))
+        if c.measure == "coverage.units" and "total" not in c.attrs:
+            has_part = True
+    if not has_part:
+        return
     # the counts after a rated set are out of it, where they add up to it at most: total = the set
     # (the parts of a set are every count of units without a total after it: their sums after each
     # position are taken once, and the first set they fit takes them all, so a list stays linear)

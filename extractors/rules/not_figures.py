@@ -74,8 +74,7 @@ def why_not(sent: str, low: str, s: int, e: int, num: str, den: str | None, left
         return "not_figures:identifier"  # "Đề án 06", "Ban Chỉ đạo 138", "Chỉ thị số 12", "số 12 đường Trần Phú"
     if "agency" in kinds and PLACE_AFTER_RE.match(low, e):
         return "not_figures:agency_of_places"
-    pct_follows = sent.startswith("%", e) or sent.startswith(" %", e)
-    if "change" in kinds and not pct_follows:
+    if "change" in kinds and not (sent.startswith("%", e) or sent.startswith(" %", e)):
         return "not_figures:change"  # "giảm 12 vụ (so với cùng kỳ)"; but "giảm 5,83%" is a rate, a figure
     if quoted and in_quoted_name(sent, s, e):
         return "not_figures:quoted_name"
