@@ -77,6 +77,28 @@ class UnitRule:
     source: str = ""
     line: int = 0  # its line in units.yaml
     rule_id: str = ""  # what `antq extract --explain` prints: "units.yaml:57"
+    # the conditions above that the rule has, as (where, pattern, must occur, literal_starts of the
+    # pattern): classify.py loops over these few instead of testing all eight fields of every rule
+    # whose unit matches
+    checks: tuple = ()
+    # the literal_starts of the first condition that must occur, when they are few: a sentence without
+    # any of them cannot hold the rule, which is then not tried at all (testing many literals on every
+    # sentence costs more than it saves)
+    gate: tuple[str, ...] | None = None
+
+
+# where a condition of a unit rule is searched (UnitRule.checks)
+LEFT, RIGHT, NOT_RIGHT, CTX, SENT = range(5)
+_CHECK_OF = {
+    "left": (LEFT, True),
+    "right": (RIGHT, True),
+    "ctx": (CTX, True),
+    "sent": (SENT, True),
+    "not_left": (LEFT, False),
+    "not_right": (NOT_RIGHT, False),
+    "not_ctx": (CTX, False),
+    "not_sent": (SENT, False),
+}
 
 
 def _expand(rx: str, macros: dict[str, str]) -> str:
@@ -91,6 +113,61 @@ def _rule_lines(name: str, key: str) -> list[int]:
     return [item.start_mark.line + 1 for item in seq.value]
 
 
+def literal_starts(pattern: Pattern, most: int = 12) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of pattern starts with ("trung bình", "bình quân" for
+    "(?:trung bình|bình quân)(?: từ)? $"), or None when that is not simple to tell or would take more
+    than `most` strings. A text that holds none of them holds no match anywhere: a scan for a literal
+    (`in`) runs at C speed, while a search for the pattern tries it at every position."""
+    from re import _parser as sre_parse  # the standard library's own regex parser
+    from re._constants import ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
+
+    class Unknown(Exception):
+        pass
+
+    def run(items, open_: set[str]) -> tuple[set[str], set[str]]:
+        """(prefixes still open after items, prefixes where reading stopped) from the open ones."""
+        done: set[str] = set()
+        for op, av in items:
+            new_done: set[str] = set()
+            if op == LITERAL:
+                new_open = {p + chr(av) for p in open_}
+            elif op == SUBPATTERN:
+                if av[1] & re.IGNORECASE:
+                    raise Unknown
+                new_open, new_done = run(av[-1], open_)
+            elif op == BRANCH:
+                new_open = set()
+                for alt in av[1]:
+                    o, d = run(alt, open_)
+                    new_open |= o
+                    new_done |= d
+            elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] == 0 and av[1] == 1:
+                new_open, new_done = run(av[2], open_)
+                new_open |= open_
+            elif op in (ASSERT, ASSERT_NOT, AT):
+                continue  # consumes nothing
+            elif op == IN and all(iop == LITERAL for iop, _ in av) and len(av) <= 4:
+                new_open = {p + chr(c) for p in open_ for _, c in av}
+            else:
+                new_open = None
+            if new_open is None or len(new_open | new_done | done) > most:
+                return set(), done | open_  # stop here: what was read so far starts every match
+            open_, done = new_open, done | new_done
+        return open_, done
+
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        rest, done = run(sre_parse.parse(pattern.pattern, pattern.flags), {""})
+    except (Unknown, RecursionError):
+        return None
+    starts = done | rest
+    if not starts or "" in starts or len(starts) > most:
+        return None
+    # a string that holds another of them adds nothing to the test ("bắt giữ" holds "bắt")
+    return tuple(sorted(s for s in starts if not any(t != s and t in s for t in starts)))
+
+
 def _load_unit_rules() -> list[UnitRule]:
     data = _load("units.yaml")
     macros = data.get("macros", {})
@@ -101,9 +178,12 @@ def _load_unit_rules() -> list[UnitRule]:
             raise ValueError(f"units.yaml: unknown measure {measure!r} (not in measures.csv)")
         unit_rx = _expand(r["unit"], macros)
         kw = {}
+        checks = []
         for key in ("left", "right", "ctx", "sent", "not_left", "not_right", "not_ctx", "not_sent"):
             if r.get(key):
                 kw[key] = re.compile(_expand(r[key], macros))
+                where, present = _CHECK_OF[key]
+                checks.append((where, kw[key], present, literal_starts(kw[key])))
         rules.append(
             UnitRule(
                 unit=re.compile(rf"(?:{unit_rx})(?!\w)"),
@@ -113,6 +193,8 @@ def _load_unit_rules() -> list[UnitRule]:
                 source=r["unit"],
                 line=line,
                 rule_id=f"units.yaml:{line}",
+                checks=tuple(checks),
+                gate=next((st for _, _, present, st in checks if present and st and len(st) <= 3), None),
                 **kw,
             )
         )
@@ -414,7 +496,9 @@ def clean_issuer(name: str) -> str:
 _STATS = _load("statistics.yaml")
 PCT_NOT_FIGURE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['pct_not_figure_before'])})[ ]*$")
 PCT_TARGET_AFTER_RE = re.compile(rf"[ ]*(?:{alternation(_STATS['pct_target_after'])})(?!\w)")
-FRACTION_JOINER_ANY_RE = re.compile(alternation(_STATS["fraction_joiners"]))  # a sentence worth joining in
+# a sentence worth joining in holds one of these (tested with `in`: a literal scan runs at C speed, a
+# regex alternation tries every position)
+FRACTION_JOINERS = tuple(_STATS["fraction_joiners"])
 FRACTION_JOINER_RE = re.compile(rf"[ ]+(?:{alternation(_STATS['fraction_joiners'])})[ ]+$")
 COVERAGE_NOUN_RE = re.compile(rf"(?:{alternation(_STATS['coverage_nouns'])})(?!\w)")
 PERIOD_COMPARISON_RE = re.compile(alternation(_STATS["period_comparison"]))
@@ -448,7 +532,7 @@ STATED_PCT_RE = re.compile(
     rf"(?:(?:{alternation(_STATS['stated_pct_gap'])})[ ]+)?(?P<pct>\d+(?:,\d+)?)[ ]?%"
 )
 REACHED_RE = re.compile(rf"(?:{alternation(_STATS['stated_pct_verbs'])})[ ]*$")
-AVERAGE_ANY_RE = re.compile(alternation(_STATS["average_before"]))  # a sentence that may hold one
+AVERAGE_WORDS = tuple(_STATS["average_before"])  # a sentence that may hold one holds one of these
 AVERAGE_BEFORE_RE = re.compile(rf"(?:{alternation(_STATS['average_before'])})[^,;]{{0,12}}$")
 PER_UNIT_RE = re.compile(rf"[ ]?(?:{COVERAGE_NOUN_RE.pattern}|(?:{alternation(_STATS['per_unit_nouns'])})(?!\w))")
 REACHES_STANDARD_RE = re.compile(

@@ -11,10 +11,14 @@ import re
 from ..lexicon import (
     CLUSTER_GROUP_TYPE,
     CLUSTER_UNITS,
+    CTX,
+    LEFT,
     MONEY_SCALES,
     NOT_UNIT,
     POLICE_PERSON_HEADS,
     POLICE_ROLE_RE,
+    RIGHT,
+    SENT,
     TOTAL_OF_RE,
     UNIT_RULE_INDEX,
     UNIT_STOP_RE,
@@ -55,29 +59,19 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         if c.measure:
             kind_attrs(sent, low, c, ca, cb)
         return
-    # the clause and sentence conditions of the rules, each searched once per span of the sentence
-    n = len(low)
     for r in UNIT_RULE_INDEX.for_text(ulow):
+        if r.gate is not None:  # a rule that cannot hold in this sentence is not tried
+            gate = cache.get(r.gate)
+            if gate is None:
+                gate = cache[r.gate] = _holds_one(r.gate, low)
+            if not gate:
+                continue
         um = r.unit.match(ulow)
-        if not um:
+        if um is None:
             continue
         if r.measure is None and c.den is not None:
             continue  # "77 trong tổng số 89 làng": a fraction is a statistic by its form
-        if r.left and not _has(cache, r.left, low, ca, c.s):
-            continue
-        if r.right and not r.right.search(low[c.u + um.end() : cb]):
-            continue
-        if r.ctx and not (_has(cache, r.ctx, low, ca, c.s) or _has(cache, r.ctx, low, c.e, cb)):
-            continue
-        if r.sent and not _has(cache, r.sent, low, 0, n):
-            continue
-        if r.not_left and _has(cache, r.not_left, low, ca, c.s):
-            continue
-        if r.not_right and _has(cache, r.not_right, low, c.e, cb):
-            continue
-        if r.not_ctx and (_has(cache, r.not_ctx, low, ca, c.s) or _has(cache, r.not_ctx, low, c.e, cb)):
-            continue
-        if r.not_sent and _has(cache, r.not_sent, low, 0, n):
+        if r.checks and not _checks_hold(r.checks, low, c, c.u + um.end(), cache):
             continue
         c.rule = r
         c.measure = r.measure
@@ -131,13 +125,43 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
             c.how.append(("classify.py:no_rule_other", unit))
 
 
-def _has(cache: dict, pat, low: str, a: int, b: int) -> bool:
-    """Whether pat occurs in low[a:b], remembered for the sentence."""
-    key = (id(pat), a, b)  # not pat: a Pattern's hash runs over its whole compiled code every time
-    hit = cache.get(key)
-    if hit is None:
-        hit = cache[key] = pat.search(low, a, b) is not None
-    return hit
+def _holds_one(literals: tuple[str, ...], low: str) -> bool:
+    """Whether low holds one of the literals (a loop, not any(): no generator to set up)."""
+    for lit in literals:
+        if lit in low:
+            return True
+    return False
+
+
+def _checks_hold(checks: tuple, low: str, c: Cand, unit_end: int, cache: dict) -> bool:
+    """Whether a rule's conditions (UnitRule.checks) hold for c, whose unit ends at unit_end.
+    Whether a pattern occurs in the whole sentence is remembered for the sentence (`cache`); a clause's
+    span differs from number to number, so those searches are not."""
+    for where, pat, present, starts in checks:
+        if starts is not None:  # none of the literals a match starts with is in the sentence: no match
+            occurs = cache.get(starts)
+            if occurs is None:
+                occurs = cache[starts] = _holds_one(starts, low)
+            if not occurs:
+                if present:
+                    return False
+                continue
+        if where == LEFT:
+            found = pat.search(low, c.ca, c.s) is not None
+        elif where == RIGHT:  # from the unit's end, so that "^" anchors there
+            found = pat.search(low[unit_end : c.cb]) is not None
+        elif where == CTX:
+            found = pat.search(low, c.ca, c.s) is not None or pat.search(low, c.e, c.cb) is not None
+        elif where == SENT:
+            key = id(pat)  # not pat: a Pattern's hash runs over its whole compiled code every time
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = pat.search(low) is not None
+        else:  # NOT_RIGHT: from the number's end
+            found = pat.search(low, c.e, c.cb) is not None
+        if found is not present:
+            return False
+    return True
 
 
 def kind_attrs(sent: str, low: str, c: Cand, ca: int, cb: int) -> None:

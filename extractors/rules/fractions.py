@@ -11,11 +11,11 @@ is an average, not a count. The words are in lexicons/statistics.yaml.
 from __future__ import annotations
 
 from ..lexicon import (
-    AVERAGE_ANY_RE,
     AVERAGE_BEFORE_RE,
+    AVERAGE_WORDS,
     COVERAGE_NOUN_RE,
-    FRACTION_JOINER_ANY_RE,
     FRACTION_JOINER_RE,
+    FRACTION_JOINERS,
     PCT_NOT_FIGURE_BEFORE_RE,
     PCT_TARGET_AFTER_RE,
     PER_UNIT_RE,
@@ -32,7 +32,7 @@ from .classify import unit_end
 
 def join_fractions(low: str, cands: list[Cand]) -> None:
     """ "77 trong tổng số 89 làng": one fraction 77/89 of the noun after the second number."""
-    if len(cands) < 2 or FRACTION_JOINER_ANY_RE.search(low) is None:
+    if len(cands) < 2 or not any(w in low for w in FRACTION_JOINERS):
         return  # (most sentences: no joining word at all)
     k = 0
     while k + 1 < len(cands):
@@ -62,7 +62,7 @@ def is_average(low: str, c: Cand, averages: bool = True) -> bool:
 
 
 def has_average_words(low: str) -> bool:
-    return AVERAGE_ANY_RE.search(low) is not None
+    return any(w in low for w in AVERAGE_WORDS)
 
 
 def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:
@@ -146,7 +146,12 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
     """A count of units (schools, communes, agencies) that reach a standard or get a rating, with no
     total printed, is coverage too: "21 trường THCS và 19 trong tổng số 20 xã ... đạt danh hiệu an
     toàn", "27 xã, phường không có ma túy", "1 địa phương loại trung bình"."""
-    covered = any(c.measure == "coverage.units" and "total" in c.attrs for c in cands)
+    covered = False
+    for c in cands:
+        if c.measure == "coverage.units" and "total" in c.attrs:
+            covered = True
+            break
+    has_part = False  # a count of units without a total: only then is a rated set looked for
     for c in cands:
         # c.rule set: a rule of units.yaml said "other" on purpose ("thuộc 05 huyện", a province's make-up)
         if c.measure == "other" and c.rule is None and not c.pct and c.den is None and COVERAGE_NOUN_RE.match(low, c.u):
@@ -155,6 +160,10 @@ def coverage_counts(low: str, cands: list[Cand]) -> None:
                 c.attrs = {"unit_kind": c.unit}
                 if c.how is not None:  # (recorded for --explain only)
                     c.how.append(("fractions.py:coverage_count", c.unit))
+        if c.measure == "coverage.units" and "total" not in c.attrs:
+            has_part = True
+    if not has_part:
+        return
     # the counts after a rated set are out of it, where they add up to it at most: total = the set
     # (the parts of a set are every count of units without a total after it: their sums after each
     # position are taken once, and the first set they fit takes them all, so a list stays linear)

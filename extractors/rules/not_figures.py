@@ -28,6 +28,7 @@ _ATTACHED = re.compile(
     r"(?:[ ]?/[ ]?\d|[.,]\d|[ ]?[-–][ ]?\d|/[^\W\d]|[-–][^\W\d_]|(?!(?:kg|km|ha|m|tấn|tr|h)(?!\w))[^\W\d_])", re.I
 )
 _RANGE_END = re.compile(r"\d[ ]?[-–/][ ]?$")
+_RANGE_MARKS = frozenset("-–/")  # one of them is among the last three characters of a _RANGE_END
 _MONTH_AFTER = re.compile(r"[ ]?(?:tháng|/)")
 _MARKER_END = re.compile(r"[.)][ ]")
 _LIST_MARKER = re.compile(r"^[ \t]*$")
@@ -67,7 +68,7 @@ def why_not(
         return "not_figures:attached"
     if den is not None and right[:1].isalpha():
         return "not_figures:time_fraction"
-    if _RANGE_END.search(left_low, len(left_low) - 5):
+    if not _RANGE_MARKS.isdisjoint(left_low[-3:]) and _RANGE_END.search(left_low, len(left_low) - 5):
         return "not_figures:range_end"
     phrases, kinds = tail.phrases, tail.kinds
     if not phrases and left_low.endswith(") "):
@@ -94,8 +95,7 @@ def why_not(
         return "not_figures:identifier"  # "Đề án 06", "Ban Chỉ đạo 138", "Chỉ thị số 12", "số 12 đường Trần Phú"
     if "agency" in kinds and PLACE_AFTER_RE.match(low, e):
         return "not_figures:agency_of_places"
-    pct_follows = sent.startswith("%", e) or sent.startswith(" %", e)
-    if "change" in kinds and not pct_follows:
+    if "change" in kinds and not (sent.startswith("%", e) or sent.startswith(" %", e)):
         return "not_figures:change"  # "giảm 12 vụ (so với cùng kỳ)"; but "giảm 5,83%" is a rate, a figure
     if quoted and in_quoted_name(sent, s, e):
         return "not_figures:quoted_name"
@@ -159,7 +159,7 @@ def _inside_numbered_name(sent: str, s: int, e: int) -> bool:
 
 def has_quotes(sent: str) -> bool:
     """Whether a sentence holds a quote that may open a name (in_quoted_name is asked only then)."""
-    return _QUOTE.search(sent) is not None
+    return any(q in sent for q in NAME_QUOTES)  # a scan per quote mark: faster than one regex scan
 
 
 def is_page_furniture(low_text: str, a: int, b: int) -> bool:

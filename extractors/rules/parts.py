@@ -29,12 +29,15 @@ def breakdown(sent: str, cands: list[Cand], kept: list[Cand]) -> list[Cand]:
     whole."""
     groups: dict[int, list[Cand]] = {}  # whole's index in kept -> its parts
     # candidates are in order and do not overlap: the searches below are bisections, so a long
-    # bracketed list stays linear
-    starts = [d.s for d in cands]
-    kept_ends = [d.e for d in kept]
+    # bracketed list stays linear (the lists they search are made at the first part that needs them)
+    starts: list[int] | None = None
+    kept_ends: list[int] = []
     for i, c in enumerate(cands):
         if c.measure or c.drop or c.pct or c.den is not None or not _PART_END.match(sent, c.e):
             continue
+        if starts is None:
+            starts = [d.s for d in cands]
+            kept_ends = [d.e for d in kept]
         p = sent.rfind("(", c.ca, c.s)
         if p < 0 or ")" in sent[p : c.s]:
             continue
