@@ -5,7 +5,7 @@ task (and its tests' task) reads the outcome of its node. A failed node fails it
 retry runs that model (or its tests) alone, as the per-model tasks of Cosmos' LOCAL mode did.
 
 Here the model tasks start once the producer has finished, not beside it. Two reasons:
-- `airflow dags test` (what `antq run` uses) runs one task at a time and a deferred task's trigger
+- `airflow dags test` (and `DAG.test()`, what `antq run` uses) runs one task at a time and a deferred task's trigger
   inline: a model task started before the producer waits on a build that never starts (seen with
   Cosmos' own layout: a seed's task went first and its trigger polled until it was killed).
 - astronomer-cosmos #2947 (1.15.1): a task whose node failed early, while the build went on, used

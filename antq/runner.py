@@ -2,7 +2,8 @@
 
 Without WAREHOUSE_URL an embedded PostgreSQL 18 starts under .data/pg (and stops when the run
 ends); with it, the named database is created if missing. Airflow's metadata goes to its own
-database on the same server. Each DAG runs with `airflow dags test` (one process, no scheduler).
+database on the same server. Both DAGs run in one Airflow process with `DAG.test()`, as `airflow
+dags test` runs one (no scheduler): antq/dag_runs.py.
 
 One run at a time: a run holds a lock on its data folder (flock) and on the warehouse (a PostgreSQL
 session advisory lock); a second run waits for the first (up to ANTQ_RUN_WAIT_SECONDS, then it
@@ -17,6 +18,7 @@ import hashlib
 import logging
 import os
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -229,7 +231,7 @@ def warehouse_lock(url: str, wait_seconds: float | None = None):
 
 def fail_orphaned_runs(airflow_url: str) -> int:
     """Mark as failed the runs of the antq DAGs left `running` or `queued` by an `antq run` that was
-    killed (Airflow never hears of it: `airflow dags test` has no scheduler to notice). Called while
+    killed (Airflow never hears of it: `DAG.test()` has no scheduler to notice). Called while
     this run holds the warehouse lock, so no other antq run is active; nothing is touched while an
     Airflow scheduler heartbeats into this metadata database (its runs are its own)."""
     try:
@@ -341,22 +343,98 @@ def dbt_parse_key(env: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
+class DbtManifest:
+    """dbt's manifest in DBT_TARGET_PATH and the key it was parsed from (kept beside it)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.target = Path(env.get("DBT_TARGET_PATH") or config.dbt_target_dir())
+        self.key = dbt_parse_key(env)
+        self.key_file = self.target / "antq-parse-key.txt"
+
+    def current(self) -> bool:
+        return (
+            (self.target / "manifest.json").is_file()
+            and self.key_file.is_file()
+            and self.key_file.read_text() == self.key
+        )
+
+    def parse_command(self) -> list[str]:
+        """`dbt parse`, forgetting the old key first (a parse that fails leaves no current manifest)."""
+        self.key_file.unlink(missing_ok=True)
+        return [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR)] + [
+            *DBT_PROFILE_ARGS,
+            "--quiet",
+        ]
+
+    def parsed(self) -> None:
+        self.key_file.write_text(self.key)
+
+
 def parse_dbt_if_changed(env: dict[str, str]) -> None:
     """`dbt parse` (the transform DAG renders its task group from the manifest), unless the manifest
-    there was parsed from the same project files, connection and dbt (its key is kept beside it)."""
-    target = Path(env.get("DBT_TARGET_PATH") or config.dbt_target_dir())
-    key_file = target / "antq-parse-key.txt"
-    key = dbt_parse_key(env)
-    if (target / "manifest.json").is_file() and key_file.is_file() and key_file.read_text() == key:
+    there was parsed from the same project files, connection and dbt (its key is kept beside it).
+    `antq run` parses beside the ingestion instead (antq/dag_runs.py)."""
+    manifest = DbtManifest(env)
+    if manifest.current():
         print(f"  {'dbt parse':<22} skipped: the dbt project has not changed since its manifest was parsed")
         return
-    key_file.unlink(missing_ok=True)
-    _run(
-        [config.dbt_executable(), "parse", "--project-dir", str(config.DBT_PROJECT_DIR), *DBT_PROFILE_ARGS, "--quiet"],
-        env,
-        "dbt parse",
-    )
-    key_file.write_text(key)
+    _run(manifest.parse_command(), env, "dbt parse")
+    manifest.parsed()
+
+
+def run_dags(
+    env: dict[str, str],
+    when: str,
+    state_file: Path | None = None,
+    always_transform: bool = False,
+    url: str | None = None,
+) -> list[dict]:
+    """Both DAGs in one Airflow process (antq/dag_runs.py), then a line per step it took; raises
+    StepFailed with the failed step's cause and log. Returns the steps as antq.dag_runs records them."""
+    from antq import dag_runs
+    from antq.status import spinner
+
+    log_dir = config.log_dir()
+    cmd = [sys.executable, "-m", "antq.dag_runs", "--logical-date", when, "--log-dir", str(log_dir)]
+    cmd += ["--state-file", str(state_file)] if state_file else []
+    cmd += ["--always-transform"] if always_transform else []
+
+    def progress() -> str:
+        done = {s["step"] for s in dag_runs.read_steps(log_dir)}
+        if f"dag {dag_runs.INGEST}" not in done:
+            return f"{dag_runs.INGEST}: {_ingest_progress(url)}" if url else dag_runs.INGEST
+        return f"{dag_runs.TRANSFORM}: dbt build, publish, validate"
+
+    log.debug("dag runs: %s", " ".join(cmd))
+    with spinner("airflow", progress):
+        proc = subprocess.run(cmd, env=env, cwd=config.PROJECT_ROOT, capture_output=True, text=True)
+    own_log = config.log_file("dag runs")
+    own_log.write_text(proc.stdout + "\n--- stderr ---\n" + proc.stderr, encoding="utf-8")
+    return report_dag_steps(dag_runs.read_steps(log_dir), proc.returncode, own_log)
+
+
+def report_dag_steps(steps: list[dict], returncode: int, own_log: Path) -> list[dict]:
+    """A line per step antq.dag_runs took; StepFailed with the cause from the failed step's own log,
+    or from the process's log when it failed before any step said so."""
+    for step in steps:
+        if step["status"] == "skipped":
+            print(f"  {step['step']:<22} skipped: {step['detail']}")
+        elif step["status"] == "ok":
+            note = f", {step['detail']}" if step["detail"] else ""
+            print(f"  {step['step']:<22} ok  {step['seconds']:6.1f}s   (log: {config.shown(step['log'])}{note})")
+    failed = next((s for s in steps if s["status"] == "failed"), None)
+    if failed:
+        output = Path(failed["log"]).read_text(encoding="utf-8", errors="replace")
+        raise StepFailed(
+            f"step '{failed['step']}' failed ({failed['detail']}); full log: {config.shown(failed['log'])}\n"
+            + failure_summary(output)
+        )
+    if returncode != 0:
+        raise StepFailed(
+            f"step 'dag runs' failed (exit {returncode}); full log: {config.shown(own_log)}\n"
+            + failure_summary(own_log.read_text(encoding="utf-8", errors="replace"))
+        )
+    return steps
 
 
 def run_all(logical_date: datetime | None = None) -> dict:
@@ -385,27 +463,14 @@ def _run_all(stack: Stack, logical_date: datetime | None = None) -> dict:
     if not airflow_db_current(stack.airflow_url):
         _run([airflow, "db", "migrate"], env, "airflow db migrate")
     when = (logical_date or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    _run(
-        [airflow, "dags", "test", "antq_ingest", when],
-        env,
-        "dag antq_ingest",
-        watch=lambda: _ingest_progress(stack.warehouse_url),
-    )
     # As under the scheduler, the transform runs when staging changed (the asset was updated);
-    # `airflow dags test` does not follow assets, so compare with what the last transform saw.
-    state = transform_state(stack.warehouse_url)
+    # `DAG.test()` does not follow assets, so antq.dag_runs compares with what the last transform saw.
     state_file = (
         config.data_dir() / "transform-state" / f"{hashlib.sha256(stack.warehouse_url.encode()).hexdigest()[:16]}.txt"
     )
     # an audit (ANTQ_VALIDATION_SCOPE=all) validates everything even when nothing new was staged
     audit = os.environ.get("ANTQ_VALIDATION_SCOPE") == "all"
-    if not audit and state is not None and state_file.exists() and state_file.read_text() == state:
-        print(f"  {'dag antq_transform':<22} skipped: nothing staged and no dbt/GX change since the last run")
-    else:
-        parse_dbt_if_changed(env)
-        _run([airflow, "dags", "test", "antq_transform", when], env, "dag antq_transform")
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(transform_state(stack.warehouse_url) or "")
+    run_dags(env, when, state_file=state_file, always_transform=audit, url=stack.warehouse_url)
     summary = summarize(stack.warehouse_url)
     summary["seconds"] = round(time.monotonic() - started, 1)
     print_summary(summary)

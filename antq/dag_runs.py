@@ -1,0 +1,205 @@
+"""Both antq DAGs in one Airflow process: what `antq run` (and the bench's Airflow path) starts.
+
+`airflow dags test DAG_ID` pays, for every DAG, Airflow's import, a read of the DAG folder and the
+start of Airflow's in-process execution API. Here they are paid once a night: each DAG runs with
+`DAG.test()`, as `airflow dags test` runs it (one process, no scheduler, every task in turn).
+
+Between the two DAGs the rules of the asset schedule, which `DAG.test()` does not follow: the
+transform runs when staging or the dbt/GX sources changed since the last transform (or always, with
+--always-transform). `dbt parse` (the transform DAG renders its task group from the manifest) runs
+beside the ingestion, when the dbt project changed; Great Expectations is imported beside the dbt
+build, so `validate` does not wait for it.
+
+Each step's output goes to a log of its own in --log-dir; what each step did goes, one JSON line per
+step, to `steps.jsonl` there, which antq/runner.py reads and prints.
+
+    python -m antq.dag_runs --logical-date 2026-12-04T02:00:00+00:00 --log-dir DIR \
+        [--state-file FILE] [--always-transform]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+STEPS_FILE = "steps.jsonl"
+INGEST, TRANSFORM = "antq_ingest", "antq_transform"
+
+
+def log_name(step: str) -> str:
+    """A step's log file name, as antq.config.log_file names it ("dag antq_ingest" -> dag-antq_ingest.log)."""
+    return f"{step.replace(' ', '-')}.log"
+
+
+class Steps:
+    """What each step did, appended to <log dir>/steps.jsonl as it ends."""
+
+    def __init__(self, log_dir: Path):
+        self.log_dir = log_dir
+        self.path = log_dir / STEPS_FILE
+
+    def record(self, step: str, status: str, seconds: float | None = None, detail: str = "") -> None:
+        line = {"step": step, "status": status, "detail": detail, "log": str(self.log_dir / log_name(step))}
+        if seconds is not None:
+            line["seconds"] = round(seconds, 1)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def read_steps(log_dir: Path) -> list[dict]:
+    path = log_dir / STEPS_FILE
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def output_to(path: Path):
+    """This process's stdout and stderr into `path`: file descriptors 1 and 2, so what Airflow's and
+    Cosmos' log handlers (which hold the streams they were given) write goes there too."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with path.open("ab") as f:
+        os.dup2(f.fileno(), 1)
+        os.dup2(f.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in saved:
+            os.close(fd)
+
+
+class DbtParse:
+    """`dbt parse` in a child process beside the ingestion, when the manifest is not current."""
+
+    STEP = "dbt parse"
+
+    def __init__(self, env: dict[str, str], log_dir: Path):
+        from antq import config, runner
+
+        self.manifest = runner.DbtManifest(env)
+        self.proc: subprocess.Popen | None = None
+        self.started = time.monotonic()
+        if self.manifest.current():
+            return
+        with (log_dir / log_name(self.STEP)).open("wb") as log:
+            self.proc = subprocess.Popen(
+                self.manifest.parse_command(),
+                env=env,
+                cwd=config.PROJECT_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def finish(self, steps: Steps) -> bool:
+        """Wait for the parse, record it; False when it failed."""
+        if self.proc is None:
+            steps.record(self.STEP, "skipped", detail="the dbt project has not changed since its manifest was parsed")
+            return True
+        code = self.proc.wait()
+        seconds = time.monotonic() - self.started
+        if code != 0:
+            steps.record(self.STEP, "failed", seconds, f"exit {code}")
+            return False
+        self.manifest.parsed()
+        steps.record(self.STEP, "ok", seconds, "beside the ingestion")
+        return True
+
+
+def _warm_import(module: str) -> threading.Thread:
+    """Import a heavy module in a thread while the main one waits on a child process (dbt)."""
+
+    def run():
+        with contextlib.suppress(Exception):  # the task that needs it imports it again and says why
+            __import__(module)
+
+    thread = threading.Thread(target=run, name=f"import {module}", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_dag(dag_id: str, logical_date, steps: Steps) -> bool:
+    """One DAG run with `DAG.test()`, its output in its own log; False when the run failed."""
+    from antq import config
+
+    step = f"dag {dag_id}"
+    started = time.monotonic()
+    with output_to(steps.log_dir / log_name(step)):
+        try:
+            from airflow.utils.cli import get_bagged_dag
+
+            # this DAG's file only: the transform's file needs a manifest the ingestion's run does not
+            dag = get_bagged_dag(None, dag_id, dagfile_path=str(config.DAGS_DIR / f"{dag_id}.py"))
+            run = dag.test(logical_date=logical_date)
+            state = str(getattr(run, "state", "failed"))
+        except Exception as err:  # noqa: BLE001 (recorded with the step; its traceback is in the log)
+            import traceback
+
+            traceback.print_exc()
+            steps.record(step, "failed", time.monotonic() - started, f"{type(err).__name__}: {err}")
+            return False
+    ok = state.endswith("success")
+    steps.record(step, "ok" if ok else "failed", time.monotonic() - started, "" if ok else f"dag run {state}")
+    return ok
+
+
+def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: bool) -> int:
+    from antq import runner
+
+    steps = Steps(log_dir)
+    env = dict(os.environ)
+    url = env["WAREHOUSE_URL"]
+    parse = DbtParse(env, log_dir)
+
+    started = time.monotonic()
+    with output_to(log_dir / log_name("airflow start")):
+        import airflow  # noqa: F401 (Airflow's import and configuration, once for both DAGs)
+    steps.record("airflow start", "ok", time.monotonic() - started, "import once for both DAGs")
+
+    if not run_dag(INGEST, logical_date, steps):
+        parse.finish(steps)
+        return 1
+    state = runner.transform_state(url)
+    if not always_transform and state is not None and state_file and state_file.is_file():
+        if state_file.read_text() == state:
+            parse.finish(steps)
+            steps.record(f"dag {TRANSFORM}", "skipped", detail="nothing staged and no dbt/GX change since the last run")
+            return 0
+    if not parse.finish(steps):
+        return 1
+    _warm_import("great_expectations")
+    ok = run_dag(TRANSFORM, logical_date, steps)
+    if ok and state_file:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(runner.transform_state(url) or "")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    from datetime import datetime
+
+    p = argparse.ArgumentParser(prog="python -m antq.dag_runs", description=__doc__.split("\n\n")[0])
+    p.add_argument("--logical-date", required=True, help="ISO date-time with offset")
+    p.add_argument("--log-dir", required=True, type=Path)
+    p.add_argument("--state-file", type=Path, help="what the last transform saw (skip it when unchanged)")
+    p.add_argument("--always-transform", action="store_true")
+    args = p.parse_args(argv)
+    args.log_dir.mkdir(parents=True, exist_ok=True)
+    when = datetime.fromisoformat(args.logical_date)
+    return run(when, args.log_dir, args.state_file, args.always_transform)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
