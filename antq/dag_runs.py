@@ -7,14 +7,14 @@ start of Airflow's in-process execution API. Here they are paid once a night: ea
 Between the two DAGs the rules of the asset schedule, which `DAG.test()` does not follow: the
 transform runs when staging or the dbt/GX sources changed since the last transform (or always, with
 --always-transform). `dbt parse` (the transform DAG renders its task group from the manifest) runs
-beside the ingestion, when the dbt project changed; Great Expectations is imported beside the dbt
+beside Airflow's import, when the dbt project changed; Great Expectations is imported beside the dbt
 build, so `validate` does not wait for it.
 
 Each step's output goes to a log of its own in --log-dir; what each step did goes, one JSON line per
 step, to `steps.jsonl` there, which antq/runner.py reads and prints.
 
     python -m antq.dag_runs --logical-date 2026-12-04T02:00:00+00:00 --log-dir DIR \
-        [--state-file FILE] [--always-transform]
+        [--state-file FILE] [--always-transform] [--migrate]
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class DbtParse:
             steps.record(self.STEP, "failed", seconds, f"exit {code}")
             return False
         self.manifest.parsed()
-        steps.record(self.STEP, "ok", seconds, "beside the ingestion")
+        steps.record(self.STEP, "ok", seconds, "beside Airflow's start")
         return True
 
 
@@ -155,7 +155,27 @@ def run_dag(dag_id: str, logical_date, steps: Steps) -> bool:
     return ok
 
 
-def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: bool) -> int:
+def migrate_metadata(steps: Steps) -> bool:
+    """`airflow db migrate`'s work (Airflow's metadata database to this version's head), in this
+    process: a CLI process of its own would import Airflow once more."""
+    step = "airflow db migrate"
+    started = time.monotonic()
+    with output_to(steps.log_dir / log_name(step)):
+        try:
+            from airflow.utils import db
+
+            db.upgradedb()
+        except Exception as err:  # noqa: BLE001 (recorded with the step; its traceback is in the log)
+            import traceback
+
+            traceback.print_exc()
+            steps.record(step, "failed", time.monotonic() - started, f"{type(err).__name__}: {err}")
+            return False
+    steps.record(step, "ok", time.monotonic() - started)
+    return True
+
+
+def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: bool, migrate: bool = False) -> int:
     from antq import runner
 
     steps = Steps(log_dir)
@@ -167,18 +187,18 @@ def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: 
     with output_to(log_dir / log_name("airflow start")):
         import airflow  # noqa: F401 (Airflow's import and configuration, once for both DAGs)
     steps.record("airflow start", "ok", time.monotonic() - started, "import once for both DAGs")
-
+    migrated = migrate_metadata(steps) if migrate else True
+    # DAG.test() reads the whole DAG folder, the transform's file too, which renders from the manifest
+    # (without one Cosmos would run `dbt ls` there): the parse ends before the first DAG starts
+    if not parse.finish(steps) or not migrated:
+        return 1
     if not run_dag(INGEST, logical_date, steps):
-        parse.finish(steps)
         return 1
     state = runner.transform_state(url)
     if not always_transform and state is not None and state_file and state_file.is_file():
         if state_file.read_text() == state:
-            parse.finish(steps)
             steps.record(f"dag {TRANSFORM}", "skipped", detail="nothing staged and no dbt/GX change since the last run")
             return 0
-    if not parse.finish(steps):
-        return 1
     _warm_import("great_expectations")
     ok = run_dag(TRANSFORM, logical_date, steps)
     if ok and state_file:
@@ -195,10 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--log-dir", required=True, type=Path)
     p.add_argument("--state-file", type=Path, help="what the last transform saw (skip it when unchanged)")
     p.add_argument("--always-transform", action="store_true")
+    p.add_argument("--migrate", action="store_true", help="migrate Airflow's metadata database first")
     args = p.parse_args(argv)
     args.log_dir.mkdir(parents=True, exist_ok=True)
     when = datetime.fromisoformat(args.logical_date)
-    return run(when, args.log_dir, args.state_file, args.always_transform)
+    return run(when, args.log_dir, args.state_file, args.always_transform, args.migrate)
 
 
 if __name__ == "__main__":

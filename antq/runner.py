@@ -373,7 +373,7 @@ class DbtManifest:
 def parse_dbt_if_changed(env: dict[str, str]) -> None:
     """`dbt parse` (the transform DAG renders its task group from the manifest), unless the manifest
     there was parsed from the same project files, connection and dbt (its key is kept beside it).
-    `antq run` parses beside the ingestion instead (antq/dag_runs.py)."""
+    `antq run` parses while Airflow starts instead (antq/dag_runs.py)."""
     manifest = DbtManifest(env)
     if manifest.current():
         print(f"  {'dbt parse':<22} skipped: the dbt project has not changed since its manifest was parsed")
@@ -388,6 +388,7 @@ def run_dags(
     state_file: Path | None = None,
     always_transform: bool = False,
     url: str | None = None,
+    migrate: bool = False,
 ) -> list[dict]:
     """Both DAGs in one Airflow process (antq/dag_runs.py), then a line per step it took; raises
     StepFailed with the failed step's cause and log. Returns the steps as antq.dag_runs records them."""
@@ -398,6 +399,7 @@ def run_dags(
     cmd = [sys.executable, "-m", "antq.dag_runs", "--logical-date", when, "--log-dir", str(log_dir)]
     cmd += ["--state-file", str(state_file)] if state_file else []
     cmd += ["--always-transform"] if always_transform else []
+    cmd += ["--migrate"] if migrate else []
 
     def progress() -> str:
         done = {s["step"] for s in dag_runs.read_steps(log_dir)}
@@ -459,9 +461,7 @@ def _run_all(stack: Stack, logical_date: datetime | None = None) -> dict:
         f"  {'roles':<22} {'ok' if roles.ok else 'WARNING'}  {roles.line()}"
         + "".join(f"\n    warning: {w}" for w in roles.warnings)
     )
-    airflow = config.executable("airflow")
-    if not airflow_db_current(stack.airflow_url):
-        _run([airflow, "db", "migrate"], env, "airflow db migrate")
+    migrate = not airflow_db_current(stack.airflow_url)  # migrated in the DAGs' process, before them
     when = (logical_date or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     # As under the scheduler, the transform runs when staging changed (the asset was updated);
     # `DAG.test()` does not follow assets, so antq.dag_runs compares with what the last transform saw.
@@ -470,7 +470,7 @@ def _run_all(stack: Stack, logical_date: datetime | None = None) -> dict:
     )
     # an audit (ANTQ_VALIDATION_SCOPE=all) validates everything even when nothing new was staged
     audit = os.environ.get("ANTQ_VALIDATION_SCOPE") == "all"
-    run_dags(env, when, state_file=state_file, always_transform=audit, url=stack.warehouse_url)
+    run_dags(env, when, state_file=state_file, always_transform=audit, url=stack.warehouse_url, migrate=migrate)
     summary = summarize(stack.warehouse_url)
     summary["seconds"] = round(time.monotonic() - started, 1)
     print_summary(summary)

@@ -963,7 +963,7 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
         airflow = config.executable("airflow")
         setup = run_step("airflow db migrate", [airflow, "db", "migrate"], env, ws.logs)
         when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-        # as `antq run` runs them: both DAGs in one Airflow process, dbt parse beside the ingestion
+        # as `antq run` runs them: both DAGs in one Airflow process, dbt parse while Airflow starts
         runs_log = ws.logs / "dag_runs"
         steps = {
             "dag_runs": run_step(
@@ -984,7 +984,7 @@ def bench_airflow(server: Server, tmp: Path, p: Params, direct: dict | None) -> 
         "reports": size,
         "setup": {"airflow_db_migrate": setup.as_dict()},
         "steps": {k: s.as_dict() for k, s in steps.items()},
-        "inside_dag_runs_seconds": inside,  # antq.dag_runs' own steps (dbt parse overlaps the ingestion)
+        "inside_dag_runs_seconds": inside,  # antq.dag_runs' own steps (dbt parse overlaps Airflow's start)
         "total_seconds": round(total, 2),
         "total_cpu_seconds": round(sum(s.cpu_seconds for s in steps.values()), 2),
         "peak_rss_mb": round(max(s.peak_rss_mb for s in steps.values()), 1),
