@@ -14,6 +14,6 @@ USER airflow
 WORKDIR /opt/antq
 RUN pip install --no-cache-dir uv==0.13.8 \
  && uv export --frozen --no-dev --no-hashes --no-emit-project -o /tmp/requirements.txt \
- && uv pip install --system --no-cache -r /tmp/requirements.txt \
+ && uv pip install --system --no-cache --compile-bytecode -r /tmp/requirements.txt \
  && uv pip install --system --no-cache --no-deps -e /opt/antq
 ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/antq/dags
