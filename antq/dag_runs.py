@@ -203,7 +203,7 @@ def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: 
     steps.record("airflow start", "ok", time.monotonic() - started, "import once for both DAGs")
     migrated = migrate_metadata(steps) if migrate else True
     warming = time.monotonic()
-    with output_to(log_dir / log_name("airflow start")):
+    with output_to(log_dir / log_name("warm up")):
         warm_up(EXECUTION_API_IMPORTS)
         # a parse still running means the dbt project changed, so the transform runs: its imports too
         transform_warm = parse.running()
