@@ -25,6 +25,9 @@ from ..lexicon import (
 )
 from .candidates import Cand
 
+_WORD_AT = re.compile(r"\w+")
+_RULE_ENTRIES = UNIT_RULE_INDEX.entry_cache
+
 # matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
 _NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
 
@@ -59,7 +62,11 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         if c.measure and c.rule is not None and c.rule.kind is not None:
             kind_attrs(sent, low, c, ca, cb)
         return
-    for gate, unit_match, measure, checks, r in UNIT_RULE_INDEX.entries_for_text(ulow):
+    wm = _WORD_AT.match(ulow)  # (RuleIndex.entries_for_text's cache, looked up here: no call per number)
+    entries = _RULE_ENTRIES.get(wm.group() if wm else "")
+    if entries is None:
+        entries = UNIT_RULE_INDEX.entries_for_text(ulow)
+    for gate, unit_match, measure, checks, r in entries:
         if gate is not None:  # a rule that cannot hold in this sentence is not tried
             holds = cache.get(gate)
             if holds is None:
