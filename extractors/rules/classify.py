@@ -59,7 +59,7 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
         if c.how is not None:  # (recorded for --explain only)
             c.how.append(("classify.py:list", sent[c.s : nxt.e]))
-        if c.measure and c.rule is not None and c.rule.kind is not None:
+        if c.measure and c.rule is not None and c.rule.kind in KINDS_WITH_ATTRS:
             kind_attrs(sent, low, c, ca, cb)
         return
     wm = _WORD_AT.match(ulow)  # (RuleIndex.entries_for_text's cache, looked up here: no call per number)
@@ -89,7 +89,7 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         c.unit_end = unit_end(low, c.u, c.u + um.end())
         c.unit = sent[c.u : c.unit_end].strip(" \"“”'‘’")
         c.attrs = dict(r.attrs) if r.attrs else {}
-        if r.kind is not None:
+        if r.kind in KINDS_WITH_ATTRS:
             kind_attrs(sent, low, c, ca, cb)
         return
     # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
@@ -170,6 +170,10 @@ def _checks_hold(checks: tuple, low: str, c: Cand, unit_end: int, cache: dict) -
         if found is not present:
             return False
     return True
+
+
+# the kinds of rule kind_attrs reads attributes for (it is called for those only)
+KINDS_WITH_ATTRS = frozenset({"group", "police", "coverage"})
 
 
 def kind_attrs(sent: str, low: str, c: Cand, ca: int, cb: int) -> None:
