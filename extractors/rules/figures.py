@@ -146,8 +146,12 @@ def _sentence_figures(
     fractions.coverage_counts(low, cands)
     kept = [c for c in cands if c.measure and not c.drop]
     attributes.award_attrs(sent, low, kept)
-    attributes.model_status(low, kept)
-    attributes.activities(sent, low, kept)
+    # model_status and activities read the figures of one kind of rule each: called where there are some
+    kinds = {c.rule.kind for c in kept if c.rule is not None}
+    if "model" in kinds:
+        attributes.model_status(low, kept)
+    if "campaign" in kinds:
+        attributes.activities(sent, low, kept)
     kept = parts.breakdown(sent, cands, kept)
     parts.part_of(low, kept, before)
     if trace is not None:
