@@ -14,6 +14,7 @@ Public API (stable):
 
 from __future__ import annotations
 
+import functools
 import os
 import unicodedata
 from dataclasses import fields
@@ -41,6 +42,12 @@ __all__ = [
 
 
 _REPORT_FIELDS = frozenset(f.name for f in fields(Report))
+
+
+@functools.cache
+def _meta_fields_of_report(meta_type: type) -> tuple[str, ...]:
+    """The fields of report_meta.Meta that a Report carries too, in Meta's order (looked up once)."""
+    return tuple(f.name for f in fields(meta_type) if f.name in _REPORT_FIELDS)
 
 
 def extract_text(
@@ -83,7 +90,7 @@ def _extract_nfc(
         source_format=source_format,
         encoding=encoding,
         # the metadata a Report carries: province, date, period ... (not Meta's working fields such as n_years)
-        **{f.name: getattr(meta, f.name) for f in fields(meta) if f.name in _REPORT_FIELDS},
+        **{name: getattr(meta, name) for name in _meta_fields_of_report(type(meta))},
     )
 
 

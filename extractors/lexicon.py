@@ -277,6 +277,7 @@ class RuleIndex:
         self.rules = rules
         self.first = [_first_words(r.unit.pattern) for r in rules]
         self.cache: dict[str, tuple[UnitRule, ...]] = {}
+        self.entry_cache: dict[str, tuple[tuple, ...]] = {}
 
     def for_text(self, ulow: str) -> tuple[UnitRule, ...]:
         m = _WORD_AT.match(ulow)
@@ -290,6 +291,18 @@ class RuleIndex:
             )
             if len(self.cache) < 20000:
                 self.cache[w] = hit
+        return hit
+
+    def entries_for_text(self, ulow: str) -> tuple[tuple, ...]:
+        """for_text's rules as (gate, unit.match, measure, checks, rule): the fields classify.py reads
+        of every rule it tries, fetched once per word rather than once per number and rule."""
+        m = _WORD_AT.match(ulow)
+        w = m.group() if m else ""
+        hit = self.entry_cache.get(w)
+        if hit is None:
+            hit = tuple((r.gate, r.unit.match, r.measure, r.checks, r) for r in self.for_text(ulow))
+            if len(self.entry_cache) < 20000:
+                self.entry_cache[w] = hit
         return hit
 
 

@@ -77,6 +77,18 @@ class Figure:
         return d
 
 
+def figure_from_dict(fields: dict) -> Figure:
+    """Figure.of with its fields given as a dict, which becomes the Figure's own: no keyword
+    arguments to pack and no copy (the extractor's inner loop). Every field must be given."""
+    obj = _new_object(Figure)
+    _set_attribute(obj, "__dict__", fields)
+    return obj
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__  # a frozen dataclass's own __setattr__ refuses every name
+
+
 @dataclass(frozen=True)
 class ReportSource:
     """What is known of a report from outside its text (a manifest row): where it was published and

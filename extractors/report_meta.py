@@ -17,6 +17,7 @@ lexicons/report_meta.yaml; the regex structure around them (digits, separators, 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -183,6 +184,7 @@ _REGION_NAMES = tuple(_words("region_names"))
 _TINH = re.compile(r"(?<!\w)tỉnh(?!\w)")
 
 
+@functools.cache  # (once: gazetteer's own cache would hash the tone pairs at every report)
 def _gazetteer():
     from .gazetteer import gazetteer
 
@@ -227,9 +229,7 @@ def place_report(text: str, low: str | None = None, when: date | None = None) ->
         if a and (counts or len(text) <= 4000):
             break
         for word, scan in _PLACE_SCANS:
-            for m in _place_word_matches(low, word, scan, a, b):
-                if (m.start() and low[m.start() - 1].isalnum()) or not text[m.end() : m.end() + 1].isupper():
-                    continue  # inside a word, or not followed by a name
+            for m in _place_word_matches(low, word, scan, a, b, text):
                 if word == "xã" and low.endswith("thị ", 0, m.start()):
                     continue  # "thị xã": read as a district
                 nm = _NAME_AFTER.match(text, m.end())
@@ -291,18 +291,21 @@ def place_report(text: str, low: str | None = None, when: date | None = None) ->
     return max(counts.items(), key=lambda kv: kv[1])[0], "province"
 
 
-def _place_word_matches(low: str, word: str, scan, a: int, b: int):
+def _place_word_matches(low: str, word: str, scan, a: int, b: int, text: str):
     """The matches of scan (word and the spaces after it) in low[a:b], as scan.finditer(low, a, b) finds
-    them: the word's occurrences are found by str.find, which skips through the text much faster than
-    the regex engine's scan for a literal, and scan is tried only there."""
+    them, that stand at the start of a word and before a capital in text (a name): the word's
+    occurrences are found by str.find, which skips through the text much faster than the regex
+    engine's scan for a literal, and scan is tried only there."""
     p = low.find(word, a, b)
     while p >= 0:
         m = scan.match(low, p, b)
         if m is None:
             p = low.find(word, p + 1, b)
         else:
-            yield m
-            p = low.find(word, m.end(), b)
+            e = m.end()
+            if not (p and low[p - 1].isalnum()) and text[e : e + 1].isupper():
+                yield m
+            p = low.find(word, e, b)
 
 
 def _longest_key(words: str, *tables) -> str | None:
@@ -369,6 +372,8 @@ _YEAR = re.compile(r"năm[ ]+([0-9]{4})(?![0-9])")
 # (longest first: "đẩy mạnh thực hiện" before "đẩy mạnh")
 _N_YEARS_WHAT = alternation(_words("n_years_what"))
 _N_YEARS = re.compile(rf"năm[ ]+({_N_YEARS_WHAT})(?!\w)")
+# the label _periods gives such a period: "5 năm qua"
+_N_YEARS_LABEL = re.compile(rf"(\d{{1,2}}) năm ({_N_YEARS_WHAT})(?!\w)")
 # a target or plan, not the period reported on: "tầm nhìn đến năm 2030", "mục tiêu giai đoạn 2025-2030"
 _FUTURE = re.compile(rf"(?:{alternation(_words('future_words'))})[^.;]{{0,40}}$")
 
@@ -480,7 +485,7 @@ def extract_meta(text: str, low: str | None = None) -> Meta:
     n_years = None
     if period:
         label, start, end, pos = period
-        nm = re.match(rf"(\d{{1,2}}) năm ({_N_YEARS_WHAT})(?!\w)", label)
+        nm = _N_YEARS_LABEL.match(label)
         if nm:
             n_years = int(nm.group(1))
             # an explicit range or a start year near the "N năm" phrase

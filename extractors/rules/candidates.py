@@ -74,11 +74,8 @@ def find_numbers(
     past_end = (len(text) + 1, len(text) + 1)
     for m in _CAND.finditer(text):
         s, e = m.span()
-        if (
-            s
-            and (text[s - 1].isalnum() or text[s - 1] in "_.,/–-")
-            and not (text[s - 1] == "/" and s > 1 and text[s - 2].isalpha())
-        ):
+        prev = text[s - 1] if s else " "
+        if (prev.isalnum() or prev in "_.,/–-") and not (prev == "/" and s > 1 and text[s - 2].isalpha()):
             # inside a word, a number or a range; but "41 vụ/59 đối tượng" counts two things
             if skipped is not None:
                 skipped.append((s, m.group(), "not_figures:inside_a_word_or_number"))
@@ -158,7 +155,7 @@ def candidate(sent: str, low: str, s: int, e: int, num: str, den: str | None, qu
         return "not_figures:year"  # "năm 2024", "giai đoạn 2021", "2019-2024"
     if why:
         return why
-    value = value_of(num)
+    value = float(int(num)) if num.isdecimal() else value_of(num)  # (value_of's common case, inline)
     surface_end = e
     dval = value_of(den) if den is not None else None
     # positional arguments below: a dataclass's __init__ takes keywords much more slowly, and this runs

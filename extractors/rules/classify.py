@@ -25,6 +25,9 @@ from ..lexicon import (
 )
 from .candidates import Cand
 
+_WORD_AT = re.compile(r"\w+")
+_RULE_ENTRIES = UNIT_RULE_INDEX.entry_cache
+
 # matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
 _NEXT_IN_LIST = re.compile(r"[ ]*(?:,|và|hoặc|đến|tới|-|–)[ ]*(?:hơn |trên |gần |khoảng )?$")
 
@@ -52,37 +55,42 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
     ca, cb = c.ca, c.cb
     ulow = low[c.u : c.u + 90]
     # a number with no unit of its own in a list takes the next one's: "12, 15 và 20 vụ"
-    if nxt is not None and _NEXT_IN_LIST.match(low, c.e, nxt.s) and not c.den and not nxt.pct:
+    if nxt is not None and not c.den and not nxt.pct and _NEXT_IN_LIST.match(low, c.e, nxt.s):
         c.measure, c.unit, c.rule, c.unit_end = nxt.measure, nxt.unit, nxt.rule, nxt.unit_end
         if c.how is not None:  # (recorded for --explain only)
             c.how.append(("classify.py:list", sent[c.s : nxt.e]))
-        if c.measure:
+        if c.measure and c.rule is not None and c.rule.kind in KINDS_WITH_ATTRS:
             kind_attrs(sent, low, c, ca, cb)
         return
-    for r in UNIT_RULE_INDEX.for_text(ulow):
-        if r.gate is not None:  # a rule that cannot hold in this sentence is not tried
-            gate = cache.get(r.gate)
-            if gate is None:
-                gate = cache[r.gate] = _holds_one(r.gate, low)
-            if not gate:
+    wm = _WORD_AT.match(ulow)  # (RuleIndex.entries_for_text's cache, looked up here: no call per number)
+    entries = _RULE_ENTRIES.get(wm.group() if wm else "")
+    if entries is None:
+        entries = UNIT_RULE_INDEX.entries_for_text(ulow)
+    for gate, unit_match, measure, checks, r in entries:
+        if gate is not None:  # a rule that cannot hold in this sentence is not tried
+            holds = cache.get(gate)
+            if holds is None:
+                holds = cache[gate] = _holds_one(gate, low)
+            if not holds:
                 continue
-        um = r.unit.match(ulow)
+        um = unit_match(ulow)
         if um is None:
             continue
-        if r.measure is None and c.den is not None:
+        if measure is None and c.den is not None:
             continue  # "77 trong tổng số 89 làng": a fraction is a statistic by its form
-        if r.checks and not _checks_hold(r.checks, low, c, c.u + um.end(), cache):
+        if checks and not _checks_hold(checks, low, c, c.u + um.end(), cache):
             continue
         c.rule = r
-        c.measure = r.measure
+        c.measure = measure
         if c.how is not None:  # (recorded for --explain only)
             c.how.append((r.rule_id, sent[c.u : c.u + um.end()]))
-        if r.measure is None:
+        if measure is None:
             return
         c.unit_end = unit_end(low, c.u, c.u + um.end())
         c.unit = sent[c.u : c.unit_end].strip(" \"“”'‘’")
         c.attrs = dict(r.attrs) if r.attrs else {}
-        kind_attrs(sent, low, c, ca, cb)
+        if r.kind in KINDS_WITH_ATTRS:
+            kind_attrs(sent, low, c, ca, cb)
         return
     # no unit after the number: "nâng tổng số mô hình lên 1.567", "số tiền 2,5 tỷ"
     end = unit_end(low, c.u, c.u)
@@ -162,6 +170,10 @@ def _checks_hold(checks: tuple, low: str, c: Cand, unit_end: int, cache: dict) -
         if found is not present:
             return False
     return True
+
+
+# the kinds of rule kind_attrs reads attributes for (it is called for those only)
+KINDS_WITH_ATTRS = frozenset({"group", "police", "coverage"})
 
 
 def kind_attrs(sent: str, low: str, c: Cand, ca: int, cb: int) -> None:

@@ -16,7 +16,7 @@ Every decision is recorded on the candidate (`how`, `why_dropped`) when `antq ex
 
 from __future__ import annotations
 
-from ..model import Figure
+from ..model import Figure, figure_from_dict
 from . import attributes, classify, fractions, not_figures, parts
 from .candidates import Cand, candidate, find_numbers, word_candidate
 from .segment import clause_bounds, sentences
@@ -126,7 +126,14 @@ def _sentence_figures(
         if not cands:
             return [], []
     for c in cands:
-        if c.measure and not c.pct and c.den is None and fractions.is_average(low, c, averages):
+        if (
+            c.measure
+            and not c.pct
+            and c.den is None
+            # (is_average needs one of these: no call for the other numbers)
+            and (averages or low.startswith("/", c.unit_end or c.e))
+            and fractions.is_average(low, c, averages)
+        ):
             c.measure, c.attrs = "other", {"subject": "average"}  # "5,5 biên chế/xã": a rate, not a count
             if c.how is not None:  # (recorded for --explain only)
                 c.how.append(("fractions.py:average", sent[c.s : (c.unit_end or c.e) + 8]))
@@ -139,8 +146,12 @@ def _sentence_figures(
     fractions.coverage_counts(low, cands)
     kept = [c for c in cands if c.measure and not c.drop]
     attributes.award_attrs(sent, low, kept)
-    attributes.model_status(low, kept)
-    attributes.activities(sent, low, kept)
+    # model_status and activities read the figures of one kind of rule each: called where there are some
+    kinds = {c.rule.kind for c in kept if c.rule is not None}
+    if "model" in kinds:
+        attributes.model_status(low, kept)
+    if "campaign" in kinds:
+        attributes.activities(sent, low, kept)
     kept = parts.breakdown(sent, cands, kept)
     parts.part_of(low, kept, before)
     if trace is not None:
@@ -152,17 +163,19 @@ def _sentence_figures(
                 entry["dropped"] = c.why_dropped or (c.how[-1][0] if c.how else "classify.py:no_counted_noun")
             trace.append(entry)
     return [
-        Figure.of(
-            doc=doc,
-            surface=c.surface,
-            value=c.value,
-            unit=c.unit,
-            measure=c.measure,
-            qualifier=c.qualifier,
-            attrs=c.attrs,
-            start=offset + c.s,
-            end=offset + c.e,
-            sentence=sent,
+        figure_from_dict(
+            {
+                "doc": doc,
+                "surface": c.surface,
+                "value": c.value,
+                "unit": c.unit,
+                "measure": c.measure,
+                "qualifier": c.qualifier,
+                "attrs": c.attrs,
+                "start": offset + c.s,
+                "end": offset + c.e,
+                "sentence": sent,
+            }
         )
         for c in kept
     ], kept

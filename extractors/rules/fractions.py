@@ -32,7 +32,7 @@ from .classify import unit_end
 
 def join_fractions(low: str, cands: list[Cand]) -> None:
     """ "77 trong tổng số 89 làng": one fraction 77/89 of the noun after the second number."""
-    if len(cands) < 2 or not any(w in low for w in FRACTION_JOINERS):
+    if len(cands) < 2 or not _has_joiner(low):
         return  # (most sentences: no joining word at all)
     k = 0
     while k + 1 < len(cands):
@@ -62,7 +62,17 @@ def is_average(low: str, c: Cand, averages: bool = True) -> bool:
 
 
 def has_average_words(low: str) -> bool:
-    return any(w in low for w in AVERAGE_WORDS)
+    for w in AVERAGE_WORDS:  # (a loop, not any(): no generator to set up, once per sentence)
+        if w in low:
+            return True
+    return False
+
+
+def _has_joiner(low: str) -> bool:
+    for w in FRACTION_JOINERS:
+        if w in low:
+            return True
+    return False
 
 
 def fractions_and_percentages(sent: str, low: str, cands: list[Cand]) -> None:

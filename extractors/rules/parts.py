@@ -94,6 +94,8 @@ def part_of(low: str, cands: list[Cand], before: list[Cand] | None = None) -> No
         if whole is not None:
             measure = first.measure
             first.attrs["part_of"] = whole.surface
+    if whole is None and "trong" not in low and "gồm" not in low and ")" not in low:
+        return  # no gap between two counts can open parts (nor lose a bracket that would join one)
     for i in range(1, len(cands)):
         prev, c = cands[i - 1], cands[i]
         gap = low[prev.e : c.s]

@@ -47,7 +47,10 @@ def sentences(text: str) -> list[tuple[int, int]]:
             _add(text, start, mark + 1, spans)
             start = j
         if start < line_end:  # not an empty line
-            _add(text, start, line_end, spans)
+            if text[start].isspace() or text[line_end - 1].isspace():
+                _add(text, start, line_end, spans)
+            else:
+                spans.append((start, line_end))  # nothing to strip (_add's common case, inline)
         line_start = line_end + 1
     return spans
 
