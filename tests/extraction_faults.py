@@ -25,3 +25,8 @@ def faulty_extract(raw, budget):
 def pid_of_worker(raw, budget):
     """No extraction: the id of the process the report went to, as the reason."""
     return Extracted(reason=str(os.getpid()))
+
+
+def worker_that_cannot_start(parent_pid):
+    """A worker initializer that fails, as one would where no worker can start."""
+    raise OSError("no worker can start here")

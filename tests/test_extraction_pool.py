@@ -17,7 +17,7 @@ from antq.config import PROJECT_ROOT
 from antq.ingest import extraction, night, raw, staging
 from antq.ingest.extraction import RawReport, extracted
 from antq.ingest.plan import nightly
-from extraction_faults import faulty_extract, pid_of_worker
+from extraction_faults import faulty_extract, pid_of_worker, worker_that_cannot_start
 
 RUN_DATE = date(2024, 1, 2)
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -106,12 +106,25 @@ def test_a_pool_found_broken_while_work_is_handed_to_it_loses_no_report(monkeypa
 
 
 def test_a_pool_that_cannot_start_falls_back_to_this_process(monkeypatch):
-    def cannot_start(self, workers):
+    def cannot_start(self, workers, wait=True, initializer=None):
         raise extraction.PoolUnavailable("no processes here")
 
     monkeypatch.setattr(extraction._Pool, "__init__", cannot_start)
     pids = {x.reason for _, x in extracted(_samples(), 2, extract=pid_of_worker)}
     assert pids == {str(os.getpid())}
+
+
+def test_workers_that_never_start_are_not_taken_for_reports_that_crash(monkeypatch):
+    """A pool whose workers all fail to start breaks on the first reports: they are not rejected
+    as crashes but extracted in this process."""
+    start = extraction._Pool.__init__
+
+    def failing_workers(self, workers, wait=True, initializer=None):
+        start(self, workers, wait, initializer=worker_that_cannot_start)
+
+    monkeypatch.setattr(extraction._Pool, "__init__", failing_workers)
+    out = list(extracted(_samples(2), 2, chunk=2, extract=pid_of_worker))
+    assert len(out) == 10 and {x.reason for _, x in out} == {str(os.getpid())}
 
 
 def test_the_worker_count_comes_from_the_environment_or_the_cores(monkeypatch):

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from itertools import islice
+from itertools import chain, islice
 
 from antq.ingest.staging import figure_rows, report_row, sentence_rows
 
@@ -142,23 +142,38 @@ class PoolUnavailable(RuntimeError):
 
 
 class _Pool:
-    """A ProcessPoolExecutor of spawned workers that can be killed (a hung worker never returns)."""
+    """A ProcessPoolExecutor of spawned workers that can be killed (a hung worker never returns).
 
-    def __init__(self, workers: int):
-        # spawn, not fork: the parent may hold connections and threads (Airflow's task runner)
-        self.executor = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_worker_start,
-            initargs=(os.getpid(),),
-        )
-        # a pool that cannot start at all (a main module that spawns on import, no /dev/shm, a
-        # process limit) must not pass for a crash on the first reports: it is told apart here
+    wait: block until a worker answers (PoolUnavailable if none can); otherwise the first task is
+    that answer, and never_started() tells, after a failure, whether any worker ever ran."""
+
+    def __init__(self, workers: int, wait: bool = True, initializer=None):
         try:
-            self.executor.submit(_ready).result(timeout=START_SECONDS)
+            # spawn, not fork: the parent may hold connections and threads (Airflow's task runner)
+            self.executor = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=initializer or _worker_start,
+                initargs=(os.getpid(),),
+            )
+            self.ready = self.executor.submit(_ready)
+        except Exception as err:  # no semaphores, no process to spare
+            raise PoolUnavailable(f"{type(err).__name__}: {err}") from err
+        if wait:
+            try:
+                self.ready.result(timeout=START_SECONDS)
+            except Exception as err:
+                self.kill()
+                raise PoolUnavailable(f"{type(err).__name__}: {err or 'no answer in time'}") from err
+
+    def never_started(self) -> str | None:
+        """Why no worker ever answered (a pool that cannot start at all: a main module that spawns
+        on import, a process limit), or None when one did: a failure after that is a report's."""
+        try:
+            self.ready.result(timeout=START_SECONDS)  # a broken pool has failed it already
         except Exception as err:
-            self.kill()
-            raise PoolUnavailable(f"{type(err).__name__}: {err or 'no answer in time'}") from err
+            return f"{type(err).__name__}: {err or 'no answer in time'}"
+        return None
 
     def submit(self, extract: ExtractOne, chunk: list[RawReport], budget: float | None):
         return self.executor.submit(_extract_chunk, extract, chunk, budget)
@@ -201,7 +216,7 @@ def extracted(
     pending: deque = deque()  # (future, chunk of RawReport), in input order
     held = 0  # reports taken from `source` and not yet handed back
     try:
-        pool = _Pool(workers)
+        pool = _Pool(workers, wait=False)  # the workers start while the first reports are read
     except PoolUnavailable as err:
         yield from _in_process(source, extract, budget, err)
         return
@@ -228,6 +243,12 @@ def extracted(
                     failed = err
             if failed is not None:
                 outstanding = [raw for _, c in pending for raw in c]
+                never_started = pool.never_started()
+                if never_started:
+                    pool.kill()
+                    pending.clear()
+                    yield from _in_process(chain(outstanding, source), extract, budget, never_started)
+                    return
                 log.warning(
                     "extract: the worker pool failed (%s: %s) with %d report(s) in flight; "
                     "extracting each of them alone to find the one that did it",
@@ -240,7 +261,7 @@ def extracted(
                 yield from _one_by_one(outstanding, extract, budget, limit)
                 held = 0
                 try:
-                    pool = _Pool(workers)
+                    pool = _Pool(workers, wait=False)
                 except PoolUnavailable as err:
                     yield from _in_process(source, extract, budget, err)
                     return
