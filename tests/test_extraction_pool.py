@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
+import sys
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 
@@ -125,6 +127,30 @@ def test_workers_that_never_start_are_not_taken_for_reports_that_crash(monkeypat
     monkeypatch.setattr(extraction._Pool, "__init__", failing_workers)
     out = list(extracted(_samples(2), 2, chunk=2, extract=pid_of_worker))
     assert len(out) == 10 and {x.reason for _, x in out} == {str(os.getpid())}
+
+
+def test_the_main_script_is_not_run_again_in_each_worker(tmp_path):
+    """A script without a `__name__ == "__main__"` guard (or Airflow's CLI, heavy to import) is the
+    parent's main module: the workers must not run it again."""
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "import os, sys\n"
+        "from antq.ingest.extraction import extracted\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from extraction_faults import pid_of_worker\n"
+        "from test_extraction_pool import _samples\n"
+        "pids = {x.reason for _, x in extracted(_samples(), 2, chunk=1, extract=pid_of_worker)}\n"
+        "print('in this process', str(os.getpid()) in pids)\n",
+        encoding="utf-8",
+    )
+    tests_dir = str(PROJECT_ROOT / "tests")
+    out = subprocess.run(
+        [sys.executable, str(script), tests_dir], capture_output=True, text=True, timeout=300, cwd=PROJECT_ROOT
+    )
+    assert out.returncode == 0, out.stderr
+    # run again, the script would start workers of its own while being imported: the pool would
+    # break before any worker answers, and the reports would be extracted in this process
+    assert out.stdout.splitlines() == ["in this process False"], out.stdout + out.stderr
 
 
 def test_the_worker_count_comes_from_the_environment_or_the_cores(monkeypatch):

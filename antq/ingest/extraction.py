@@ -19,10 +19,12 @@ with that reason and every other one is extracted as usual.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import traceback
 from collections import deque
@@ -137,6 +139,24 @@ def _ready() -> int:
 START_SECONDS = 120.0  # a worker that has not started by then never will
 
 
+@contextlib.contextmanager
+def _main_script_not_rerun():
+    """spawn runs the parent's main script again in each worker (as __mp_main__), in case a task
+    was defined there. Ours live in modules, and the main script may be Airflow's CLI (seconds of
+    imports and ~100 MB per worker) or one without a `__name__ == "__main__"` guard (which would
+    spawn again): while workers start, __main__ shows no file to run."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:  # `python -m x`: imported by name
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 class PoolUnavailable(RuntimeError):
     """No worker process could start here (the extraction then runs in this process)."""
 
@@ -156,7 +176,11 @@ class _Pool:
                 initializer=initializer or _worker_start,
                 initargs=(os.getpid(),),
             )
-            self.ready = self.executor.submit(_ready)
+            with _main_script_not_rerun():
+                # each submit starts a worker until there are `workers`: all start here
+                self.ready = self.executor.submit(_ready)
+                for _ in range(workers - 1):
+                    self.executor.submit(_ready)
         except Exception as err:  # no semaphores, no process to spare
             raise PoolUnavailable(f"{type(err).__name__}: {err}") from err
         if wait:
