@@ -132,14 +132,15 @@ def run(url: str, reports_dir: Path, plan: RunPlan, run_id: str) -> dict:
     found = discover(url, reports_dir, plan, run_id)
     seconds["discover"] = time.perf_counter() - t
     t = time.perf_counter()
-    new_ids = raw.load_raw(url, reports_dir, found, run_id)
+    files_new, reports_new = len(found), len(raw.load_raw(url, reports_dir, found, run_id))
+    del found  # a big night's file list is not kept through the extraction
     seconds["load_raw"] = time.perf_counter() - t
     t = time.perf_counter()
     result = extract(url, plan, run_id)
     seconds["extract_and_stage"] = time.perf_counter() - t
     return {
-        "files_new": len(found),
-        "reports_new": len(new_ids),
+        "files_new": files_new,
+        "reports_new": reports_new,
         **result,
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
     }
