@@ -823,7 +823,8 @@ def bench_e2e(server: Server, tmp: Path, p: Params, size: int) -> dict:
         "extract_workers": config.extract_workers(size),
     }
     run["ingest_meets_memory_target"] = st["ingest"]["peak_tree_rss_mb"] <= TARGETS["ingest_peak_mb"]
-    if size == 10000 or (size == max(p.sizes) and size >= 10000):
+    # the target is for 10,000 reports (or the largest size above it when 10,000 is not run)
+    if size == 10000 or (10000 not in p.sizes and size == max(p.sizes) and size >= 10000):
         run["meets_target"] = run["total_seconds"] <= TARGETS["e2e_10000_seconds"]
     return run
 
