@@ -8,6 +8,8 @@ ANTQ_SETTLE_SECONDS   a file changed less than this long ago is watched that lon
                       still being written and waits for the next run (default: 5)
 ANTQ_MAX_FILE_BYTES   larger files are rejected, their bytes kept in the quarantine folder (default: 20 MB)
 ANTQ_EXTRACT_SECONDS  a report whose extraction takes longer is rejected and the batch goes on (default: 60)
+ANTQ_EXTRACT_WORKERS  processes extracting reports (default: one per available core when a run has
+                      POOL_MIN_REPORTS or more, else 1; 1 = in the ingesting process itself)
 ANTQ_DBT_EXECUTABLE   the dbt command (default: the dbt beside this Python)
 
 Also the facts every part shares: the local time zone, where the commands of this environment are,
@@ -58,6 +60,27 @@ def max_file_bytes() -> int:
 def extract_seconds() -> float:
     """The time budget of one report's extraction (a real one takes milliseconds)."""
     return float(os.environ.get("ANTQ_EXTRACT_SECONDS", "60"))
+
+
+POOL_MIN_REPORTS = 2000  # below this a run extracts in process: starting the workers (~0.6 s of CPU each)
+# costs about what they save
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def extract_workers(n_reports: int | None = None) -> int:
+    """Processes extracting the reports of a run of n_reports: ANTQ_EXTRACT_WORKERS if set, else one
+    per available core, or 1 (in process) for a run too small to be worth starting workers."""
+    if os.environ.get("ANTQ_EXTRACT_WORKERS"):
+        return max(1, int(os.environ["ANTQ_EXTRACT_WORKERS"]))
+    if n_reports is not None and n_reports < POOL_MIN_REPORTS:
+        return 1
+    return available_cores()
 
 
 def gx_context_dir() -> Path:

@@ -176,3 +176,19 @@ def test_quick_bench_fills_every_section(pg_server, tmp_path, monkeypatch, capsy
 def test_cli_bench_rejects_an_unknown_section(capsys):
     assert cli.main(["bench", "--only", "extraction,warp"]) == 2
     assert "unknown section(s): warp" in capsys.readouterr().err
+
+
+def test_the_ingest_peak_is_flat_when_it_does_not_grow_from_10000_reports_to_the_largest_size():
+    def run(peak):
+        return {"steps": {"ingest": {"peak_tree_rss_mb": peak}}}
+
+    assert speed.ingest_peak_growth({1000: run(90.0), 10000: run(180.0)}) is None  # nothing larger
+    flat = speed.ingest_peak_growth({1000: run(90.0), 10000: run(180.0), 50000: run(190.0)})
+    assert flat == {
+        "from": 10000,
+        "to": 50000,
+        "peak_mb": {"10000": 180.0, "50000": 190.0},
+        "ratio": 1.06,
+        "meets_target": True,
+    }
+    assert not speed.ingest_peak_growth({10000: run(180.0), 50000: run(900.0)})["meets_target"]

@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from antq import config
 from antq.manifest import MANIFEST_NAME
@@ -201,7 +202,9 @@ def survey(
     settle = config.settle_seconds() if settle_seconds is None else settle_seconds
     limit = config.max_file_bytes() if max_bytes is None else max_bytes
     reports_dir = Path(reports_dir)
-    candidates: list[tuple[Path, str, os.stat_result]] = []
+    # (path, rel, stamp, target) of each file to take; a stamp, not the stat result: a night of
+    # 50,000 files holds one each until they are hashed
+    candidates: list[tuple[Path, str, _Stamp, Path]] = []
     set_aside: list[SetAside] = []
 
     def aside(rel: str, reason: str, *, report_id: str | None = None, size: int = 0, source: Path | None = None):
@@ -265,11 +268,11 @@ def survey(
                 report_id=_sha_or_none(target),
             )
             continue
-        candidates.append((path, rel, st, target))
+        candidates.append((path, rel, _Stamp(st.st_size, st.st_mtime_ns), target))
 
     # a file still being written: wait until the youngest candidate is settle seconds old, then look again
     now = time.time()
-    ages = [now - st.st_mtime for _, _, st, _ in candidates]
+    ages = [now - st.mtime_ns / 1e9 for _, _, st, _ in candidates]
     young = [age < settle for age in ages]
     if any(young):
         wait = min(settle, max(0.0, settle - min(ages)))
@@ -309,21 +312,21 @@ def survey(
                 rel,
                 f"the file name is not valid UTF-8 (shown here as '{stored}'): rename it and drop it again",
                 report_id=report_id,
-                size=st.st_size,
+                size=st.size,
                 source=target,
             )
-        elif st.st_size > limit:
+        elif st.size > limit:
             aside(
                 rel,
-                f"too large: {st.st_size:,} bytes, the limit is {limit:,} (ANTQ_MAX_FILE_BYTES); "
+                f"too large: {st.size:,} bytes, the limit is {limit:,} (ANTQ_MAX_FILE_BYTES); "
                 "a report is rarely over 1 MB: check that this is the report, or raise the limit "
                 "and drop it again under a new name",
                 report_id=report_id,
-                size=st.st_size,
+                size=st.size,
                 source=target,
             )
         else:
-            files.append(LandedFile(stored, report_id, st.st_size, received_date_of(stored, run_date)))
+            files.append(LandedFile(stored, report_id, st.size, received_date_of(stored, run_date)))
     files.sort(key=lambda f: f.relative_path)
     return Survey(files, set_aside, unsettled)
 
@@ -342,6 +345,13 @@ def _sha_or_none(path: Path) -> str | None:
         return None
 
 
-def _changed(path: Path, before: os.stat_result) -> bool:
+class _Stamp(NamedTuple):
+    """What tells a file changed: its size and modification time."""
+
+    size: int
+    mtime_ns: int
+
+
+def _changed(path: Path, before: _Stamp) -> bool:
     after = path.stat()
-    return (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+    return (after.st_size, after.st_mtime_ns) != before

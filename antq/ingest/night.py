@@ -12,7 +12,9 @@ and the tests call run(); the bench runs it in a child process.
              manifests; a re-processing run takes only the files of its days' dated folders
 2. load_raw  their bytes into raw.report_files, every file into the ledger (raw.load_raw)
 3. extract   the reports never staged, those the plan re-extracts and those a manifest row came
-             for since they were staged: extracted and staged in batches (staging.extract_and_stage)
+             for since they were staged: extracted on every core (antq.ingest.extraction) and
+             staged as the results come, staging.BATCH reports per transaction
+             (staging.extract_and_stage)
 """
 
 from __future__ import annotations
@@ -30,8 +32,6 @@ from antq.ingest.landing import LandedFile
 from antq.ingest.plan import RunPlan, plan_from_context
 
 log = logging.getLogger(__name__)
-
-BATCH = 200  # reports per extract_and_stage call (one transaction each): bounds memory on "all"
 
 
 def discover(url: str, reports_dir: Path, plan: RunPlan, run_id: str | None = None) -> list[LandedFile]:
@@ -113,11 +113,7 @@ def extract(url: str, plan: RunPlan, run_id: str) -> dict:
 
     ids = reports_to_extract(url, plan, extractors.EXTRACTOR_VERSION)
     todo = ids["pending"] + ids["reextract"] + ids["manifest"]
-    totals = {"staged": 0, "rejected": 0, "figures": 0}
-    for i in range(0, len(todo), BATCH):
-        result = staging.extract_and_stage(url, todo[i : i + BATCH], run_id)
-        for k in totals:
-            totals[k] += result.get(k, 0)
+    totals = staging.extract_and_stage(url, todo, run_id)
     summary = {
         **totals,
         "reextracted": len(ids["reextract"]),
@@ -136,14 +132,15 @@ def run(url: str, reports_dir: Path, plan: RunPlan, run_id: str) -> dict:
     found = discover(url, reports_dir, plan, run_id)
     seconds["discover"] = time.perf_counter() - t
     t = time.perf_counter()
-    new_ids = raw.load_raw(url, reports_dir, found, run_id)
+    files_new, reports_new = len(found), len(raw.load_raw(url, reports_dir, found, run_id))
+    del found  # a big night's file list is not kept through the extraction
     seconds["load_raw"] = time.perf_counter() - t
     t = time.perf_counter()
     result = extract(url, plan, run_id)
     seconds["extract_and_stage"] = time.perf_counter() - t
     return {
-        "files_new": len(found),
-        "reports_new": len(new_ids),
+        "files_new": files_new,
+        "reports_new": reports_new,
         **result,
         "seconds": {k: round(v, 3) for k, v in seconds.items()},
     }

@@ -6,12 +6,14 @@ import os
 import sys
 
 
-def progress(items, step: str):
+def progress(items, step: str, total: int | None = None):
     """Items with a progress bar on the terminal (only when stdout is one, and for more than a few;
-    ANTQ_PROGRESS=0 turns it off)."""
-    items = list(items)
-    if len(items) < 10 or not sys.stdout.isatty() or os.environ.get("ANTQ_PROGRESS") == "0":
+    ANTQ_PROGRESS=0 turns it off). Given their total, items are not read ahead (a stream stays one)."""
+    if total is None:
+        items = list(items)
+        total = len(items)
+    if total < 10 or not sys.stdout.isatty() or os.environ.get("ANTQ_PROGRESS") == "0":
         return items
     from rich.progress import track
 
-    return track(items, description=f"{step:<9}", transient=True)
+    return track(items, total=total, description=f"{step:<9}", transient=True)

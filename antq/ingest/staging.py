@@ -1,19 +1,24 @@
 """staging: each extracted report's figures and sentences, replaced in one transaction by COPY.
 
-extract_and_stage extracts raw reports (raw.report_files) and replaces what staging holds of them
-(staging.reports, .figures, .sentences) in one transaction under an advisory lock: a re-run, a
-retried task or two runs at once never leave a report with two sets of figures, and a re-run on the
-same data stages the same figures under the same ids (figure_rows). A report the extractor cannot
-read is rejected (raw.record_rejection, stage 'extract'); it never stops the others.
+extract_and_stage extracts raw reports (raw.report_files), on every core (antq.ingest.extraction:
+worker processes, results in order, at most IN_FLIGHT reports held), and replaces what staging holds
+of them (staging.reports, .figures, .sentences) BATCH reports per transaction under an advisory lock
+(stage): a re-run, a retried task or two runs at once never leave a report with two sets of figures,
+a failed batch leaves none of its rows, and a re-run on the same data stages the same figures under
+the same ids (figure_rows). A report the extractor cannot read, fails on, or whose worker dies or
+hangs on it is rejected (raw.record_rejection, stage 'extract'); it never stops the others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from itertools import groupby
 from pathlib import Path
 
 import psycopg
@@ -177,86 +182,112 @@ def report_row(report_id: str, rep, received) -> tuple:
     )
 
 
-def extract_and_stage(url: str, report_ids: list[str], run_id: str) -> dict:
-    """Extract each raw report and replace its staged figures and sentences, all in one transaction (COPY).
+BATCH = 200  # reports per staging transaction: bounds what a failed load rolls back, and memory
+
+
+def raw_reports(conn, report_ids: list[str], batch: int = BATCH) -> Iterator:
+    """The raw reports (extraction.RawReport) of report_ids, read `batch` at a time as they are
+    wanted, each tagged with its batch; no transaction stays open between reads."""
+    from antq.ingest.extraction import RawReport
+
+    for n, i in enumerate(range(0, len(report_ids), batch)):
+        ids = report_ids[i : i + batch]
+        rows = conn.execute(
+            """select report_id, file_name, relative_path, content, received_date
+               from raw.report_files where report_id = any(%s) order by report_id""",
+            (ids,),
+        ).fetchall()
+        sources = manifest.sources_for(conn, ids)  # what the manifests say of them
+        conn.commit()  # no transaction stays open while the extractor works
+        for report_id, file_name, rel, content, received in rows:
+            yield RawReport(report_id, file_name, rel, bytes(content), received, sources.get(report_id), n)
+
+
+def extract_and_stage(url: str, report_ids: list[str], run_id: str, workers: int | None = None, extract=None) -> dict:
+    """Extract each raw report and replace its staged figures and sentences, BATCH reports per
+    transaction (COPY); extraction on `workers` processes (default config.extract_workers(); 1: in
+    this one), the reports read as the work goes. `extract`: the per-report function
+    (extraction.extract_one; the tests give one that fails on purpose).
 
     A report that cannot be read goes to raw.rejected_files (with a copy in the quarantine folder);
     it never stops the others. Returns counts for the run summary."""
-    import extractors  # the rule lexicons load on import: keep it out of DAG parsing
+    from antq.ingest.extraction import extract_one, extracted
 
-    staged, rejected, figures = [], [], 0
+    totals = {"staged": 0, "rejected": 0, "figures": 0}
     if not report_ids:
-        return {"staged": 0, "rejected": 0, "figures": 0}
-    with psycopg.connect(config.libpq_url(url)) as conn:
-        raw = conn.execute(
-            """select report_id, file_name, relative_path, content, received_date
-               from raw.report_files where report_id = any(%s) order by report_id""",
-            (report_ids,),
-        ).fetchall()
-        sources = manifest.sources_for(conn, report_ids)  # what the manifests say of them
-        conn.commit()  # no transaction stays open while the extractor works
-        results = []
-        budget = config.extract_seconds()
-        for report_id, file_name, rel, content, received in progress(raw, "extract"):
-            try:
-                report = extractors.extract_bytes(
-                    bytes(content), file_name, source=sources.get(report_id), time_budget=budget
-                )
-            except extractors.UnreadableReport as err:
-                rejected.append((report_id, file_name, rel, err.reason, bytes(content)))
-                continue
-            except Exception as err:  # an extractor bug must not stop the batch; the file is kept
-                log.exception("extract: %s: the extractor failed", rel)
-                rejected.append(
-                    (
-                        report_id,
-                        file_name,
-                        rel,
-                        f"the extractor failed on this file ({type(err).__name__}: {err}): a bug, "
-                        "not your file; report it with the copy from the quarantine folder",
-                        bytes(content),
-                    )
-                )
-                continue
-            results.append((report_id, received, report))
-            log.info("extract: %s -> %d figures", rel, len(report.figures))
-            _test_pause("extract")
+        return totals
+    workers = config.extract_workers(len(report_ids)) if workers is None else workers
+    extract = extract or extract_one
+    with (
+        psycopg.connect(config.libpq_url(url)) as reader,
+        psycopg.connect(config.libpq_url(url)) as conn,
+        contextlib.closing(
+            extracted(raw_reports(reader, report_ids), workers, budget=config.extract_seconds(), extract=extract)
+        ) as results,
+    ):
+        for _, batch in groupby(progress(results, "extract", total=len(report_ids)), key=lambda r: r[0].batch):
+            counts = stage(conn, list(batch), run_id)
+            for k in totals:
+                totals[k] += counts[k]
+    return totals
 
-        # the copies first, so that a committed rejection always has its copy
-        folders = {rid: quarantine(rid, name, content, reason) for rid, name, _, reason, content in rejected}
-        ids = [r[0] for r in results]
-        try:
-            with conn.transaction():
-                conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (STAGE_LOCK,))
-                conn.execute("delete from staging.reports where report_id = any(%s)", (ids,))  # cascades
-                with conn.cursor() as cur:
-                    cur.executemany(
-                        f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
-                        f"values ({', '.join(['%s'] * len(REPORT_COLUMNS))})",
-                        [report_row(rid, rep, received) for rid, received, rep in results],
-                    )
-                    figures = copy_staged(cur, [staged_rows(rid, rep) for rid, _, rep in results])
-                _test_pause("stage")
-                for report_id, file_name, rel, reason, content in rejected:
-                    record_rejection(
-                        conn, report_id, file_name, rel, reason, run_id, "extract", len(content), folders[report_id]
-                    )
-        except psycopg.OperationalError as err:
-            raise StagingFailed(
-                f"extract_and_stage: the warehouse connection was lost while staging {len(ids)} report(s) "
-                f"({str(err).strip()}); the transaction rolled back, so nothing of it is staged. Check that "
-                "PostgreSQL is up (`antq status`); Airflow retries the task, or run `antq run` again"
-            ) from err
-        staged = ids
-    for report_id, _file_name, rel, reason, _ in rejected:
+
+def stage(conn, batch: list, run_id: str) -> dict:
+    """Replace what staging holds of a batch of extracted reports ((RawReport, Extracted) pairs) in
+    one transaction under the staging lock, and record its rejections; counts."""
+    done = [(raw, result) for raw, result in batch if not result.rejected]
+    rejected = [(raw, result) for raw, result in batch if result.rejected]
+    for raw, result in batch:
+        if result.failure:
+            log.error("extract: %s: the extractor failed\n%s", raw.relative_path, result.failure)
+        elif not result.rejected:
+            log.info("extract: %s -> %d figures", raw.relative_path, len(result.figure_rows))
+    if done:
+        _test_pause("extract")
+    # the copies first, so that a committed rejection always has its copy
+    folders = {
+        raw.report_id: quarantine(raw.report_id, raw.file_name, raw.content, result.reason) for raw, result in rejected
+    }
+    ids = [raw.report_id for raw, _ in done]
+    try:
+        with conn.transaction():
+            conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (STAGE_LOCK,))
+            conn.execute("delete from staging.reports where report_id = any(%s)", (ids,))  # cascades
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
+                    f"values ({', '.join(['%s'] * len(REPORT_COLUMNS))})",
+                    [result.report_row for _, result in done],
+                )
+                figures = copy_staged(cur, [(result.figure_rows, result.sentence_rows) for _, result in done])
+            _test_pause("stage")
+            for raw, result in rejected:
+                record_rejection(
+                    conn,
+                    raw.report_id,
+                    raw.file_name,
+                    raw.relative_path,
+                    result.reason,
+                    run_id,
+                    "extract",
+                    len(raw.content),
+                    folders[raw.report_id],
+                )
+    except psycopg.OperationalError as err:
+        raise StagingFailed(
+            f"extract_and_stage: the warehouse connection was lost while staging {len(ids)} report(s) "
+            f"({str(err).strip()}); the transaction rolled back, so nothing of it is staged. Check that "
+            "PostgreSQL is up (`antq status`); Airflow retries the task, or run `antq run` again"
+        ) from err
+    for raw, result in rejected:
         log.warning(
             "extract: %s rejected: %s. The bytes are kept in raw.report_files and in %s; %s",
-            rel,
-            reason,
-            folders[report_id],
+            raw.relative_path,
+            result.reason,
+            folders[raw.report_id],
             WHAT_TO_DO,
         )
-    return {"staged": len(staged), "rejected": len(rejected), "figures": figures}
+    return {"staged": len(ids), "rejected": len(rejected), "figures": figures}
 
 
 _paused: set[str] = set()
@@ -266,8 +297,8 @@ def _test_pause(point: str) -> None:
     """Test hook (tests/test_faults.py): ANTQ_TEST_PAUSE_AT=extract|stage pauses this process there,
     once, for ANTQ_TEST_PAUSE_SECONDS (default 60) so a test can kill it or restart PostgreSQL
     (ANTQ_TEST_PAUSE_FILE: the first process to pause writes its pid there; later ones go on). At
-    'stage' the figures and sentences are COPYed but not committed; at 'extract', one report is extracted and no
-    transaction is open. Unset (always, outside those tests): nothing happens."""
+    'stage' the figures and sentences are COPYed but not committed; at 'extract', the first batch is
+    extracted and no transaction is open. Unset (always, outside those tests): nothing happens."""
     if os.environ.get("ANTQ_TEST_PAUSE_AT") != point or point in _paused:
         return
     _paused.add(point)
