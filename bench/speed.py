@@ -1270,7 +1270,10 @@ def _print_section(name: str, data: dict) -> None:
     elif name == "incremental":
         for n, night in (data.get("by_history") or {}).items():
             if int(n):
-                print(f"  night on {int(n):,}: {night['total_seconds']:.1f} s: {night['ratio']}× the empty one", flush=True)
+                print(
+                    f"  night on {int(n):,}: {night['total_seconds']:.1f} s: {night['ratio']}× the empty one",
+                    flush=True,
+                )
         print(f"  night on an empty warehouse: {data['empty']['total_seconds']:.1f} s", flush=True)
     elif name == "airflow":
         print(

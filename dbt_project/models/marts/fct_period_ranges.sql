@@ -29,14 +29,15 @@
 
 {#- refs outside the branches, so dbt sees the dependencies when it parses -#}
 {%- set reports = ref('stg_reports') -%}
-{%- set figures_mart = adapter.get_relation(this.database, this.schema, 'fct_figures') if execute else none -%}
-{%- set incremental = is_incremental() and figures_mart is not none -%}
-{%- if incremental -%}
-    {%- set figures_built_through = "(select coalesce(max(report_staged_at), '-infinity'::timestamptz) from "
-                                    ~ figures_mart ~ ")" -%}
-    {%- set increment = report_id_list("select report_id from " ~ reports ~ " where staged_at > "
-                                       ~ figures_built_through) -%}
-{%- endif %}
+{#- fct_figures of this copy of the marts, which this model's first build (full) precedes -#}
+{%- set figures_mart = this.incorporate(path={'identifier': 'fct_figures'}) -%}
+{#- (`make lint` has no built relation, so it lints the first build's branch) -#}
+{%- set incremental = is_incremental() and 'report_staged_at' in built_columns() -%}
+{%- set figures_built_through = "(select coalesce(max(report_staged_at), '-infinity'::timestamptz) from "
+                                ~ figures_mart ~ ")" -%}
+{#- the reports fct_figures takes in next: literals for a night's few (report_id_list) -#}
+{%- set increment = report_id_list("select report_id from " ~ reports ~ " where staged_at > " ~ figures_built_through)
+                    if incremental else "null" -%}
 
 -- the figures a period is made of: a province's, of a measure, a positive value over a whole period
 with figures as (
@@ -50,14 +51,12 @@ with figures as (
         report_staged_at
     from {{ ref('int_figures') }}
     where
-        province_code is not null
+        {{ "report_id in (" ~ increment ~ ")" if incremental else "true" }}
+        and province_code is not null
         and measure is not null
         and period_start is not null
         and period_end >= period_start
         and value > 0
-        {%- if incremental %}
-            and report_id in ({{ increment }})
-        {%- endif %}
 ),
 
 {% if incremental %}
@@ -104,20 +103,21 @@ with figures as (
             kept.value,
             kept.report_staged_at
         from touched
-        cross join lateral (
-            select
-                built.value,
-                built.report_staged_at
-            from {{ figures_mart }} as built
-            where
-                built.province_code = touched.province_code
-                and built.measure = touched.measure
-                and built.period_end = touched.period_end
-                and built.period_start = touched.period_start
-                and built.value > 0
-                and lower(btrim(coalesce(built.unit, ''))) = touched.unit_key
-                and built.report_id not in ({{ increment }})
-        ) as kept
+        cross join
+            lateral (
+                select
+                    built.value,
+                    built.report_staged_at
+                from {{ figures_mart }} as built
+                where
+                    built.province_code = touched.province_code
+                    and built.measure = touched.measure
+                    and built.period_end = touched.period_end
+                    and built.period_start = touched.period_start
+                    and built.value > 0
+                    and lower(btrim(coalesce(built.unit, ''))) = touched.unit_key
+                    and built.report_id not in ({{ increment }})
+            ) as kept
         union all
         select * from figures
     ),
