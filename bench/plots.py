@@ -101,7 +101,7 @@ def _panel(ax, points, title: str, xlabel: str) -> None:
     ax.set_xscale("symlog", linthresh=1000)
     ax.set_xticks(sizes)
     ax.set_xticklabels([f"{size:,}" for size in sizes])
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, max(total for _, total, _ in points) * 1.15)  # room for the labels
     ax.legend(fontsize=8)
 
 
@@ -118,9 +118,10 @@ def write_curves(results: dict, path: Path) -> Path:
     _panel(night_ax, night_points(results), f"(a) a night of {night} reports", "reports already in the warehouse")
     _panel(e2e_ax, e2e_points(results), "(b) folder → validated marts", "reports in the corpus")
     machine = results.get("machine") or {}
+    # no date: a section may come from another run than the file's (each has its own load_average)
     fig.suptitle(
-        f"antq bench {results.get('finished_at') or results.get('started_at') or ''}  "
-        f"{machine.get('cpus', '?')} CPUs, PostgreSQL {(results.get('postgres') or {}).get('version', '?')}",
+        f"antq bench: {machine.get('cpus', '?')} CPUs ({machine.get('cpu', '?')}), "
+        f"PostgreSQL {(results.get('postgres') or {}).get('version', '?')}",
         fontsize=9,
     )
     fig.tight_layout()
