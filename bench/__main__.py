@@ -18,7 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", help="comma-separated sections: " + ",".join(speed.SECTIONS))
     p.add_argument("--quick", action="store_true", help="tiny sizes: every code path in a minute or two")
     p.add_argument("--sizes", help="end-to-end corpus sizes (default 1000,10000)")
-    p.add_argument("--history", type=int, help="reports already in the warehouse for the night (default 100000)")
+    p.add_argument(
+        "--history",
+        help="reports already in the warehouse for the night, one warehouse per size (default 10000,100000)",
+    )
     p.add_argument("--night", type=int, help="new reports of the night (default 10)")
     p.add_argument("--airflow-size", type=int, help="reports of the Airflow vs direct run (default 1000)")
     p.add_argument("--extract-seconds", type=float, help="seconds per extraction measurement (default 5)")
@@ -45,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.sizes:
         kw["sizes"] = tuple(int(x) for x in args.sizes.split(","))
-    for name in ("history", "night", "seed", "extract_seconds", "load_figures"):
+    if args.history:
+        kw["history"] = tuple(int(x) for x in args.history.split(","))
+    for name in ("night", "seed", "extract_seconds", "load_figures"):
         if getattr(args, name) is not None:
             kw[name] = getattr(args, name)
     if args.out:

@@ -69,7 +69,9 @@ TARGETS = {
 class Params:
     sections: tuple[str, ...] = SECTIONS
     sizes: tuple[int, ...] = (1000, 10000)  # e2e corpus sizes
-    history: int = 100_000  # reports already in the warehouse for the incremental night
+    # reports already in the warehouse for the incremental night, one warehouse per size (and an
+    # empty one): the night's cost against the history (bench/curves.png)
+    history: int | tuple[int, ...] = (10_000, 100_000)
     night: int = 10  # new reports of that night
     extract_seconds: float = 5.0
     extract_corpus: int = 500  # generated reports the extraction figure cycles through
@@ -918,17 +920,41 @@ def synthesize_history(url: str, n_reports: int, base, received_days: int = 1000
     return {"reports": n_reports, "figures": figures, "seconds": round(time.perf_counter() - t, 1)}
 
 
+def history_sizes(history) -> tuple[int, ...]:
+    """The history sizes the night is measured on besides the empty warehouse: Params.history as one
+    size or several, without 0 (the empty warehouse is always measured)."""
+    sizes = (history,) if isinstance(history, int) else tuple(history)
+    return tuple(sorted({int(n) for n in sizes if int(n) > 0}))
+
+
+def _night_compact(night: dict, empty: dict) -> dict:
+    """A night's figures for the curve of its cost against the history (sections.incremental.by_history)."""
+    return {
+        "total_seconds": night["total_seconds"],
+        "total_cpu_seconds": night["total_cpu_seconds"],
+        "ratio": round(night["total_seconds"] / max(empty["total_seconds"], 1e-6), 2),
+        "cpu_ratio": round(night["total_cpu_seconds"] / max(empty["total_cpu_seconds"], 1e-6), 2),
+        "steps": {
+            k: {key: s[key] for key in ("seconds", "cpu_seconds", "peak_rss_mb")} for k, s in night["steps"].items()
+        },
+    }
+
+
 def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
+    histories = history_sizes(p.history)
+    if not histories:
+        raise ValueError("the incremental section needs a history size above 0 (--history)")
+    largest = histories[-1]
     night_dir = tmp / "night"
     make_corpus(night_dir, p.night, p.seed, start=50_000_000)  # reports no other section uses
-    base_n = min(1000, max(1, p.history))
+    base_n = min(1000, largest)
     base = _extracted(base_n, p.seed, start=60_000_000)
-    out: dict = {"history_reports": p.history, "night_reports": p.night}
-    # Both warehouses start the same way, as a new one does: built once (dbt) and validated once
-    # (GX: its context, suites and Data Docs exist) with nothing in them. The full one then gets
-    # its history (raw and staging, by COPY), one dbt build and one GX validation over it, as if it
-    # had arrived night by night; then the same night runs on each: the 10 reports through
-    # ingestion, dbt build and GX, exactly as a night does.
+    out: dict = {"history_reports": largest, "night_reports": p.night, "history_sizes": [0, *histories]}
+    # Every warehouse starts the same way, as a new one does: built once (dbt) and validated once
+    # (GX: its context, suites and Data Docs exist) with nothing in them. A full one then gets its
+    # history (raw and staging, by COPY), one dbt build and one GX validation over it, as if it had
+    # arrived night by night; then the same night runs on each: the night's reports through
+    # ingestion, dbt build and GX, exactly as a night does. One warehouse per history size.
     with server.database("night_empty") as url:
         ws = Workspace(tmp / "night_empty", url)
         out["empty_prime"] = {
@@ -937,19 +963,40 @@ def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
         }
         out["empty"] = ws.night(night_dir, "bench_night", "night ")
         out["empty"]["counts"] = warehouse_counts(url)
-    with server.database("night_history") as url:
-        ws = Workspace(tmp / "night_history", url)
-        out["history_prime"] = {
-            "dbt": ws.dbt_build("prime dbt build").as_dict(),
-            "gx": ws.validate("bench_prime", "prime gx validate").as_dict(),
+    by_history = {"0": _night_compact(out["empty"], out["empty"])}
+    for n in histories:
+        with server.database(f"night_history{n}") as url:
+            ws = Workspace(tmp / f"night_history{n}", url)
+            setup = {
+                "history_prime": {
+                    "dbt": ws.dbt_build("prime dbt build").as_dict(),
+                    "gx": ws.validate("bench_prime", "prime gx validate").as_dict(),
+                },
+                "history_synthesis": synthesize_history(url, n, base),
+                "history_build": ws.dbt_build("history dbt build").as_dict(),
+                # the marts are built in marts_build and published by swapping it with marts: the
+                # first build left the other copy empty, and the night would catch up the whole
+                # history in it. A warehouse that got its history night by night has both copies
+                # holding it (the build copy at most a night behind): build the other one too (setup)
+                "history_build_other_copy": ws.dbt_build("history dbt build, other copy").as_dict(),
+            }
+            for build in ("history_build", "history_build_other_copy"):
+                setup[build].get("result", {}).pop("node_seconds", None)
+            # the history was validated on the nights it arrived: validate it once (setup, not timed)
+            setup["history_validate"] = ws.validate("bench_history", "history gx validate").as_dict()
+            night = ws.night(night_dir, "bench_night", "night ")
+            night["counts"] = warehouse_counts(url)
+        by_history[str(n)] = _night_compact(night, out["empty"])
+        by_history[str(n)]["setup_seconds"] = {
+            "synthesis": setup["history_synthesis"]["seconds"],
+            "dbt_build": setup["history_build"]["seconds"],
+            "dbt_build_other_copy": setup["history_build_other_copy"]["seconds"],
+            "gx_validate": setup["history_validate"]["seconds"],
         }
-        out["history_synthesis"] = synthesize_history(url, p.history, base)
-        out["history_build"] = ws.dbt_build("history dbt build").as_dict()
-        out["history_build"].get("result", {}).pop("node_seconds", None)
-        # the history was validated on the nights it arrived: validate it once (setup, not timed)
-        out["history_validate"] = ws.validate("bench_history", "history gx validate").as_dict()
-        out["history"] = ws.night(night_dir, "bench_night", "night ")
-        out["history"]["counts"] = warehouse_counts(url)
+        if n == largest:
+            out.update(setup)
+            out["history"] = night
+    out["by_history"] = by_history
     ratio = out["history"]["total_seconds"] / out["empty"]["total_seconds"]
     out["ratio"] = round(ratio, 2)
     out["cpu_ratio"] = round(out["history"]["total_cpu_seconds"] / max(out["empty"]["total_cpu_seconds"], 1e-6), 2)
@@ -958,7 +1005,7 @@ def bench_incremental(server: Server, tmp: Path, p: Params) -> dict:
         for k in out["history"]["steps"]
     }
     out["meets_target"] = ratio <= TARGETS["incremental_ratio"]
-    # what grows with the history: the dbt nodes that took longer on the full warehouse's night
+    # what grows with the history: the dbt nodes that took longer on the largest warehouse's night
     e = out["empty"]["steps"]["dbt"].get("result", {}).get("node_seconds", {})
     h = out["history"]["steps"]["dbt"].get("result", {}).get("node_seconds", {})
     growth = sorted(((t - e.get(n, 0.0), n, t) for n, t in h.items()), reverse=True)
@@ -1124,10 +1171,23 @@ def _run(p: Params, tmp: Path, started: float) -> dict:
             "created": [d for d in server.created if not d.endswith("_airflow")],
             "kept": server.keep,
         }
+    results.data["curves"] = write_curves(results.data, Path(p.out).with_name("curves.png"))
     results.finish(time.perf_counter() - started)
     print()
     print(format_table(results.data))
     return results.data
+
+
+def write_curves(data: dict, path: Path) -> str | None:
+    """bench/curves.png beside the results (bench/plots.py); None, with a warning, without matplotlib
+    (a dev dependency: uv sync)."""
+    try:
+        from bench import plots
+
+        return _shown(plots.write_curves(data, path))
+    except ImportError as err:
+        log.warning("no curves plot: %s (matplotlib is in the dev group: uv sync)", err)
+        return None
 
 
 def summary(data: dict) -> list[dict]:
@@ -1200,11 +1260,10 @@ def summary(data: dict) -> list[dict]:
         )
     inc = s.get("incremental")
     if inc:
-        add(
-            f"4 night of {inc['night_reports']} on {inc['history_reports']:,} reports",
-            inc["history"]["total_seconds"],
-            "s",
-        )
+        by_history = inc.get("by_history") or {str(inc["history_reports"]): inc["history"]}
+        for n, night in sorted(by_history.items(), key=lambda kv: -int(kv[0])):
+            if int(n):
+                add(f"4 night of {inc['night_reports']} on {int(n):,} reports", night["total_seconds"], "s")
         add(f"4 night of {inc['night_reports']} on an empty warehouse", inc["empty"]["total_seconds"], "s")
         add("4 incremental ratio", inc["ratio"], "×", f"≤ {TARGETS['incremental_ratio']}", inc["meets_target"])
     af = s.get("airflow")
@@ -1234,6 +1293,8 @@ def format_table(data: dict) -> str:
         lines.append(f"{name}: FAILED: {err.splitlines()[0][:200]}")
     if data.get("seconds"):
         lines.append(f"\nwhole bench: {data['seconds']:.0f} s; details in {data.get('results_file', RESULTS_PATH)}")
+    if data.get("curves"):
+        lines.append(f"curves: {data['curves']}")
     return "\n".join(lines)
 
 
@@ -1267,11 +1328,13 @@ def _print_section(name: str, data: dict) -> None:
                 flush=True,
             )
     elif name == "incremental":
-        print(
-            f"  night on {data['history_reports']:,}: {data['history']['total_seconds']:.1f} s, on empty: "
-            f"{data['empty']['total_seconds']:.1f} s: {data['ratio']}×",
-            flush=True,
-        )
+        for n, night in (data.get("by_history") or {}).items():
+            if int(n):
+                print(
+                    f"  night on {int(n):,}: {night['total_seconds']:.1f} s: {night['ratio']}× the empty one",
+                    flush=True,
+                )
+        print(f"  night on an empty warehouse: {data['empty']['total_seconds']:.1f} s", flush=True)
     elif name == "airflow":
         print(
             f"  Airflow {data['total_seconds']:.1f} s vs direct {data['direct_total_seconds']:.1f} s: {data['ratio']}×",

@@ -50,6 +50,15 @@ CREATE TABLE marts.fct_tips (
 CREATE TABLE marts.dim_report (
     report_id text PRIMARY KEY, file_name text, province_code text, report_date date,
     period_start date, period_end date);
+-- what dbt's fct_period_ranges holds for these rows (its first build), which the previous-period
+-- rule reads: a view, so the figures a test inserts are in it
+CREATE VIEW marts.fct_period_ranges AS
+SELECT province_code, measure, lower(btrim(coalesce(unit, ''))) AS unit_key, period_start, period_end,
+       period_end - period_start + 1 AS days, min(value) AS low, max(value) AS high, count(*) AS figure_count
+FROM marts.fct_figures
+WHERE province_code IS NOT NULL AND measure IS NOT NULL AND period_start IS NOT NULL
+  AND period_end >= period_start AND value > 0
+GROUP BY 1, 2, 3, 4, 5;
 """
 
 # (figure_id, actual, target, stated_pct); computed_pct / pct_consistent derived as dbt does

@@ -23,7 +23,8 @@
     {{ config(materialized='incremental', unique_key='report_id', incremental_strategy='delete+insert',
               on_schema_change='append_new_columns',
               post_hook=["{{ report_mart_indexes(" ~ ((grain | tojson) if grain else 'none') ~ ", " ~ (indexes | tojson) ~ ") }}",
-                         "{{ drop_rows_no_longer_made() }}"]) }}
+                         "{{ drop_rows_no_longer_made() }}",
+                         "{{ analyze_after_a_large_build() }}"]) }}
 {%- endmacro %}
 
 {#- `create index if not exists`: a mart built before these indexes existed gets them on its next run -#}
@@ -85,11 +86,48 @@
     {#- ref outside the branch, so dbt sees the dependency when it parses -#}
     {%- set reports = ref('stg_reports') -%}
     {%- if is_incremental() -%}
+    {#- the ids on both sides: a night's few are literals, which PostgreSQL looks up in the mart's
+        report_id index whatever its statistics say (a join through stg_reports alone was planned as
+        a scan of the whole mart) -#}
+    {%- set restaged = report_id_list(restaged_since_previous_build()) -%}
     delete from {{ this }} as built
     using {{ reports }} as report
     where report.report_id = built.report_id
       and built.report_staged_at < report.staged_at
-      and report.report_id in ({{ report_id_list(restaged_since_previous_build()) }})
+      and report.report_id in ({{ restaged }})
+      and built.report_id in ({{ restaged }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A post-hook of every incremental model: fresh statistics after a build that wrote many
+    reports (a first build, a backfill, a copy of the marts catching up; more than var
+    report_id_literals_max reports). Until autovacuum gets to a table, PostgreSQL plans its queries
+    with what it knew before: a mart that was empty then is "empty" to the planner, and the next
+    night's lookups of a few reports (dbt's tests, GX's batches) become scans of all of it. A night
+    of a few reports changes the statistics too little to matter and does not analyze. -#}
+{% macro analyze_after_a_large_build() -%}
+    {%- set max_literals = var('report_id_literals_max') -%}
+    {%- if not execute -%}
+    select 1
+    {%- elif not is_incremental() -%}
+    analyze {{ this }}
+    {%- else -%}
+        {%- set found = run_query("select count(*)::int as n from (" ~ restaged_since_previous_build()
+                                  ~ " limit " ~ (max_literals + 1) ~ ") as reports") -%}
+        {%- if found.rows[0]['n'] > max_literals %}
+    analyze {{ this }}
+        {%- else %}
+    select 1
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_period_ranges' post-hook: a period no figure states any more -#}
+{% macro drop_periods_without_figures() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} where figure_count = 0
+    {%- else -%}
+    select 1
     {%- endif -%}
 {%- endmacro %}
 

@@ -1,4 +1,6 @@
 -- Every figure, long: nothing extracted is lost on the way to the marts.
+-- fct_period_ranges reads this mart's previous build: it is built just before it
+-- depends_on: {{ ref('fct_period_ranges') }}
 {#- the (province, measure, period) index serves fct_measure_statements and GX's previous-period rule -#}
 {{ incremental_report_config(grain='figure_id', indexes=[
     {'columns': ['province_code', 'measure', 'period_end', 'period_start'], 'include': ['unit', 'value']},

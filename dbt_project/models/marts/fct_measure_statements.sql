@@ -17,6 +17,7 @@
         "create index if not exists fct_measure_statements__report_id on {{ this }} (report_id)",
         "create index if not exists fct_measure_statements__report_staged_at on {{ this }} (report_staged_at)",
         "{{ drop_statements_no_longer_made() }}",
+        "{{ analyze_after_a_large_build() }}",
     ],
 ) }}
 
