@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--only", help="comma-separated sections: " + ",".join(speed.SECTIONS))
     p.add_argument("--quick", action="store_true", help="tiny sizes: every code path in a minute or two")
-    p.add_argument("--sizes", help="end-to-end corpus sizes (default 1000,10000)")
+    p.add_argument("--sizes", help="end-to-end corpus sizes (default 1000,10000,50000)")
     p.add_argument(
         "--history",
         help="reports already in the warehouse for the night, one warehouse per size (default 10000,100000)",

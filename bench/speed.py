@@ -68,7 +68,7 @@ TARGETS = {
 @dataclass
 class Params:
     sections: tuple[str, ...] = SECTIONS
-    sizes: tuple[int, ...] = (1000, 10000)  # e2e corpus sizes
+    sizes: tuple[int, ...] = (1000, 10000, 50000)  # e2e corpus sizes (bench/curves.png)
     # reports already in the warehouse for the incremental night, one warehouse per size (and an
     # empty one): the night's cost against the history (bench/curves.png)
     history: int | tuple[int, ...] = (10_000, 100_000)
