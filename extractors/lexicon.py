@@ -288,7 +288,8 @@ class RuleIndex:
     def __init__(self, rules: list[UnitRule]):
         self.rules = rules
         self.first = [_first_words(r.unit.pattern) for r in rules]
-        self.first_two = [_first_words(r.unit.pattern, two=True) for r in rules]
+        # (keyed by the rule's id: a UnitRule holds a dict, so it has no hash)
+        self.first_two = {id(r): _first_words(r.unit.pattern, two=True) for r in rules}
         self.cache: dict[str, tuple[UnitRule, ...]] = {}
         # keyed by UNIT_HEAD_RE's match: the first word, or the first two words
         self.entry_cache: dict[str, tuple[tuple, ...]] = {}
@@ -314,11 +315,10 @@ class RuleIndex:
         head = m.group() if m else ""
         if " " not in head:
             return rules
-        two_of = dict(zip(map(id, self.rules), self.first_two))
         return tuple(
             r
             for r in rules
-            if (f := two_of[id(r)]) is None or head in f[0] or any(head.startswith(p) for p in f[1])
+            if (f := self.first_two[id(r)]) is None or head in f[0] or any(head.startswith(p) for p in f[1])
         )
 
     def entries_for_text(self, ulow: str) -> tuple[tuple, ...]:
