@@ -204,9 +204,12 @@ def _load_unit_rules() -> list[UnitRule]:
 UNIT_RULES: list[UnitRule] = _load_unit_rules()
 
 
-def _first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+def _first_words(pattern: str, two: bool = False) -> tuple[frozenset[str], frozenset[str]] | None:
     """The first words a match of pattern can start with: (whole words, prefixes of a word), or None
-    when that is not simple to tell. A word is a run of \\w characters; the pattern's end ends one."""
+    when that is not simple to tell. A word is a run of \\w characters; the pattern's end ends one.
+    two: the first two words joined by one space instead ("lượt người"); a match whose first word is
+    followed by other punctuation ("tổ, đội") is left out (no two-word key can start it), one whose first
+    word the pattern may end with is kept as the prefix "word " (any second word)."""
     from re import _parser as sre_parse  # the standard library's own regex parser
     from re._constants import ASSERT, ASSERT_NOT, AT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN
 
@@ -246,10 +249,11 @@ def _first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
         out = set()
         for p in open_:
             for c in chars:
-                if c.isalnum() or c == "_":
+                if c.isalnum() or c == "_" or (two and c == " " and p and " " not in p):
                     out.add(p + c)
                 elif p:
-                    words.add(p)
+                    if not two or " " in p:
+                        words.add(p)
                 else:
                     raise Unknown  # a pattern that starts with a non-word character
         return out
@@ -260,9 +264,16 @@ def _first_words(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
         rest = run(sre_parse.parse(pattern), {""}, words, partial)
     except Exception:
         return None
-    words |= {w for w in rest if w}
     if "" in partial or "" in rest:
         return None
+    if two:  # a match that may end within its first two words: any continuation may follow
+        for w in rest:
+            if " " in w[:-1]:
+                words.add(w)
+            else:
+                partial.add(w if w.endswith(" ") else w + " ")
+    else:
+        words |= rest
     return frozenset(words), frozenset(partial)
 
 
@@ -270,13 +281,17 @@ _WORD_AT = re.compile(r"\w+")
 
 
 class RuleIndex:
-    """The unit rules that can match a unit starting with a given word, in their order, computed
-    once per word."""
+    """The unit rules that can match a unit starting with given words, in their order, computed
+    once per word and once per pair of words: a unit's first word alone leaves many rules to try
+    ("lượt" 31, "tổ" 20), its first two words few."""
 
     def __init__(self, rules: list[UnitRule]):
         self.rules = rules
         self.first = [_first_words(r.unit.pattern) for r in rules]
+        # (keyed by the rule's id: a UnitRule holds a dict, so it has no hash)
+        self.first_two = {id(r): _first_words(r.unit.pattern, two=True) for r in rules}
         self.cache: dict[str, tuple[UnitRule, ...]] = {}
+        # keyed by UNIT_HEAD_RE's match: the first word, or the first two words
         self.entry_cache: dict[str, tuple[tuple, ...]] = {}
 
     def for_text(self, ulow: str) -> tuple[UnitRule, ...]:
@@ -293,19 +308,34 @@ class RuleIndex:
                 self.cache[w] = hit
         return hit
 
+    def for_head(self, ulow: str) -> tuple[UnitRule, ...]:
+        """for_text's rules that can match after the first two words of ulow too."""
+        rules = self.for_text(ulow)
+        m = UNIT_HEAD_RE.match(ulow)
+        head = m.group() if m else ""
+        if " " not in head:
+            return rules
+        return tuple(
+            r
+            for r in rules
+            if (f := self.first_two[id(r)]) is None or head in f[0] or any(head.startswith(p) for p in f[1])
+        )
+
     def entries_for_text(self, ulow: str) -> tuple[tuple, ...]:
-        """for_text's rules as (gate, unit.match, measure, checks, rule): the fields classify.py reads
-        of every rule it tries, fetched once per word rather than once per number and rule."""
-        m = _WORD_AT.match(ulow)
-        w = m.group() if m else ""
-        hit = self.entry_cache.get(w)
+        """for_head's rules as (gate, unit.match, measure, checks, rule): the fields classify.py reads
+        of every rule it tries, fetched once per head rather than once per number and rule."""
+        m = UNIT_HEAD_RE.match(ulow)
+        head = m.group() if m else ""
+        hit = self.entry_cache.get(head)
         if hit is None:
-            hit = tuple((r.gate, r.unit.match, r.measure, r.checks, r) for r in self.for_text(ulow))
+            hit = tuple((r.gate, r.unit.match, r.measure, r.checks, r) for r in self.for_head(ulow))
             if len(self.entry_cache) < 20000:
-                self.entry_cache[w] = hit
+                self.entry_cache[head] = hit
         return hit
 
 
+# the head of a unit that RuleIndex's rules are looked up by: its first word, or first two words
+UNIT_HEAD_RE = re.compile(r"\w+(?: \w+)?")
 UNIT_RULE_INDEX = RuleIndex(UNIT_RULES)
 
 

@@ -324,8 +324,9 @@ def _longest_key(words: str, *tables) -> str | None:
 
 # a month of 1..12 and nothing more: "date 2019-2024" is a range of years, not year 2019 month 20
 _HEADER_DATE = re.compile(r"date[:\s]+(\d{4})-(0?[1-9]|1[0-2])(?![0-9])(?:-(\d{1,2})(?![0-9]))?")
-# a day: "Ngày 16/10", "sáng 06/01", "chiều 3-2-2024" (the digits are scanned first: a fast scan)
-_DAY_DIGITS = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})(?:[/.-]([0-9]{4}))?(?![0-9/])")
+# a day: "Ngày 16/10", "sáng 06/01", "chiều 3-2-2024" (a digit first, not a repeat: the engine then
+# scans for a digit instead of trying a match at every character)
+_DAY_DIGITS = re.compile(r"([0-9][0-9]?)[/.-]([0-9][0-9]?)(?:[/.-]([0-9]{4}))?(?![0-9/])")
 _DAY_WORD_BEFORE = re.compile(rf"(?:{alternation(_words('day_words'))})[ ]+$")
 # "từ ngày 15/11 đến 31/12", "tính đến ngày 12/12/2022": the bounds of a period, not the report's day
 _SPAN_BEFORE = re.compile(rf"(?:{alternation(_words('span_words'))})[ ]+(?:ngày[ ]+)?$")

@@ -20,12 +20,12 @@ from ..lexicon import (
     RIGHT,
     SENT,
     TOTAL_OF_RE,
+    UNIT_HEAD_RE,
     UNIT_RULE_INDEX,
     UNIT_STOP_RE,
 )
 from .candidates import Cand
 
-_WORD_AT = re.compile(r"\w+")
 _RULE_ENTRIES = UNIT_RULE_INDEX.entry_cache
 
 # matched between two numbers (pos, endpos): "12, 15 và 20 vụ"
@@ -62,7 +62,7 @@ def classify(sent: str, low: str, c: Cand, nxt: Cand | None, cache: dict, _depth
         if c.measure and c.rule is not None and c.rule.kind in KINDS_WITH_ATTRS:
             kind_attrs(sent, low, c, ca, cb)
         return
-    wm = _WORD_AT.match(ulow)  # (RuleIndex.entries_for_text's cache, looked up here: no call per number)
+    wm = UNIT_HEAD_RE.match(ulow)  # (RuleIndex.entries_for_text's cache, looked up here: no call per number)
     entries = _RULE_ENTRIES.get(wm.group() if wm else "")
     if entries is None:
         entries = UNIT_RULE_INDEX.entries_for_text(ulow)
