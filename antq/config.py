@@ -134,7 +134,12 @@ def log_dir() -> Path:
 def log_file(step: str) -> Path:
     """Where `antq run` keeps the output of one of its steps ("dag antq_ingest" -> dag-antq_ingest.log),
     in this run's own log folder."""
-    return log_dir() / f"{step.replace(' ', '-')}.log"
+    return log_dir() / log_name(step)
+
+
+def log_name(step: str) -> str:
+    """A step's log file name: "dag antq_ingest" -> dag-antq_ingest.log."""
+    return f"{step.replace(' ', '-')}.log"
 
 
 def shown(path: str | Path) -> str:

@@ -7,8 +7,8 @@ start of Airflow's in-process execution API. Here they are paid once a night: ea
 Between the two DAGs the rules of the asset schedule, which `DAG.test()` does not follow: the
 transform runs when staging or the dbt/GX sources changed since the last transform (or always, with
 --always-transform). `dbt parse` (the transform DAG renders its task group from the manifest) runs
-beside Airflow's import, when the dbt project changed; Great Expectations is imported beside the dbt
-build, so `validate` does not wait for it.
+beside Airflow's import, when the dbt project changed; Great Expectations is imported meanwhile (or
+beside the dbt build, which runs as a process of its own), so `validate` does not wait for it.
 
 Each step's output goes to a log of its own in --log-dir; what each step did goes, one JSON line per
 step, to `steps.jsonl` there, which antq/runner.py reads and prints.
@@ -30,13 +30,10 @@ import threading
 import time
 from pathlib import Path
 
+from antq.config import log_name
+
 STEPS_FILE = "steps.jsonl"
 INGEST, TRANSFORM = "antq_ingest", "antq_transform"
-
-
-def log_name(step: str) -> str:
-    """A step's log file name, as antq.config.log_file names it ("dag antq_ingest" -> dag-antq_ingest.log)."""
-    return f"{step.replace(' ', '-')}.log"
 
 
 class Steps:
