@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from antq import backfill, config
-from antq.ingest import night, staging
+from antq.ingest import extraction, night, staging
 from antq.ingest.plan import plan_range, plan_run
 
 from warehouse_state import OLD_VERSION, SEEDS, age, duplicates, figures, land, staged_at, versions
@@ -130,12 +130,13 @@ def test_a_replacement_that_fails_keeps_the_old_figures(loaded, monkeypatch):
             rows[-1] = rows[-1][:3] + (None,) + rows[-1][4:]
         return rows
 
-    monkeypatch.setattr(staging, "figure_rows", failing_rows)
+    # the rows are built where the reports are extracted (antq.ingest.extraction, in process for a few)
+    monkeypatch.setattr(extraction, "figure_rows", failing_rows)
     with pytest.raises(psycopg.errors.NotNullViolation):
         night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-fails")
     assert len(calls) >= 2
     assert figures(url) == aged and versions(url) == aged_versions
-    monkeypatch.setattr(staging, "figure_rows", real_rows)
+    monkeypatch.setattr(extraction, "figure_rows", real_rows)
     assert night.run(url, folder, plan_range(date(2024, 3, 1), date(2024, 3, 5)), "bf-ok")["reextracted"] == 4
 
 
