@@ -370,18 +370,6 @@ class DbtManifest:
         self.key_file.write_text(self.key)
 
 
-def parse_dbt_if_changed(env: dict[str, str]) -> None:
-    """`dbt parse` (the transform DAG renders its task group from the manifest), unless the manifest
-    there was parsed from the same project files, connection and dbt (its key is kept beside it).
-    `antq run` parses while Airflow starts instead (antq/dag_runs.py)."""
-    manifest = DbtManifest(env)
-    if manifest.current():
-        print(f"  {'dbt parse':<22} skipped: the dbt project has not changed since its manifest was parsed")
-        return
-    _run(manifest.parse_command(), env, "dbt parse")
-    manifest.parsed()
-
-
 def run_dags(
     env: dict[str, str],
     when: str,

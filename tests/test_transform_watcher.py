@@ -10,7 +10,6 @@ Slow: an Airflow metadata database, `dbt parse`, `airflow dags test` with two 30
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from antq import config, runner, warehouse
+from antq import config, dag_runs, runner, warehouse
 
 pytestmark = pytest.mark.integration  # airflow dags test and dbt builds
 
@@ -48,14 +47,14 @@ def _states(airflow_url: str) -> tuple[list[str], dict[str, tuple[str, int]]]:
     return runs, tasks
 
 
-def test_a_failing_model_fails_its_task_and_the_run(stack_env):
+def test_a_failing_model_fails_its_task_and_the_run(stack_env, tmp_path):
     stack, env = stack_env
     with psycopg.connect(config.libpq_url(stack.warehouse_url), autocommit=True) as conn:
         conn.execute("create schema if not exists transform")
         conn.execute(f"create sequence transform.{BROKEN}")  # in the way of the view dbt renames into place
 
     subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=600)
-    runner.parse_dbt_if_changed(env)
+    assert _parse(env, tmp_path) == "ok"
     when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
     proc = subprocess.run(
         [AIRFLOW, "dags", "test", "antq_transform", when],
@@ -106,27 +105,25 @@ def test_a_failing_model_fails_its_task_and_the_run(stack_env):
         assert conn.execute("select to_regclass('marts.dim_report') is null").fetchone()[0]
 
 
-def _parse_said(capsys) -> str:
-    """What `antq run`'s dbt parse step printed: ok or skipped."""
-    return re.search(r"dbt parse\s+(ok|skipped)", capsys.readouterr().out).group(1)
+def _parse(env: dict[str, str], log_dir: Path) -> str:
+    """What `antq run`'s dbt parse step (antq.dag_runs.DbtParse) did: ok or skipped."""
+    steps = dag_runs.Steps(log_dir)
+    assert dag_runs.DbtParse(env, log_dir).finish(steps), (log_dir / "dbt-parse.log").read_text()
+    return dag_runs.read_steps(log_dir)[-1]["status"]
 
 
-def test_dbt_parse_runs_only_when_what_the_manifest_depends_on_changed(stack_env, capsys):
+def test_dbt_parse_runs_only_when_what_the_manifest_depends_on_changed(stack_env, tmp_path):
     _, env = stack_env
     target = Path(env["DBT_TARGET_PATH"])
-    runner.parse_dbt_if_changed(env)
-    assert _parse_said(capsys) == "ok"
+    assert _parse(env, tmp_path) == "ok"
     parsed = (target / "manifest.json").stat().st_mtime_ns
 
-    runner.parse_dbt_if_changed(env)
-    assert _parse_said(capsys) == "skipped"
+    assert _parse(env, tmp_path) == "skipped"
     assert (target / "manifest.json").stat().st_mtime_ns == parsed
 
     # node database names come from the profile: another database is another manifest
-    runner.parse_dbt_if_changed({**env, "ANTQ_PG_DBNAME": env["ANTQ_PG_DBNAME"] + "_other"})
-    assert _parse_said(capsys) == "ok"
+    assert _parse({**env, "ANTQ_PG_DBNAME": env["ANTQ_PG_DBNAME"] + "_other"}, tmp_path) == "ok"
     # a manifest lost (or never written) is parsed again whatever the key says
     (target / "manifest.json").unlink()
-    runner.parse_dbt_if_changed(env)
-    assert _parse_said(capsys) == "ok"
+    assert _parse(env, tmp_path) == "ok"
     assert (target / "manifest.json").is_file()
