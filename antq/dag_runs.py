@@ -8,7 +8,8 @@ Between the two DAGs the rules of the asset schedule, which `DAG.test()` does no
 transform runs when staging or the dbt/GX sources changed since the last transform (or always, with
 --always-transform). `dbt parse` (the transform DAG renders its task group from the manifest) runs
 beside Airflow's import, when the dbt project changed; Great Expectations is imported meanwhile (or
-beside the dbt build, which runs as a process of its own), so `validate` does not wait for it.
+beside the dbt build, which runs as a process of its own), so `validate` does not wait for it; and
+Airflow's in-process execution API, which every task calls, is started then too.
 
 Each step's output goes to a log of its own in --log-dir; what each step did goes, one JSON line per
 step, to `steps.jsonl` there, which antq/runner.py reads and prints.
@@ -134,6 +135,23 @@ def warm_up(modules: tuple[str, ...]) -> None:
         print(f"imported {module} in {time.monotonic() - started:.1f}s", flush=True)
 
 
+def start_execution_api() -> None:
+    """Start the in-process execution API that every task of `DAG.test()` calls (one per process,
+    cached by Airflow): its app is built and its first request answered now, beside `dbt parse`. The
+    first request sets up the app's versioned routes and lifespan, ~3 s that the first task paid."""
+    started = time.monotonic()
+    try:
+        import httpx
+        from airflow.sdk.execution_time.supervisor import in_process_api_server
+
+        api = in_process_api_server()
+        # not closed: the transport is the one DAG.test()'s tasks use
+        status = httpx.Client(transport=api.transport, base_url="http://in-process.invalid./").get("/health")
+        print(f"execution API answered {status.status_code} in {time.monotonic() - started:.1f}s", flush=True)
+    except Exception as err:  # noqa: BLE001 (the first task starts it again and reports what fails)
+        print(f"execution API not started ahead: {type(err).__name__}: {err}", flush=True)
+
+
 def warm_up_in_a_thread(modules: tuple[str, ...]) -> threading.Thread:
     """warm_up beside the main thread, while it waits on the dbt build's database work."""
     thread = threading.Thread(target=warm_up, args=(modules,), name="warm up", daemon=True)
@@ -202,6 +220,7 @@ def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: 
     warming = time.monotonic()
     with output_to(log_dir / log_name("warm up")):
         warm_up(EXECUTION_API_IMPORTS)
+        start_execution_api()
         # a parse still running means the dbt project changed, so the transform runs: its imports too
         transform_warm = parse.running()
         if transform_warm:

@@ -86,8 +86,13 @@ def antq_transform():
 
     @task(outlets=[VALIDATED_MARTS])
     def validate() -> dict:
+        import logging
+
         from antq import pipeline
 
+        # GX logs every config read and batch at INFO; through Airflow's log handlers that is noise
+        # and time. Its warnings and the verdicts' summary (antq's logger) still reach the task log.
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         return pipeline.validate(get_current_context()["run_id"])
 
     dbt >> publish() >> validate()

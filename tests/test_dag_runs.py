@@ -70,3 +70,22 @@ def test_a_process_that_fails_before_any_step_says_so_points_at_its_own_log(tmp_
     with pytest.raises(runner.StepFailed, match=r"(?s)step 'dag runs' failed \(exit 1\).*No module named"):
         runner.report_dag_steps([], 1, own)
     assert runner.report_dag_steps([], 0, own) == []
+
+
+START_API = """
+from antq import dag_runs
+dag_runs.start_execution_api()
+from airflow.sdk.execution_time.supervisor import in_process_api_server
+api = in_process_api_server()
+# what DAG.test()'s tasks get from the same cached server: its app already built
+print("cached app built:", api._app is not None)
+"""
+
+
+def test_the_execution_api_is_started_ahead_and_is_the_one_the_tasks_get(tmp_path):
+    env = {**__import__("os").environ, "AIRFLOW_HOME": str(tmp_path / "airflow")}
+    env.pop("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", None)
+    proc = subprocess.run([sys.executable, "-c", START_API], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "execution API answered 200" in proc.stdout
+    assert "cached app built: True" in proc.stdout
