@@ -23,7 +23,7 @@ from pathlib import Path
 from .model import Deadline, Figure, OverTimeBudget, Report, ReportSource, UnreadableReport
 from .output import cli_format_jsonl, cli_format_reports, cli_format_table
 
-EXTRACTOR_VERSION = "1.6.0"
+EXTRACTOR_VERSION = "1.6.1"
 
 __all__ = [
     "EXTRACTOR_VERSION",

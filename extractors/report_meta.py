@@ -192,8 +192,10 @@ def _gazetteer():
 
 
 def _spread(counts: dict[str, float], provinces, weight: float) -> None:
-    """Add weight to counts, shared among the provinces a place name may be in."""
-    provinces = list(provinces)
+    """Add weight to counts, shared among the provinces a place name may be in. In a fixed order:
+    counts' order breaks ties between equal weights (the first wins), and a set's order changes with
+    the process's hash seed, so a report's province did from one run (or extraction worker) to the next."""
+    provinces = sorted(provinces)
     for p in provinces:
         counts[p] = counts.get(p, 0) + weight / len(provinces)
 
