@@ -652,6 +652,57 @@ def test_more_than_gx_sample_rows_are_all_flagged(url, tmp_path):
     assert len({f[1] for f in flagged}) == 250
 
 
+def test_a_run_builds_its_data_docs_once_and_the_index_lists_the_newest_results(url, tmp_path, monkeypatch):
+    from great_expectations.data_context import AbstractDataContext
+
+    load_marts(url)
+    builds = []
+    build = AbstractDataContext.build_data_docs
+
+    def counted(self, *args, **kwargs):
+        builds.append(kwargs.get("resource_identifiers"))
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractDataContext, "build_data_docs", counted)
+    summary = expectations.run_checks(url, "docs-once", tmp_path / "gx")
+    (identifiers,) = builds  # one build for the five suites (GX's action builds once per suite)
+    suites = {"targets", "coverage", "figures", "tips", "reports"}
+    assert {i.expectation_suite_identifier.name for i in identifiers if hasattr(i, "run_id")} == suites
+    site = Path(summary["data_docs_index"]).parent
+    pages = sorted(site.glob("validations/*/docs-once/*/*.html"))
+    assert {p.relative_to(site).parts[1] for p in pages} == suites
+    (targets,) = [p for p in pages if p.relative_to(site).parts[1] == "targets"]
+    text = targets.read_text(encoding="utf-8")
+    assert "t_bad" in text and "bootstrapcdn.com" not in text  # the failed rule's row, offline
+    assert "docs-once" in Path(summary["data_docs_index"]).read_text(encoding="utf-8")
+    context = expectations.file_context(tmp_path / "gx")
+    (site_config,) = context.variables.data_docs_sites.values()
+    assert site_config["site_index_builder"]["validation_results_limit"] == expectations.context.DATA_DOCS_INDEX_LIMIT
+
+
+def test_gx_turns_decimals_into_the_same_floats_without_reading_the_stack(monkeypatch):
+    from decimal import Decimal
+
+    from great_expectations import util as gx_util
+
+    from expectations.context import plain_decimal_conversion
+
+    values = [Decimal("252554"), Decimal("100.69"), Decimal("0.1234567890123456789"), Decimal("-Infinity")]
+    expected = [gx_util.convert_to_json_serializable(v) for v in values]
+    original = gx_util.convert_decimal_to_float
+
+    def no_stack(*args, **kwargs):
+        raise AssertionError("inspect.stack() called")
+
+    monkeypatch.setattr(gx_util, "stack", no_stack)
+    with plain_decimal_conversion():
+        converted = [gx_util.convert_to_json_serializable(v) for v in values]
+    assert converted == expected and [type(v) for v in converted] == [float] * len(values)
+    assert gx_util.convert_decimal_to_float is original
+    with pytest.raises(AssertionError, match="stack"):
+        gx_util.convert_to_json_serializable(Decimal("1.5"))  # GX's own again after the block
+
+
 def test_ensure_dq_tables_is_idempotent_on_psycopg_and_sqlalchemy(url):
     import sqlalchemy as sa
 
