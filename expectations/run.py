@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,12 @@ def run_checks(
             if checkpoint is not None:
                 with plain_decimal_conversion():
                     result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
-                verdicts = collect_verdicts(result, rules, datasource.get_engine())
-                data_docs.build_run_docs(context, result)
+                # a rule with more than GX's 200 rows is read again (the database, on the other
+                # core) while the Data Docs are written (this process)
+                with ThreadPoolExecutor(max_workers=1) as pool:
+                    pending = pool.submit(collect_verdicts, result, rules, datasource.get_engine())
+                    data_docs.build_run_docs(context, result)
+                    verdicts = pending.result()
             else:
                 verdicts = []
                 context.build_data_docs()
