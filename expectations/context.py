@@ -92,6 +92,81 @@ def plain_decimal_conversion() -> Iterator[None]:
         gx_util.convert_decimal_to_float = original
 
 
+@contextlib.contextmanager
+def unexpected_rows_read_once() -> Iterator[dict[tuple[Any, str], list[dict]]]:
+    """For the block, GX reads each UnexpectedRowsExpectation's rows with one execution of its query.
+
+    GX 1.24 computes the expectation from two metrics, each running the query: the rows
+    (`unexpected_rows_query.table`, of which it keeps the first 200) and their count
+    (`unexpected_rows_query.row_count`, `SELECT COUNT(*) FROM (query)`). On PostgreSQL, inside the
+    block, both are computed from one execution (GX's own query text and engine): the same first
+    200 rows and the same count. Yields {(batch_id, query): every row}, so run_checks gets every
+    row of a rule with more than 200 without running it a third time. GX's own metric functions
+    come back after the block; another engine or GX keeps them."""
+    import sqlalchemy as sa
+    from great_expectations.constants import MAX_RESULT_RECORDS
+    from great_expectations.core.metric_domain_types import MetricDomainTypes
+    from great_expectations.expectations import registry
+    from great_expectations.expectations.metrics.query_metrics.query_row_count.unexpected_rows_query_row_count import (
+        UnexpectedRowsQueryRowCount,
+    )
+    from great_expectations.expectations.metrics.query_metrics.query_table.unexpected_rows_query_table import (
+        UnexpectedRowsQueryTable,
+    )
+
+    rows_read: dict[tuple[Any, str], list[dict]] = {}
+    queries: dict[tuple[Any, str], str] = {}
+
+    def every_row(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs):
+        selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+        )
+        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
+        substituted = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
+            query=query, batch_selectable=selectable, execution_engine=execution_engine
+        )
+        key = (metric_domain_kwargs.get("batch_id"), query)
+        if queries.get(key) != substituted:
+            result = execution_engine.execute_query(sa.text(substituted)).fetchall()
+            rows_read[key], queries[key] = [row._asdict() for row in result], substituted
+        return rows_read[key]
+
+    def once(original, value):
+        def metric_fn(*, cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
+            if getattr(execution_engine, "dialect_name", None) != "postgresql":
+                return original(
+                    cls=cls,
+                    execution_engine=execution_engine,
+                    metric_domain_kwargs=metric_domain_kwargs,
+                    metric_value_kwargs=metric_value_kwargs,
+                    **kwargs,
+                )
+            return value(every_row(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs))
+
+        return metric_fn
+
+    values = {
+        UnexpectedRowsQueryTable.metric_name: lambda rows: rows[:MAX_RESULT_RECORDS],
+        UnexpectedRowsQueryRowCount.metric_name: len,
+    }
+    # GX looks a metric's function up here for the engine's class (and caches what it finds for a
+    # subclass): the whole table of each of the two metrics is put back as it was
+    saved = {name: dict(registry._registered_metrics[name]["providers"]) for name in values}
+    try:
+        for name, value in values.items():
+            original = saved[name].get("SqlAlchemyExecutionEngine")
+            if original is not None:
+                registry._registered_metrics[name]["providers"]["SqlAlchemyExecutionEngine"] = (
+                    original[0],
+                    once(original[1], value),
+                )
+        yield rows_read
+    finally:
+        for name, providers in saved.items():
+            registry._registered_metrics[name]["providers"].clear()
+            registry._registered_metrics[name]["providers"].update(providers)
+
+
 def import_gx():
     # No network here: keep GX from trying to send usage statistics.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

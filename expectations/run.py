@@ -24,6 +24,7 @@ from .context import (
     file_context,
     plain_decimal_conversion,
     quiet_gx_warnings,
+    unexpected_rows_read_once,
     warehouse_url_in_env,
 )
 from .dq import SCOPES, start_validation
@@ -69,12 +70,12 @@ def run_checks(
         docs_since = time.time() - 1  # the pages written from here on are this run's
         try:
             if checkpoint is not None:
-                with plain_decimal_conversion():
+                with plain_decimal_conversion(), unexpected_rows_read_once() as rows_read:
                     result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
-                # a rule with more than GX's 200 rows is read again (the database, on the other
-                # core) while the Data Docs are written (this process)
+                # a rule with more than GX's 200 rows not in rows_read is read again (the
+                # database, on the other core) while the Data Docs are written (this process)
                 with ThreadPoolExecutor(max_workers=1) as pool:
-                    pending = pool.submit(collect_verdicts, result, rules, datasource.get_engine())
+                    pending = pool.submit(collect_verdicts, result, rules, datasource.get_engine(), rows_read)
                     data_docs.build_run_docs(context, result)
                     verdicts = pending.result()
             else:

@@ -652,6 +652,49 @@ def test_more_than_gx_sample_rows_are_all_flagged(url, tmp_path):
     assert len({f[1] for f in flagged}) == 250
 
 
+def test_gx_runs_a_rules_query_once_and_every_row_is_flagged(url, tmp_path, monkeypatch):
+    import contextlib
+
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+    from great_expectations.expectations import registry
+
+    from expectations import run
+
+    many = [(f"t{i:04d}", 252554, 250814, 106.7) for i in range(250)]
+    load_marts(url, targets=many)
+    providers = {
+        n: dict(registry._registered_metrics[n]["providers"])
+        for n in ("unexpected_rows_query.table", "unexpected_rows_query.row_count")
+    }
+    executed = []
+    execute_query = SqlAlchemyExecutionEngine.execute_query
+
+    def recorded(self, query, *args, **kwargs):
+        executed.append(str(query))
+        return execute_query(self, query, *args, **kwargs)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("a rule's query was run again")
+
+    monkeypatch.setattr(SqlAlchemyExecutionEngine, "execute_query", recorded)
+    monkeypatch.setattr(verdicts, "_fetch_all_rows", not_again)
+    summary = expectations.run_checks(url, "once", tmp_path / "gx")
+    assert summary["flagged_figures"] == 250
+    percentage = [q for q in executed if "stated_pct is not null" in q]
+    assert len(percentage) == 1 and "count(*)" not in percentage[0].lower()
+    results, flagged = dq_rows(url, "once")
+    (row,) = [r for r in results if r[2] == "stated_pct_matches_actual_over_target"]
+    assert row[3] is False and row[4] == 250 and len({f[1] for f in flagged}) == 250
+    assert len(row[6]["unexpected_rows_sample"]) == verdicts.SAMPLE_ROWS_IN_DETAILS
+    assert {n: registry._registered_metrics[n]["providers"] for n in providers} == providers  # GX's again
+
+    # without the rows GX read (another GX), they are read again: the same verdict
+    monkeypatch.undo()
+    monkeypatch.setattr(run, "unexpected_rows_read_once", lambda: contextlib.nullcontext({}))
+    expectations.run_checks(url, "once", tmp_path / "gx")
+    assert dq_rows(url, "once")[1] and [f[1:] for f in dq_rows(url, "once")[1]] == [f[1:] for f in flagged]
+
+
 def test_a_run_builds_its_data_docs_once_and_the_index_lists_the_newest_results(url, tmp_path, monkeypatch):
     from great_expectations.data_context import AbstractDataContext
 
