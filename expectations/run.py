@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +71,8 @@ def run_checks(
             if checkpoint is not None:
                 with plain_decimal_conversion(), unexpected_rows_read_once() as rows_read:
                     result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
-                # a rule with more than GX's 200 rows not in rows_read is read again (the
-                # database, on the other core) while the Data Docs are written (this process)
-                with ThreadPoolExecutor(max_workers=1) as pool:
-                    pending = pool.submit(collect_verdicts, result, rules, datasource.get_engine(), rows_read)
-                    data_docs.build_run_docs(context, result)
-                    verdicts = pending.result()
+                verdicts = collect_verdicts(result, rules, datasource.get_engine(), rows_read)
+                data_docs.build_run_docs(context, result)
             else:
                 verdicts = []
                 context.build_data_docs()
