@@ -10,6 +10,7 @@ cheap, e.g. at Airflow DAG-parse time.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import warnings
@@ -32,6 +33,10 @@ CHECKPOINT_NAME = "antq_checkpoint"
 BATCH_DEFINITION_NAME = "reports_in_scope"
 DOCS_ACTION_NAME = "update_data_docs"
 URL_ENV_VAR = "ANTQ_GX_WAREHOUSE_URL"
+# The Data Docs index lists the newest validation results only (20 runs of the 5 suites): GX reads
+# every result it lists each time it writes the index, so a full list would make every night slower
+# than the one before. Older results keep their pages; dq.validation_results keeps every verdict.
+DATA_DOCS_INDEX_LIMIT = 100
 # What is stored in great_expectations.yml: GX substitutes it from the environment (or from
 # uncommitted/config_variables.yml) when it connects, so no credentials are written to disk.
 CONNECTION_STRING_TEMPLATE = "${" + URL_ENV_VAR + "}"
@@ -53,6 +58,113 @@ def quiet_gx_warnings() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="`schema_name` is deprecated", category=DeprecationWarning)
         yield
+
+
+@contextlib.contextmanager
+def plain_decimal_conversion() -> Iterator[None]:
+    """For the block, GX turns a Decimal into a float without looking at the call stack.
+
+    When GX 1.24 stores a validation result it converts each Decimal in it (numeric columns of the
+    unexpected rows a COMPLETE result holds) with great_expectations.util.convert_decimal_to_float,
+    which calls inspect.stack() for every value, only to leave out a log line when GX's rule-based
+    profiler (not used here) is the caller: about a millisecond a value, seconds for a large run.
+    This is the same conversion (float(d), and the same warning when it loses digits) without the
+    stack; GX's other code is untouched, and the original comes back after the block."""
+    import decimal
+
+    from great_expectations import util as gx_util
+
+    original = getattr(gx_util, "convert_decimal_to_float", None)
+    lossy = getattr(gx_util, "requires_lossy_conversion", None)
+    if original is None or lossy is None:  # another GX: leave it as it is
+        yield
+        return
+
+    def convert_decimal_to_float(d):
+        if isinstance(d, decimal.Decimal) and lossy(d=d):
+            gx_util.logger.warning(f"Using lossy conversion for decimal {d} to float object to support serialization.")
+        return float(d)
+
+    gx_util.convert_decimal_to_float = convert_decimal_to_float
+    try:
+        yield
+    finally:
+        gx_util.convert_decimal_to_float = original
+
+
+@contextlib.contextmanager
+def unexpected_rows_read_once() -> Iterator[dict[tuple[Any, str], list[dict]]]:
+    """For the block, GX reads each UnexpectedRowsExpectation's rows with one execution of its query.
+
+    GX 1.24 computes the expectation from two metrics, each running the query: the rows
+    (`unexpected_rows_query.table`, of which it keeps the first 200) and their count
+    (`unexpected_rows_query.row_count`, `SELECT COUNT(*) FROM (query)`). On PostgreSQL, inside the
+    block, both are computed from one execution (GX's own query text and engine): the same first
+    200 rows and the same count. Yields {(batch_id, query): every row}, so run_checks gets every
+    row of a rule with more than 200 without running it a third time. GX's own metric functions
+    come back after the block; another engine or GX keeps them."""
+    import sqlalchemy as sa
+    from great_expectations.constants import MAX_RESULT_RECORDS
+    from great_expectations.core.metric_domain_types import MetricDomainTypes
+    from great_expectations.expectations import registry
+    from great_expectations.expectations.metrics.query_metrics.query_row_count.unexpected_rows_query_row_count import (
+        UnexpectedRowsQueryRowCount,
+    )
+    from great_expectations.expectations.metrics.query_metrics.query_table.unexpected_rows_query_table import (
+        UnexpectedRowsQueryTable,
+    )
+
+    rows_read: dict[tuple[Any, str], list[dict]] = {}
+    queries: dict[tuple[Any, str], str] = {}
+
+    def every_row(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs):
+        selectable, _, _ = execution_engine.get_compute_domain(
+            metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE
+        )
+        query = cls._get_query_from_metric_value_kwargs(metric_value_kwargs)
+        substituted = cls._get_substituted_batch_subquery_from_query_and_batch_selectable(
+            query=query, batch_selectable=selectable, execution_engine=execution_engine
+        )
+        key = (metric_domain_kwargs.get("batch_id"), query)
+        if queries.get(key) != substituted:
+            result = execution_engine.execute_query(sa.text(substituted)).fetchall()
+            rows_read[key], queries[key] = [row._asdict() for row in result], substituted
+        return rows_read[key]
+
+    def once(original, value):
+        def metric_fn(*, cls, execution_engine, metric_domain_kwargs, metric_value_kwargs, **kwargs):
+            if getattr(execution_engine, "dialect_name", None) != "postgresql":
+                return original(
+                    cls=cls,
+                    execution_engine=execution_engine,
+                    metric_domain_kwargs=metric_domain_kwargs,
+                    metric_value_kwargs=metric_value_kwargs,
+                    **kwargs,
+                )
+            return value(every_row(cls, execution_engine, metric_domain_kwargs, metric_value_kwargs))
+
+        return metric_fn
+
+    values = {
+        UnexpectedRowsQueryTable.metric_name: lambda rows: rows[:MAX_RESULT_RECORDS],
+        UnexpectedRowsQueryRowCount.metric_name: len,
+    }
+    # GX looks a metric's function up here for the engine's class (and caches what it finds for a
+    # subclass): the whole table of each of the two metrics is put back as it was
+    saved = {name: dict(registry._registered_metrics[name]["providers"]) for name in values}
+    try:
+        for name, value in values.items():
+            original = saved[name].get("SqlAlchemyExecutionEngine")
+            if original is not None:
+                registry._registered_metrics[name]["providers"]["SqlAlchemyExecutionEngine"] = (
+                    original[0],
+                    once(original[1], value),
+                )
+        yield rows_read
+    finally:
+        for name, providers in saved.items():
+            registry._registered_metrics[name]["providers"].clear()
+            registry._registered_metrics[name]["providers"].update(providers)
 
 
 def import_gx():
@@ -103,6 +215,13 @@ def file_context(context_root: str | Path, warehouse_url: str | None = None) -> 
     if bars is None or bars.globally or bars.metric_calculations:
         variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         changed = True
+    sites = copy.deepcopy(variables.data_docs_sites or {})
+    for site in sites.values():
+        index_builder = site.setdefault("site_index_builder", {"class_name": "DefaultSiteIndexBuilder"})
+        if index_builder.get("validation_results_limit") != DATA_DOCS_INDEX_LIMIT:
+            index_builder["validation_results_limit"] = DATA_DOCS_INDEX_LIMIT
+            variables.data_docs_sites = sites
+            changed = True
     if changed:
         variables.save()
     if warehouse_url is not None:
@@ -225,12 +344,20 @@ def build_expectation(rule: Rule):
 
 
 def build_checkpoint(
-    context: AbstractDataContext, rules: RuleSet | None = None, batch_scope: str = "run"
+    context: AbstractDataContext,
+    rules: RuleSet | None = None,
+    batch_scope: str = "run",
+    *,
+    data_docs_action: bool = True,
 ) -> tuple[gx.Checkpoint | None, list[dict[str, Any]]]:
     """Get-or-create everything in `context` for `rules` and return (checkpoint, skipped).
     Each suite's batch is the rows of its table of the reports being validated (batch_scope "run":
     dq.validated_reports rows not validated yet, see expectations.dq.start_validation), or the
     whole table ("all").
+
+    `data_docs_action`: the checkpoint updates the Data Docs itself (an UpdateDataDocsAction,
+    which rebuilds the site's index once per suite). run_checks passes False and builds them once
+    for the whole run (expectations.data_docs.build_run_docs).
 
     A suite whose table does not exist (yet) is left out of the checkpoint and listed in
     `skipped`; the checkpoint is None when every suite was skipped.
@@ -278,7 +405,7 @@ def build_checkpoint(
         gx.Checkpoint(
             name=CHECKPOINT_NAME,
             validation_definitions=validation_definitions,
-            actions=[UpdateDataDocsAction(name=DOCS_ACTION_NAME)],
+            actions=[UpdateDataDocsAction(name=DOCS_ACTION_NAME)] if data_docs_action else [],
             # COMPLETE: the unexpected rows themselves are in the result (at most 200 per
             # expectation, GX's MAX_RESULT_RECORDS); BASIC/SUMMARY only give the count.
             result_format={"result_format": "COMPLETE"},

@@ -8,7 +8,8 @@ The project installs the same libraries, at the same versions, from npm into doc
 need, with each package's licence, into `<site>/static/vendor/` and points the pages at them.
 
 It runs after every Data Docs build (expectations.run_checks, rebuild_data_docs); a page already
-rewritten is left as it is, so it is cheap to run again.
+rewritten is left as it is, so it is cheap to run again, and after a run's build it reads only the
+pages that build wrote (the site grows by a few pages a night).
 """
 
 from __future__ import annotations
@@ -201,9 +202,11 @@ def external_resources(text: str) -> list[str]:
     return urls
 
 
-def make_offline(site: str | Path, source: Path | None = None) -> OfflineReport:
+def make_offline(site: str | Path, source: Path | None = None, since: float | None = None) -> OfflineReport:
     """Copy the browser libraries into the Data Docs site and point every page (and the site's
-    stylesheets) at them. Raises MissingDocsAssets if the npm packages are not installed."""
+    stylesheets) at them. Raises MissingDocsAssets if the npm packages are not installed.
+    `since` (a time.time()): only the pages written since then are read, the ones a build just
+    made; the others were made offline when they were built (None: every page)."""
     site = Path(site)
     report = OfflineReport(site=site)
     if not site.is_dir():
@@ -212,6 +215,8 @@ def make_offline(site: str | Path, source: Path | None = None) -> OfflineReport:
     vendor = site / VENDOR_DIR
     for page in sorted([*site.rglob("*.html"), *site.joinpath("static", "styles").rglob("*.css")]):
         if vendor in page.parents:
+            continue
+        if since is not None and page.stat().st_mtime < since:
             continue
         report.pages += 1
         text = page.read_text(encoding="utf-8")
@@ -244,19 +249,29 @@ def docs_index(context) -> str | None:
     return None
 
 
-def make_docs_offline(index: str | None) -> str:
-    """Point the freshly built Data Docs at the project's copies of their browser libraries.
+def make_docs_offline(index: str | None, since: float | None = None) -> str:
+    """Point the freshly built Data Docs at the project's copies of their browser libraries
+    (`since`: only the pages written since then, see make_offline).
     "yes", or why not: missing assets cost the pages their styling, never the verdicts."""
     if not index or not Path(index).is_file():
         return "no Data Docs site"
     try:
-        report = make_offline(Path(index).parent)
+        report = make_offline(Path(index).parent, since=since)
     except MissingDocsAssets as err:
         log.warning("Data Docs need the internet to show styled: %s", err)
         return str(err)
     if not report.offline:
         return f"{len(report.external)} page(s) still load from the internet (see the log)"
     return "yes"
+
+
+def build_run_docs(context, checkpoint_result) -> None:
+    """The Data Docs of one checkpoint run, in one build: the pages of its validation results and
+    of their suites, and the index once (GX's UpdateDataDocsAction builds once per suite, and each
+    build writes the index again, reading the validation results it lists)."""
+    results = list(checkpoint_result.run_results)
+    suites = list(dict.fromkeys(key.expectation_suite_identifier for key in results))
+    context.build_data_docs(resource_identifiers=[*results, *suites])
 
 
 def rebuild_data_docs(context_root: str | Path) -> tuple[str | None, str]:

@@ -9,6 +9,7 @@ great_expectations and psycopg are imported inside run_checks: importing this mo
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from .context import (
     build_checkpoint,
     dispose,
     file_context,
+    plain_decimal_conversion,
     quiet_gx_warnings,
+    unexpected_rows_read_once,
     warehouse_url_in_env,
 )
 from .dq import SCOPES, start_validation
@@ -60,20 +63,23 @@ def run_checks(
         reports = start_validation(conn, run_id, scope)
     with warehouse_url_in_env(warehouse_url), quiet_gx_warnings():
         context = file_context(context_root)
-        checkpoint, skipped = build_checkpoint(context, rules)
+        checkpoint, skipped = build_checkpoint(context, rules, data_docs_action=False)
         datasource = context.data_sources.get(DATASOURCE_NAME)
         data_docs.register_unexpected_rows_table()  # the Data Docs show a failed rule's rows
+        docs_since = time.time() - 1  # the pages written from here on are this run's
         try:
             if checkpoint is not None:
-                result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
-                verdicts = collect_verdicts(result, rules, datasource.get_engine())
+                with plain_decimal_conversion(), unexpected_rows_read_once() as rows_read:
+                    result = checkpoint.run(run_id=RunIdentifier(run_name=run_id))
+                verdicts = collect_verdicts(result, rules, datasource.get_engine(), rows_read)
+                data_docs.build_run_docs(context, result)
             else:
                 verdicts = []
                 context.build_data_docs()
         finally:
             dispose(datasource)
         docs_index = data_docs.docs_index(context)
-        docs_offline = data_docs.make_docs_offline(docs_index)
+        docs_offline = data_docs.make_docs_offline(docs_index, since=docs_since)
 
     with psycopg.connect(libpq_url(warehouse_url), autocommit=True) as conn:
         write_verdicts(conn, run_id, verdicts)

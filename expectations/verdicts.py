@@ -55,10 +55,12 @@ def _fetch_all_rows(engine, rule: Rule, table: str) -> list[dict]:
         return [dict(r._mapping) for r in result]
 
 
-def collect_verdicts(checkpoint_result, rules: RuleSet, engine) -> list[Verdict]:
+def collect_verdicts(checkpoint_result, rules: RuleSet, engine, rows_read: dict | None = None) -> list[Verdict]:
     """One Verdict per rule the checkpoint ran: its success, its count of unexpected rows, and the
     figures (or reports) they name with each row's message. A rule whose SQL raised fails, with the
-    error in its details. `engine` re-reads a rule's rows when GX returned only the first 200."""
+    error in its details. When GX returned only the first 200 rows, every row is taken from
+    `rows_read` ({(batch_id, query): rows}, expectations.context.unexpected_rows_read_once) or, if
+    not there, read again through `engine`."""
     verdicts: list[Verdict] = []
     for suite_result in checkpoint_result.run_results.values():
         suite_name = suite_result.suite_name
@@ -81,7 +83,12 @@ def collect_verdicts(checkpoint_result, rules: RuleSet, engine) -> list[Verdict]
             count = int(result.get("observed_value") or 0)
             rows = list((result.get("details") or {}).get("unexpected_rows") or [])
             if count > len(rows):
-                rows = _fetch_all_rows(engine, rule, suite.qualified_table)
+                query = evr.expectation_config.kwargs.get("unexpected_rows_query")
+                every_row = (rows_read or {}).get((suite_result.batch_id, query))
+                if every_row is not None and len(every_row) == count:
+                    rows = every_row
+                else:
+                    rows = _fetch_all_rows(engine, rule, suite.qualified_table)
             flagged, without_id = [], 0
             for row in rows:
                 fid = row.get("figure_id")

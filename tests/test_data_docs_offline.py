@@ -107,6 +107,20 @@ def test_a_rewritten_site_loads_nothing_from_the_internet_and_every_file_it_name
     assert (again.rewritten, again.assets_copied) == (0, 0) and again.offline
 
 
+def test_after_a_build_only_the_pages_it_wrote_are_read_again(gx_site, assets, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(gx_site, site)
+    index = site / "index.html"
+    old = site / "expectations" / "offline_check.html"
+    as_gx_wrote_it = old.read_text(encoding="utf-8")
+    os.utime(old, (1_000_000_000, 1_000_000_000))  # written before the build below started
+    report = data_docs.make_offline(site, assets, since=1_500_000_000)
+    assert old.read_text(encoding="utf-8") == as_gx_wrote_it  # not read: not this build's page
+    assert report.rewritten >= 1 and "bootstrapcdn.com" not in index.read_text(encoding="utf-8")
+    assert data_docs.make_offline(site, assets).external == {}  # a full pass rewrites it too
+    assert "bootstrapcdn.com" not in old.read_text(encoding="utf-8")
+
+
 def test_missing_npm_packages_say_how_to_install_them(gx_site, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(gx_site, site)

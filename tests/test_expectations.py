@@ -652,6 +652,100 @@ def test_more_than_gx_sample_rows_are_all_flagged(url, tmp_path):
     assert len({f[1] for f in flagged}) == 250
 
 
+def test_gx_runs_a_rules_query_once_and_every_row_is_flagged(url, tmp_path, monkeypatch):
+    import contextlib
+
+    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+    from great_expectations.expectations import registry
+
+    from expectations import run
+
+    many = [(f"t{i:04d}", 252554, 250814, 106.7) for i in range(250)]
+    load_marts(url, targets=many)
+    providers = {
+        n: dict(registry._registered_metrics[n]["providers"])
+        for n in ("unexpected_rows_query.table", "unexpected_rows_query.row_count")
+    }
+    executed = []
+    execute_query = SqlAlchemyExecutionEngine.execute_query
+
+    def recorded(self, query, *args, **kwargs):
+        executed.append(str(query))
+        return execute_query(self, query, *args, **kwargs)
+
+    def not_again(*args, **kwargs):
+        raise AssertionError("a rule's query was run again")
+
+    monkeypatch.setattr(SqlAlchemyExecutionEngine, "execute_query", recorded)
+    monkeypatch.setattr(verdicts, "_fetch_all_rows", not_again)
+    summary = expectations.run_checks(url, "once", tmp_path / "gx")
+    assert summary["flagged_figures"] == 250
+    percentage = [q for q in executed if "stated_pct is not null" in q]
+    assert len(percentage) == 1 and "count(*)" not in percentage[0].lower()
+    results, flagged = dq_rows(url, "once")
+    (row,) = [r for r in results if r[2] == "stated_pct_matches_actual_over_target"]
+    assert row[3] is False and row[4] == 250 and len({f[1] for f in flagged}) == 250
+    assert len(row[6]["unexpected_rows_sample"]) == verdicts.SAMPLE_ROWS_IN_DETAILS
+    assert {n: registry._registered_metrics[n]["providers"] for n in providers} == providers  # GX's again
+
+    # without the rows GX read (another GX), they are read again: the same verdict
+    monkeypatch.undo()
+    monkeypatch.setattr(run, "unexpected_rows_read_once", lambda: contextlib.nullcontext({}))
+    expectations.run_checks(url, "once", tmp_path / "gx")
+    assert dq_rows(url, "once")[1] and [f[1:] for f in dq_rows(url, "once")[1]] == [f[1:] for f in flagged]
+
+
+def test_a_run_builds_its_data_docs_once_and_the_index_lists_the_newest_results(url, tmp_path, monkeypatch):
+    from great_expectations.data_context import AbstractDataContext
+
+    load_marts(url)
+    builds = []
+    build = AbstractDataContext.build_data_docs
+
+    def counted(self, *args, **kwargs):
+        builds.append(kwargs.get("resource_identifiers"))
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractDataContext, "build_data_docs", counted)
+    summary = expectations.run_checks(url, "docs-once", tmp_path / "gx")
+    (identifiers,) = builds  # one build for the five suites (GX's action builds once per suite)
+    suites = {"targets", "coverage", "figures", "tips", "reports"}
+    assert {i.expectation_suite_identifier.name for i in identifiers if hasattr(i, "run_id")} == suites
+    site = Path(summary["data_docs_index"]).parent
+    pages = sorted(site.glob("validations/*/docs-once/*/*.html"))
+    assert {p.relative_to(site).parts[1] for p in pages} == suites
+    (targets,) = [p for p in pages if p.relative_to(site).parts[1] == "targets"]
+    text = targets.read_text(encoding="utf-8")
+    assert "t_bad" in text and "bootstrapcdn.com" not in text  # the failed rule's row, offline
+    assert "docs-once" in Path(summary["data_docs_index"]).read_text(encoding="utf-8")
+    context = expectations.file_context(tmp_path / "gx")
+    (site_config,) = context.variables.data_docs_sites.values()
+    assert site_config["site_index_builder"]["validation_results_limit"] == expectations.context.DATA_DOCS_INDEX_LIMIT
+
+
+def test_gx_turns_decimals_into_the_same_floats_without_reading_the_stack(monkeypatch):
+    from decimal import Decimal
+
+    from great_expectations import util as gx_util
+
+    from expectations.context import plain_decimal_conversion
+
+    values = [Decimal("252554"), Decimal("100.69"), Decimal("0.1234567890123456789"), Decimal("-Infinity")]
+    expected = [gx_util.convert_to_json_serializable(v) for v in values]
+    original = gx_util.convert_decimal_to_float
+
+    def no_stack(*args, **kwargs):
+        raise AssertionError("inspect.stack() called")
+
+    monkeypatch.setattr(gx_util, "stack", no_stack)
+    with plain_decimal_conversion():
+        converted = [gx_util.convert_to_json_serializable(v) for v in values]
+    assert converted == expected and [type(v) for v in converted] == [float] * len(values)
+    assert gx_util.convert_decimal_to_float is original
+    with pytest.raises(AssertionError, match="stack"):
+        gx_util.convert_to_json_serializable(Decimal("1.5"))  # GX's own again after the block
+
+
 def test_ensure_dq_tables_is_idempotent_on_psycopg_and_sqlalchemy(url):
     import sqlalchemy as sa
 
