@@ -221,6 +221,7 @@ def raw_reports(conn, report_ids: list[str], batch: int = BATCH) -> Iterator:
             """select report_id, file_name, relative_path, content, received_date
                from raw.report_files where report_id = any(%s) order by report_id""",
             (ids,),
+            binary=True,  # the bytes as stored, not as hex text to decode (half the CPU, both sides)
         ).fetchall()
         sources = manifest.sources_for(conn, ids)  # what the manifests say of them
         conn.commit()  # no transaction stays open while the extractor works
