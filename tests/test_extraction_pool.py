@@ -45,7 +45,7 @@ def test_workers_give_what_the_in_process_path_gives_in_order():
     pooled = list(extracted(raws, 2, chunk=3, in_flight=7))
     assert [r.report_id for r, _ in pooled] == [r.report_id for r in raws]
     assert [x for _, x in pooled] == [x for _, x in alone]
-    assert all(not x.rejected and x.figure_rows for _, x in pooled)
+    assert all(not x.rejected and x.figures for _, x in pooled)
 
 
 def test_the_reports_go_to_worker_processes_only_with_more_than_one_worker():

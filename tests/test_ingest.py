@@ -101,24 +101,22 @@ def test_an_unreadable_file_is_rejected_with_a_reason_and_kept(warehouse_db, lan
 def test_a_failed_staging_transaction_leaves_no_partial_rows(warehouse_db, landing, monkeypatch):
     new_files = night.discover(warehouse_db, landing, nightly(RUN_DATE))
     ids = raw.load_raw(warehouse_db, landing, new_files, "run-1")
-    original = staging.copy_figures
+    original = staging.copy_texts
 
-    def failing_mid_copy(cur, rows, table="staging.figures"):
-        def two_rows_then_fail():
-            for i, row in enumerate(rows):
-                if i == 2:
-                    raise RuntimeError("connection lost mid-COPY")
-                yield row
+    def failing_mid_copy(cur, table, columns, data):
+        if table != "staging.figures":
+            return original(cur, table, columns, data)
+        with cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
+            copy.write(b"".join(data.splitlines(keepends=True)[:2]))  # two rows, then the failure
+            raise RuntimeError("connection lost mid-COPY")
 
-        return original(cur, two_rows_then_fail(), table)
-
-    # the sentences are COPYed first, then the figures fail part way through
-    monkeypatch.setattr(staging, "copy_figures", failing_mid_copy)
+    # the reports and sentences are COPYed first, then the figures fail part way through
+    monkeypatch.setattr(staging, "copy_texts", failing_mid_copy)
     with pytest.raises(RuntimeError, match="mid-COPY"):
         staging.extract_and_stage(warehouse_db, ids, "run-1")
     counts = _counts(warehouse_db)
     assert counts["staging.reports"] == counts["staging.figures"] == counts["staging.sentences"] == 0
-    monkeypatch.setattr(staging, "copy_figures", original)
+    monkeypatch.setattr(staging, "copy_texts", original)
     # the retry converges: every raw report is still pending and now gets staged
     todo = night.reports_to_extract(warehouse_db, nightly(RUN_DATE), extractors.EXTRACTOR_VERSION)
     assert sorted(todo["pending"]) == sorted(ids) and todo["reextract"] == todo["manifest"] == []
@@ -181,3 +179,29 @@ def test_figure_rows_keep_ids_and_attrs_through_the_copy(warehouse_db):
     assert [float(s[1]) for s in staged] == [12.0, 12.5, 12.0, 3.0]
     assert staged[1][3] == {"subject": "tin báo", "stated_pct": 106.7} and staged[0][3] == {}
     assert [s[4] for s in staged] == [sentence] * 3 + [other] and all(s[5] == "9.9" for s in staged)
+
+
+def test_the_workers_copy_text_is_what_copy_write_row_sends(warehouse_db):
+    """The extraction workers format the staging rows as COPY text (staging.copy_text) and the
+    ingesting process COPYs those bytes: they are byte for byte what psycopg's Copy.write_row sends
+    on the staging connection, for the sample reports' rows and for awkward values."""
+    import io
+
+    from psycopg.copy import Copy, FileWriter
+
+    rows = [
+        ("tab\there", "new\nline\r\n", "back\\slash", None, 1.5, 0.1 + 0.2, 1e20, -7, RUN_DATE, "Hà Nội 🚓", "{}"),
+        ("", "\\N", "\x08\x0b\x0c", None, 0.0, 3.0, 12345678901234567890, 0, date(1999, 12, 31), "'\"", '{"a": 1}'),
+    ]
+    for p in sorted(config.PROJECT_ROOT.joinpath("seeds").glob("*.txt")):
+        report = extractors.extract_bytes(p.read_bytes(), p.name)
+        rows.append(staging.report_row("r" * 64, report, RUN_DATE))
+        rows += staging.figure_rows("r" * 64, report) + staging.sentence_rows("r" * 64, report)
+    assert len(rows) > 100
+    with psycopg.connect(config.libpq_url(warehouse_db), client_encoding="UTF8") as conn, conn.cursor() as cur:
+        sent = io.BytesIO()
+        with Copy(cur, binary=False, writer=FileWriter(sent)) as copy:
+            for row in rows:
+                copy.write_row(row)
+    assert staging.copy_text(rows) == sent.getvalue()
+    assert staging.copy_text(rows[:1]) + staging.copy_text(rows[1:]) == sent.getvalue()  # row by row

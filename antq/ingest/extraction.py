@@ -8,8 +8,9 @@ may ask; with more, in a pool of spawned worker processes, CHUNK reports per tas
 results come back in the order of the input, and at most `in_flight` reports are taken from the
 input and not yet handed back: the ingestion's memory does not grow with the number of reports.
 
-A worker builds the staging rows itself (staging.report_row, .figure_rows, .sentence_rows), so
-this process only reads raw reports and COPYs rows. A report the extractor cannot read, or fails on,
+A worker builds the staging rows itself (staging.report_row, .figure_rows, .sentence_rows) and
+formats them as COPY text (staging.copy_text), so this process only reads raw reports and hands
+the workers' bytes to COPY: no row is pickled back or formatted here. A report the extractor cannot read, or fails on,
 comes back as a rejection with its reason. A worker that dies (a crash in a library, the kernel's
 OOM killer) or does not answer within the hard limit (the extractor's own time budget,
 ANTQ_EXTRACT_SECONDS, did not stop it) takes down the pool's work in flight: each of those reports
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain, islice
 
-from antq.ingest.staging import figure_rows, report_row, sentence_rows
+from antq.ingest.staging import copy_text, figure_rows, report_row, sentence_rows
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,13 @@ class RawReport:
 
 @dataclass(frozen=True, slots=True)
 class Extracted:
-    """One report's extraction: its staging rows, or why it is rejected."""
+    """One report's extraction: its staging rows as COPY text (staging.REPORT_COLUMNS,
+    .SENTENCE_COLUMNS, .FIGURE_COLUMNS) and its number of figures, or why it is rejected."""
 
-    report_row: tuple | None = None
-    figure_rows: list | None = None
-    sentence_rows: list | None = None
+    report_copy: bytes | None = None
+    sentences_copy: bytes | None = None
+    figures_copy: bytes | None = None
+    figures: int = 0
     reason: str | None = None  # rejected: what the operator reads (raw.rejected_files.reason)
     failure: str | None = None  # an extractor bug: its traceback, for the log
 
@@ -82,10 +85,12 @@ def extract_one(raw: RawReport, budget: float | None) -> Extracted:
         return Extracted(reason=err.reason)
     except Exception as err:  # an extractor bug must not stop the batch; the file is kept
         return _failed(err)
+    figures = figure_rows(raw.report_id, report)
     return Extracted(
-        report_row(raw.report_id, report, raw.received_date),
-        figure_rows(raw.report_id, report),
-        sentence_rows(raw.report_id, report),
+        copy_text([report_row(raw.report_id, report, raw.received_date)]),
+        copy_text(sentence_rows(raw.report_id, report)),
+        copy_text(figures),
+        len(figures),
     )
 
 
@@ -168,6 +173,7 @@ class _Pool:
     that answer, and never_started() tells, after a failure, whether any worker ever ran."""
 
     def __init__(self, workers: int, wait: bool = True, initializer=None):
+        self.workers = workers
         try:
             # spawn, not fork: the parent may hold connections and threads (Airflow's task runner)
             self.executor = ProcessPoolExecutor(
@@ -216,6 +222,37 @@ class _Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
+class Workers:
+    """Extraction workers started ahead of the reports, while the run does something else
+    (night.run: while it loads the raw files), for extracted(): `with Workers(n) as w: ...
+    extracted(raws, n, workers_ahead=w)`. The first extracted() given them takes them over; those
+    no extracted() took are stopped on leaving the block. n <= 1, or no process to spare: none."""
+
+    def __init__(self, workers: int):
+        self._pool: _Pool | None = None
+        if workers > 1:
+            try:
+                self._pool = _Pool(workers, wait=False)
+            except PoolUnavailable as err:
+                log.warning("extract: no worker process could start ahead (%s)", err)
+
+    def take(self, workers: int) -> _Pool | None:
+        """The pool, once, if it has `workers` workers (else it is stopped: the run wants another)."""
+        pool, self._pool = self._pool, None
+        if pool is not None and pool.workers != workers:
+            pool.close()
+            return None
+        return pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
 def extracted(
     raws: Iterable[RawReport],
     workers: int,
@@ -225,11 +262,14 @@ def extracted(
     chunk: int = CHUNK,
     in_flight: int = IN_FLIGHT,
     limit: float | None = None,
+    workers_ahead: Workers | None = None,
 ) -> Iterator[tuple[RawReport, Extracted]]:
     """(raw, Extracted) for each raw report, in input order; `raws` is read as the work goes (at most
     in_flight reports ahead of what was handed back). workers <= 1: in this process. `extract` must
     be a module-level function (workers import it); `limit`: seconds a worker may take over one
-    report (default hard_limit(budget))."""
+    report (default hard_limit(budget)); `workers_ahead`: workers started earlier (Workers), used
+    when there are `workers` of them."""
+    ahead = workers_ahead.take(workers) if workers_ahead is not None else None
     if workers <= 1:
         for raw in raws:
             yield raw, _guarded(extract, raw, budget)
@@ -240,7 +280,7 @@ def extracted(
     pending: deque = deque()  # (future, chunk of RawReport), in input order
     held = 0  # reports taken from `source` and not yet handed back
     try:
-        pool = _Pool(workers, wait=False)  # the workers start while the first reports are read
+        pool = ahead or _Pool(workers, wait=False)  # the workers start while the first reports are read
     except PoolUnavailable as err:
         yield from _in_process(source, extract, budget, err)
         return

@@ -25,11 +25,28 @@ def record(
     )
 
 
-def earlier_content(conn, relative_path: str, report_id: str) -> str | None:
-    """The report_id last recorded under this path with other content (the file was replaced), if any."""
-    row = conn.execute(
-        """select report_id from raw.file_ledger where relative_path = %s and report_id <> %s
-           order by first_seen_at desc limit 1""",
-        (relative_path, report_id),
-    ).fetchone()
-    return row[0] if row else None
+def record_many(conn, files: list[tuple[str, str, int, str, str | None]], run_id: str) -> None:
+    """record() for many files at once: (relative_path, report_id, size_bytes, outcome, reason) each."""
+    if not files:
+        return
+    paths, ids, sizes, outcomes, reasons = (list(col) for col in zip(*files))
+    conn.execute(
+        """insert into raw.file_ledger (relative_path, report_id, size_bytes, run_id, outcome, reason)
+           select p, i, s, %s, o, r from unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[])
+               as f(p, i, s, o, r)
+           on conflict do nothing""",
+        (run_id, paths, ids, sizes, outcomes, reasons),
+    )
+
+
+def earlier_contents(conn, relative_paths: list[str], report_ids: list[str]) -> dict[str, str]:
+    """For (relative_path, report_id) pairs, each path once: {path: the report_id last recorded
+    under it with other content (the file was replaced)}, for the paths that have one."""
+    rows = conn.execute(
+        """select f.p, e.report_id from unnest(%s::text[], %s::text[]) as f(p, i)
+           cross join lateral (
+               select report_id from raw.file_ledger where relative_path = f.p and report_id <> f.i
+               order by first_seen_at desc limit 1) e""",
+        (relative_paths, report_ids),
+    ).fetchall()
+    return dict(rows)

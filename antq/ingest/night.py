@@ -107,13 +107,14 @@ def reports_to_extract(url: str, plan: RunPlan, extractor_version: str) -> dict[
     return {"pending": pending, "reextract": again, "manifest": restage}
 
 
-def extract(url: str, plan: RunPlan, run_id: str) -> dict:
-    """Extract the pending reports and re-extract those the plan names, replacing their figures."""
+def extract(url: str, plan: RunPlan, run_id: str, workers_ahead=None) -> dict:
+    """Extract the pending reports and re-extract those the plan names, replacing their figures.
+    workers_ahead: extraction workers the run started earlier (extraction.Workers)."""
     import extractors  # the rule lexicons load on import: keep it out of DAG parsing
 
     ids = reports_to_extract(url, plan, extractors.EXTRACTOR_VERSION)
     todo = ids["pending"] + ids["reextract"] + ids["manifest"]
-    totals = staging.extract_and_stage(url, todo, run_id)
+    totals = staging.extract_and_stage(url, todo, run_id, workers_ahead=workers_ahead)
     summary = {
         **totals,
         "reextracted": len(ids["reextract"]),
@@ -131,13 +132,18 @@ def run(url: str, reports_dir: Path, plan: RunPlan, run_id: str) -> dict:
     t = time.perf_counter()
     found = discover(url, reports_dir, plan, run_id)
     seconds["discover"] = time.perf_counter() - t
-    t = time.perf_counter()
-    files_new, reports_new = len(found), len(raw.load_raw(url, reports_dir, found, run_id))
-    del found  # a big night's file list is not kept through the extraction
-    seconds["load_raw"] = time.perf_counter() - t
-    t = time.perf_counter()
-    result = extract(url, plan, run_id)
-    seconds["extract_and_stage"] = time.perf_counter() - t
+    from antq.ingest import extraction
+
+    # the extraction workers start (a spawned Python each, importing the extractor) while the
+    # files load; a night too small for workers starts none (config.extract_workers)
+    with extraction.Workers(config.extract_workers(len(found))) as workers_ahead:
+        t = time.perf_counter()
+        files_new, reports_new = len(found), len(raw.load_raw(url, reports_dir, found, run_id))
+        del found  # a big night's file list is not kept through the extraction
+        seconds["load_raw"] = time.perf_counter() - t
+        t = time.perf_counter()
+        result = extract(url, plan, run_id, workers_ahead)
+        seconds["extract_and_stage"] = time.perf_counter() - t
     return {
         "files_new": files_new,
         "reports_new": reports_new,

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -94,19 +95,67 @@ def _kept_where(folder: Path, has_bytes: bool) -> str:
     )
 
 
+LOAD_LOCK = "antq-load-raw"  # one load at a time: which contents are new is decided under it
+LOAD_BATCH = 1000  # files per COPY: a batch's ledger rows are then written in a few statements
+
+
 def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) -> list[str]:
-    """Store new contents in raw.report_files and record every file in the ledger.
+    """Store new contents in raw.report_files and record every file in the ledger, in one
+    transaction (a failed load leaves none of its rows).
 
     A file that cannot be read now or changed since discovery is skipped (the next run takes it).
-    Returns the report_ids whose content is new to the warehouse (to extract)."""
+    Returns the report_ids whose content is new to the warehouse (to extract).
+
+    The files go LOAD_BATCH at a time: the contents the warehouse does not hold yet in one binary
+    COPY (each file read, checked against its sha256 and written as it comes: memory does not grow
+    with the night), then the batch's ledger rows and the discover-stage rejections they lift in a
+    few set statements. A load takes LOAD_LOCK, so a concurrent run's load waits for this one and
+    then finds these contents stored (what `insert ... on conflict do nothing` did row by row)."""
     new_ids: list[str] = []
     root_real = Path(os.path.realpath(reports_dir))
-    # pipeline mode: a file's statements go to the server together, one round trip per file
-    # instead of four (the same statements, in the same order, in the same transaction)
-    with psycopg.connect(config.libpq_url(url)) as conn, conn.pipeline():
-        for f in progress(files, "load_raw"):
+    with psycopg.connect(config.libpq_url(url)) as conn:
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (LOAD_LOCK,))
+        for batch in _batches(progress(files, "load_raw")):
+            new_ids += _load_batch(conn, root_real, Path(reports_dir), batch, run_id)
+    return new_ids
+
+
+def _batches(files) -> Iterator[list[LandedFile]]:
+    """LOAD_BATCH files at a time, each path at most once per batch (a batch's ledger rows are
+    written together, and a path's earlier content is looked up before them)."""
+    batch: list[LandedFile] = []
+    paths: set[str] = set()
+    for f in files:
+        if len(batch) >= LOAD_BATCH or f.relative_path in paths:
+            yield batch
+            batch, paths = [], set()
+        batch.append(f)
+        paths.add(f.relative_path)
+    if batch:
+        yield batch
+
+
+def _load_batch(conn, root_real: Path, reports_dir: Path, files: list[LandedFile], run_id: str) -> list[str]:
+    stored = {
+        r[0]
+        for r in conn.execute(
+            "select report_id from raw.report_files where report_id = any(%s)", ([f.report_id for f in files],)
+        )
+    }
+    loaded: list[tuple[LandedFile, str]] = []  # (file, outcome), in the files' order
+    new_ids: list[str] = []
+    with (
+        conn.cursor() as cur,
+        cur.copy(
+            """copy raw.report_files
+                   (report_id, file_name, relative_path, size_bytes, content, received_date, run_id)
+               from stdin (format binary)"""
+        ) as copy,
+    ):
+        copy.set_types(["text", "text", "text", "int8", "bytea", "date", "text"])
+        for f in files:
             try:
-                content = read_inside(root_real, Path(reports_dir) / f.relative_path)
+                content = read_inside(root_real, reports_dir / f.relative_path)
             except OSError as e:
                 log.warning(
                     "load_raw: %s cannot be read now (%s); it stays in the landing folder and the next run tries again",
@@ -117,11 +166,10 @@ def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) 
             if hashlib.sha256(content).hexdigest() != f.report_id:
                 log.warning("load_raw: %s changed since discovery; the next run takes it", f.relative_path)
                 continue
-            inserting = conn.execute(
-                """insert into raw.report_files
-                       (report_id, file_name, relative_path, size_bytes, content, received_date, run_id)
-                   values (%s, %s, %s, %s, %s, %s, %s)
-                   on conflict (report_id) do nothing returning report_id""",
+            if f.report_id in stored:  # stored by an earlier run, or under another name in this one
+                loaded.append((f, "duplicate_content"))
+                continue
+            copy.write_row(
                 (
                     f.report_id,
                     Path(f.relative_path).name,
@@ -130,22 +178,33 @@ def load_raw(url: str, reports_dir: Path, files: list[LandedFile], run_id: str) 
                     content,
                     f.received_date,
                     run_id,
-                ),
+                )
             )
-            earlier = ledger.earlier_content(conn, f.relative_path, f.report_id)  # its fetch syncs both
-            inserted = inserting.fetchone()
-            outcome = "loaded" if inserted else "duplicate_content"
-            note = f"a new version of {f.relative_path} (earlier content {earlier[:12]})" if earlier else None
-            ledger.record(conn, f.relative_path, f.report_id, f.size_bytes, run_id, outcome, note)
-            # a rejection at discovery that no longer stands: this content, or this path, is loaded now
-            conn.execute(
-                """delete from raw.rejected_files where stage = 'discover'
-                   and (report_id = %s or (relative_path = %s and report_id like 'unreadable:%%'))""",
-                (f.report_id, f.relative_path),
-            )
-            if inserted:
-                new_ids.append(f.report_id)
-            log.info(
-                "load_raw: %s -> %s (%s)%s", f.relative_path, outcome, f.report_id[:12], f"; {note}" if note else ""
-            )
+            stored.add(f.report_id)
+            new_ids.append(f.report_id)
+            loaded.append((f, "loaded"))
+    if not loaded:
+        return new_ids
+    paths = [f.relative_path for f, _ in loaded]
+    ids = [f.report_id for f, _ in loaded]
+    earlier = ledger.earlier_contents(conn, paths, ids)
+    notes = [
+        f"a new version of {f.relative_path} (earlier content {earlier[f.relative_path][:12]})"
+        if f.relative_path in earlier
+        else None
+        for f, _ in loaded
+    ]
+    ledger.record_many(
+        conn,
+        [(f.relative_path, f.report_id, f.size_bytes, outcome, note) for (f, outcome), note in zip(loaded, notes)],
+        run_id,
+    )
+    # a rejection at discovery that no longer stands: this content, or this path, is loaded now
+    conn.execute(
+        """delete from raw.rejected_files where stage = 'discover'
+           and (report_id = any(%s) or (relative_path = any(%s) and report_id like 'unreadable:%%'))""",
+        (ids, paths),
+    )
+    for (f, outcome), note in zip(loaded, notes):
+        log.info("load_raw: %s -> %s (%s)%s", f.relative_path, outcome, f.report_id[:12], f"; {note}" if note else "")
     return new_ids

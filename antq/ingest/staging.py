@@ -22,6 +22,8 @@ from itertools import groupby
 from pathlib import Path
 
 import psycopg
+from psycopg._copy_base import format_row_text  # what Copy.write_row formats a row with
+from psycopg.adapt import Transformer
 
 from antq import config, manifest
 from antq.ingest.progress import progress
@@ -116,6 +118,29 @@ def _copy(cur, table: str, columns, rows) -> int:
     return n
 
 
+_copy_transformer = None
+
+
+def copy_text(rows) -> bytes:
+    """Rows as COPY text: the bytes cursor.copy's write_row sends for them (psycopg's own row
+    formatter, its default adapters, UTF-8: the staging connection's client_encoding). The
+    extraction workers format their rows so; COPY takes the bytes as they are (copy_texts)."""
+    global _copy_transformer
+    if _copy_transformer is None:
+        _copy_transformer = Transformer()
+    out = bytearray()
+    for row in rows:
+        format_row_text(row, _copy_transformer, out)
+    return bytes(out)
+
+
+def copy_texts(cur, table: str, columns, data: bytes) -> None:
+    """COPY rows already formatted as COPY text (copy_text) into table, in the cursor's transaction."""
+    if data:
+        with cur.copy(f"copy {table} ({', '.join(columns)}) from stdin") as copy:
+            copy.write(data)
+
+
 def copy_figures(cur, rows, table: str = "staging.figures") -> int:
     """COPY figure rows (staged_rows) into staging.figures, in the cursor's transaction; returns how many."""
     return _copy(cur, table, FIGURE_COLUMNS, rows)
@@ -196,6 +221,7 @@ def raw_reports(conn, report_ids: list[str], batch: int = BATCH) -> Iterator:
             """select report_id, file_name, relative_path, content, received_date
                from raw.report_files where report_id = any(%s) order by report_id""",
             (ids,),
+            binary=True,  # the bytes as stored, not as hex text to decode (half the CPU, both sides)
         ).fetchall()
         sources = manifest.sources_for(conn, ids)  # what the manifests say of them
         conn.commit()  # no transaction stays open while the extractor works
@@ -203,11 +229,14 @@ def raw_reports(conn, report_ids: list[str], batch: int = BATCH) -> Iterator:
             yield RawReport(report_id, file_name, rel, bytes(content), received, sources.get(report_id), n)
 
 
-def extract_and_stage(url: str, report_ids: list[str], run_id: str, workers: int | None = None, extract=None) -> dict:
+def extract_and_stage(
+    url: str, report_ids: list[str], run_id: str, workers: int | None = None, extract=None, workers_ahead=None
+) -> dict:
     """Extract each raw report and replace its staged figures and sentences, BATCH reports per
     transaction (COPY); extraction on `workers` processes (default config.extract_workers(); 1: in
     this one), the reports read as the work goes. `extract`: the per-report function
-    (extraction.extract_one; the tests give one that fails on purpose).
+    (extraction.extract_one; the tests give one that fails on purpose); `workers_ahead`: workers
+    the run started earlier (extraction.Workers).
 
     A report that cannot be read goes to raw.rejected_files (with a copy in the quarantine folder);
     it never stops the others. Returns counts for the run summary."""
@@ -220,9 +249,16 @@ def extract_and_stage(url: str, report_ids: list[str], run_id: str, workers: int
     extract = extract or extract_one
     with (
         psycopg.connect(config.libpq_url(url)) as reader,
-        psycopg.connect(config.libpq_url(url)) as conn,
+        # client_encoding: the encoding of the COPY text the workers format (copy_text)
+        psycopg.connect(config.libpq_url(url), client_encoding="UTF8") as conn,
         contextlib.closing(
-            extracted(raw_reports(reader, report_ids), workers, budget=config.extract_seconds(), extract=extract)
+            extracted(
+                raw_reports(reader, report_ids),
+                workers,
+                budget=config.extract_seconds(),
+                extract=extract,
+                workers_ahead=workers_ahead,
+            )
         ) as results,
     ):
         for _, batch in groupby(progress(results, "extract", total=len(report_ids)), key=lambda r: r[0].batch):
@@ -241,7 +277,7 @@ def stage(conn, batch: list, run_id: str) -> dict:
         if result.failure:
             log.error("extract: %s: the extractor failed\n%s", raw.relative_path, result.failure)
         elif not result.rejected:
-            log.info("extract: %s -> %d figures", raw.relative_path, len(result.figure_rows))
+            log.info("extract: %s -> %d figures", raw.relative_path, result.figures)
     if done:
         _test_pause("extract")
     # the copies first, so that a committed rejection always has its copy
@@ -253,13 +289,11 @@ def stage(conn, batch: list, run_id: str) -> dict:
         with conn.transaction():
             conn.execute("select pg_advisory_xact_lock(hashtext(%s))", (STAGE_LOCK,))
             conn.execute("delete from staging.reports where report_id = any(%s)", (ids,))  # cascades
-            with conn.cursor() as cur:
-                cur.executemany(
-                    f"insert into staging.reports ({', '.join(REPORT_COLUMNS)}) "
-                    f"values ({', '.join(['%s'] * len(REPORT_COLUMNS))})",
-                    [result.report_row for _, result in done],
-                )
-                figures = copy_staged(cur, [(result.figure_rows, result.sentence_rows) for _, result in done])
+            with conn.cursor() as cur:  # the rows as the workers formatted them (extraction.extract_one)
+                copy_texts(cur, "staging.reports", REPORT_COLUMNS, b"".join(r.report_copy for _, r in done))
+                copy_texts(cur, "staging.sentences", SENTENCE_COLUMNS, b"".join(r.sentences_copy for _, r in done))
+                copy_texts(cur, "staging.figures", FIGURE_COLUMNS, b"".join(r.figures_copy for _, r in done))
+            figures = sum(result.figures for _, result in done)
             _test_pause("stage")
             for raw, result in rejected:
                 record_rejection(
