@@ -3,8 +3,8 @@ with figures as (
     select * from {{ ref('stg_figures') }}
 ),
 
--- each figure's sentence is stored once per report: the join is on staging.sentences' primary key
--- (report_id, sentence_no), so a mart that filters by report_id reads just those reports' sentences
+-- each figure's sentence is stored once per report, under staging.sentences' primary key
+-- (report_id, sentence_no)
 sentences as (
     select * from {{ ref('stg_sentences') }}
 ),
@@ -47,21 +47,23 @@ final as (
         figures.attrs ->> 'part_of' as part_of_surface,
         figures.char_start,
         figures.char_end,
-        sentences.sentence,
+        -- a scalar subquery, one primary-key lookup per figure, and only in a query that reads the
+        -- sentence: PostgreSQL drops an output column nobody reads from a view, not a join. A figure
+        -- whose sentence is missing shows as a null sentence (tested), not a lost figure. (A join,
+        -- lateral or not, was planned as a hash of every sentence of the history, for a night of ten
+        -- reports too, and in every mart that reads no sentence)
+        (
+            select sentences.sentence
+            from sentences
+            where
+                sentences.report_id = figures.report_id
+                and sentences.sentence_no = figures.sentence_no
+        ) as sentence,
         figures.ordinal,
         figures.extractor_version,
         reports.staged_at as report_staged_at
     from figures
     join reports using (report_id)
-    -- left: a figure whose sentence is missing shows as a null sentence (tested), not a lost figure.
-    -- lateral: one primary-key lookup per figure; as a plain join PostgreSQL hashes every sentence
-    -- of the history even when a night asks for ten reports' figures
-    left join lateral (
-        select sentences.sentence
-        from sentences
-        where sentences.report_id = figures.report_id
-            and sentences.sentence_no = figures.sentence_no
-    ) as sentences on true
     left join measures using (measure)
 )
 

@@ -6,7 +6,9 @@
     {'columns': ['province_code', 'measure', 'period_end', 'period_start'], 'include': ['unit', 'value']},
 ]) }}
 
-with figures as (
+-- not materialized: PostgreSQL would otherwise write every column of every figure (the sentence
+-- included) to a temporary store and read it back three times; each use below reads only its columns
+with figures as not materialized (
     select * from {{ ref('int_figures') }}
     where {{ new_reports_only() }}
 ),
