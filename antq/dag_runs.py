@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import importlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -261,5 +262,18 @@ def main(argv: list[str] | None = None) -> int:
     return run(when, args.log_dir, args.state_file, args.always_transform, args.migrate)
 
 
+def exit_now(code: int) -> None:
+    """End the process with `code` once everything is written, without Python's teardown: clearing
+    the ~4,000 modules Airflow, Cosmos, dbt and GX loaded took ~3 s after the last DAG had ended.
+    Output streams and log handlers are flushed and Airflow's database connections closed first."""
+    if "airflow.settings" in sys.modules:
+        with contextlib.suppress(Exception):
+            sys.modules["airflow.settings"].dispose_orm()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_now(main())

@@ -89,3 +89,21 @@ def test_the_execution_api_is_started_ahead_and_is_the_one_the_tasks_get(tmp_pat
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "execution API answered 200" in proc.stdout
     assert "cached app built: True" in proc.stdout
+
+
+EXIT_NOW = """
+import logging, sys
+from antq.dag_runs import exit_now
+logging.basicConfig(filename=sys.argv[1], level=logging.INFO)
+logging.getLogger("antq").info("logged before the exit")
+sys.stdout.write("buffered on stdout")  # no newline: still in the buffer
+exit_now(3)
+"""
+
+
+def test_exit_now_ends_with_the_code_and_loses_nothing_written(tmp_path):
+    log = tmp_path / "steps.log"
+    proc = subprocess.run([sys.executable, "-c", EXIT_NOW, str(log)], capture_output=True, text=True)
+    assert proc.returncode == 3
+    assert proc.stdout == "buffered on stdout"
+    assert "logged before the exit" in log.read_text()
