@@ -226,7 +226,8 @@ def run(logical_date, log_dir: Path, state_file: Path | None, always_transform: 
         transform_warm = parse.running()
         if transform_warm:
             warm_up(TRANSFORM_IMPORTS)
-    steps.record("warm up", "ok", time.monotonic() - warming, "imports while dbt parses" if transform_warm else "")
+    detail = "execution API started, GX imported" if transform_warm else "execution API started"
+    steps.record("warm up", "ok", time.monotonic() - warming, detail + (" while dbt parses" if parse.proc else ""))
     # DAG.test() reads the whole DAG folder, the transform's file too, which renders from the manifest
     # (without one Cosmos would run `dbt ls` there): the parse ends before the first DAG starts
     if not parse.finish(steps) or not migrated:
