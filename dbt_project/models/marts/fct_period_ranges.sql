@@ -65,6 +65,22 @@ with figures as (
         and value > 0
 ),
 
+-- their range per period: a first build's ranges; on an incremental run, what extends a built range
+figure_ranges as (
+    select
+        province_code,
+        measure,
+        unit_key,
+        period_start,
+        period_end,
+        min(value) as low,
+        max(value) as high,
+        count(*) as figure_count,
+        max(report_staged_at) as report_staged_at
+    from figures
+    group by 1, 2, 3, 4, 5
+),
+
 {% if incremental %}
     -- the periods to recompute: what the re-staged among the reports stated in fct_figures'
     -- previous build (those figures are in the built ranges, and are replaced)
@@ -98,27 +114,16 @@ with figures as (
 
     -- every other period the new figures state: its built range (if any) takes them in
     new_ranges as (
-        select
-            province_code,
-            measure,
-            unit_key,
-            period_start,
-            period_end,
-            min(value) as low,
-            max(value) as high,
-            count(*) as figure_count,
-            max(report_staged_at) as report_staged_at
-        from figures
+        select * from figure_ranges
         where not exists (
             select from recomputed_periods as recomputed
             where
-                recomputed.province_code = figures.province_code
-                and recomputed.measure = figures.measure
-                and recomputed.unit_key = figures.unit_key
-                and recomputed.period_start = figures.period_start
-                and recomputed.period_end = figures.period_end
+                recomputed.province_code = figure_ranges.province_code
+                and recomputed.measure = figure_ranges.measure
+                and recomputed.unit_key = figure_ranges.unit_key
+                and recomputed.period_start = figure_ranges.period_start
+                and recomputed.period_end = figure_ranges.period_end
         )
-        group by 1, 2, 3, 4, 5
     ),
 
     extended as (
@@ -217,18 +222,7 @@ with figures as (
     ),
 {% else %}
     ranges as (
-        select
-            province_code,
-            measure,
-            unit_key,
-            period_start,
-            period_end,
-            min(value) as low,
-            max(value) as high,
-            count(*) as figure_count,
-            max(report_staged_at) as report_staged_at
-        from figures
-        group by 1, 2, 3, 4, 5
+        select * from figure_ranges
     ),
 {% endif %}
 
